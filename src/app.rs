@@ -1,0 +1,33 @@
+//! Dispatch from parsed arguments to a command.
+
+use anyhow::Result;
+
+use crate::cli::{Cli, Command, DoctorArgs};
+use crate::cluster::connect;
+use crate::commands;
+use crate::complete;
+use crate::error::Exit;
+
+pub async fn run(cli: Cli) -> Result<Exit> {
+    let global = cli.global;
+    let command = cli.command.unwrap_or(Command::Doctor(DoctorArgs::default()));
+    match command {
+        Command::Completion { shell } => complete::print_script(shell),
+        Command::Complete { words } => complete::kubectl_protocol(&global, &words).await,
+        command => {
+            let cluster = connect(&global).await?;
+            let ctx = commands::Context::new(&global, cluster);
+            match command {
+                Command::Ordinals(args) => commands::ordinals::run(&ctx, &args).await,
+                Command::Claims(args) => commands::claims::run(&ctx, &args).await,
+                Command::ForceDelete(args) => commands::not_implemented("force-delete", &args),
+                Command::Reclaim(args) => commands::not_implemented("reclaim", &args),
+                Command::Rollout(args) => commands::not_implemented("rollout", &args),
+                Command::Doctor(args) => commands::not_implemented("doctor", &args),
+                Command::Completion { .. } | Command::Complete { .. } => {
+                    unreachable!("handled above")
+                }
+            }
+        }
+    }
+}

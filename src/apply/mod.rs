@@ -1,0 +1,1 @@
+//! Mutations. Each takes UID/resourceVersion preconditions and honours server-side dry run.

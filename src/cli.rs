@@ -1,0 +1,234 @@
+//! Command-line types (clap derive). No behaviour here: `app` dispatches on these.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::duration::HumanDuration;
+
+/// Diagnose and safely repair Kubernetes StatefulSets.
+///
+/// Run without a subcommand to check every StatefulSet in the namespace (same as `doctor`).
+#[derive(Debug, Parser)]
+#[command(
+    name = "kubectl-sts_doctor",
+    bin_name = "kubectl sts-doctor",
+    display_name = "kubectl sts-doctor",
+    version,
+    propagate_version = true,
+    after_help = "Exit codes: 0 ok, 1 error, 2 usage, 3 refused/declined, 4 partial, 5 rollout not done, \
+                  6 doctor found warnings, 7 doctor found errors."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Namespace to use (default: the namespace of the current context).
+    #[arg(short = 'n', long, global = true, value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
+
+    /// Look at all namespaces (doctor and reclaim --deleted only).
+    #[arg(short = 'A', long = "all-namespaces", global = true)]
+    pub all_namespaces: bool,
+
+    /// Kubeconfig context to use (default: current-context).
+    #[arg(long, global = true, value_name = "CONTEXT")]
+    pub context: Option<String>,
+
+    /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// Output format.
+    #[arg(short = 'o', long, global = true, value_enum, default_value_t = OutputFormat::Table)]
+    pub output: OutputFormat,
+
+    /// Disable colours (also honoured: the NO_COLOR environment variable).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+
+    /// Give up on a single API request after this long (e.g. 30s, 2m).
+    #[arg(long, global = true, value_name = "DURATION", default_value = "30s")]
+    pub request_timeout: HumanDuration,
+
+    /// More logging on stderr: -v info, -vv debug (API requests), -vvv trace.
+    #[arg(short = 'v', long = "verbose", global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Table,
+    Json,
+    Yaml,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Every ordinal of a StatefulSet: pod state, revision, node health, why a pod is missing.
+    Ordinals(StsArg),
+
+    /// Every claim of a StatefulSet: PVC, PV, sizes, who mounts it, orphans and drift.
+    Claims(StsArg),
+
+    /// Force-delete a pod, only after node loss is confirmed from the API.
+    ForceDelete(ForceDeleteArgs),
+
+    /// Find (and with --delete, remove) claims left behind by scale-down.
+    Reclaim(ReclaimArgs),
+
+    /// Show or follow a (partitioned) rolling update; step the partition as a canary.
+    Rollout(RolloutArgs),
+
+    /// Check every StatefulSet in the namespace (or -A) and list findings by severity.
+    Doctor(DoctorArgs),
+
+    /// Print a shell completion script (bash, zsh, fish).
+    Completion {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+
+    /// Completion protocol used by kubectl (>= 1.26) through `kubectl_complete-sts_doctor`.
+    #[command(name = "__complete", hide = true)]
+    Complete {
+        /// The words after `kubectl sts-doctor`, the last one being completed.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        words: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct StsArg {
+    /// Name of the StatefulSet.
+    #[arg(value_name = "STATEFULSET")]
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ConfirmArgs {
+    /// Do not prompt; proceed (for scripts). Safety checks still apply.
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+
+    /// Ask the API server to validate the change without persisting it (server-side dry run).
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ForceDeleteArgs {
+    /// Name of the pod.
+    #[arg(value_name = "POD")]
+    pub pod: String,
+
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
+
+    /// Instead of deleting the pod, taint its node with node.kubernetes.io/out-of-service
+    /// (Kubernetes >= 1.28 then deletes its pods and force-detaches volumes).
+    #[arg(long)]
+    pub fence: bool,
+
+    /// State that the node is fenced (powered off or isolated from storage) outside Kubernetes.
+    /// Counts as the strong signal; recorded in the output.
+    #[arg(long)]
+    pub node_fenced: bool,
+
+    /// How long the node must have been not Ready.
+    #[arg(long, value_name = "DURATION", default_value = "5m")]
+    pub not_ready_for: HumanDuration,
+
+    /// How long the node's Lease must have gone unrenewed.
+    #[arg(long, value_name = "DURATION", default_value = "5m")]
+    pub lease_stale_for: HumanDuration,
+
+    /// After deleting, wait until the StatefulSet has recreated the pod and it is Ready.
+    #[arg(long)]
+    pub wait: bool,
+
+    /// Give up waiting after this long.
+    #[arg(long, value_name = "DURATION", default_value = "10m")]
+    pub timeout: HumanDuration,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ReclaimArgs {
+    /// Name of the StatefulSet (omit with --deleted to scan for every deleted StatefulSet).
+    #[arg(value_name = "STATEFULSET", required_unless_present = "deleted")]
+    pub name: Option<String>,
+
+    /// Look for claims of StatefulSets that no longer exist (lower confidence).
+    #[arg(long)]
+    pub deleted: bool,
+
+    /// Delete the listed claims (default: show the plan only).
+    #[arg(long)]
+    pub delete: bool,
+
+    /// Switch each bound PV to reclaimPolicy Retain before deleting its claim, so the data survives.
+    #[arg(long)]
+    pub keep_volume: bool,
+
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RolloutArgs {
+    /// Name of the StatefulSet.
+    #[arg(value_name = "STATEFULSET")]
+    pub name: String,
+
+    /// Follow until done or stuck (default when stdout is a terminal).
+    #[arg(short = 'w', long, overrides_with = "no_watch")]
+    pub watch: bool,
+
+    /// Print the status once and exit.
+    #[arg(long, overrides_with = "watch")]
+    pub no_watch: bool,
+
+    /// Give up following after this long (exit code 5).
+    #[arg(long, value_name = "DURATION", default_value = "15m")]
+    pub timeout: HumanDuration,
+
+    /// An updated pod not Ready for this long makes the rollout stuck.
+    #[arg(long, value_name = "DURATION", default_value = "5m")]
+    pub stuck_after: HumanDuration,
+
+    /// Canary: lower the partition by N once the already-updated pods are Ready.
+    #[arg(long, value_name = "N", conflicts_with = "to")]
+    pub step: Option<i32>,
+
+    /// Set the partition to P once the already-updated pods are Ready.
+    #[arg(long, value_name = "P")]
+    pub to: Option<i32>,
+
+    /// With --step: keep stepping until the partition reaches this value.
+    #[arg(long, value_name = "P", requires = "step")]
+    pub until: Option<i32>,
+
+    /// With --step --until: wait this long between steps once updated pods are Ready.
+    #[arg(long, value_name = "DURATION", default_value = "0s", requires = "step")]
+    pub pause: HumanDuration,
+
+    /// Delete the pod that holds the rollout in the forced-rollback trap (kubernetes#67250).
+    #[arg(long)]
+    pub fix: bool,
+
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
+}
+
+#[derive(Debug, Clone, Args, Default)]
+pub struct DoctorArgs {
+    /// Only check this StatefulSet.
+    #[arg(value_name = "STATEFULSET")]
+    pub name: Option<String>,
+}

@@ -1,0 +1,87 @@
+//! The only code that talks to the Kubernetes API.
+//!
+//! `Cluster` wraps a `kube::Client` with: the resolved namespace, the server address (for error
+//! messages), a per-request timeout, one-line error classification and paged LISTs. Fetchers in
+//! `snapshot` build plain-data snapshots; mutations live in `crate::apply` and go through
+//! [`Cluster::call`] too.
+
+mod api_error;
+mod connect;
+pub mod snapshot;
+
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use kube::api::{Api, ListParams};
+use serde::de::DeserializeOwned;
+
+pub use api_error::{ApiError, Op};
+pub use connect::connect;
+
+/// Requests sent by this process (reported with STS_DOCTOR_STATS=1; used by the benchmark).
+static REQUESTS: AtomicUsize = AtomicUsize::new(0);
+
+pub fn requests_sent() -> usize {
+    REQUESTS.load(Ordering::Relaxed)
+}
+
+/// Page size for LISTs: bounded memory on namespaces with thousands of pods, like kubectl's --chunk-size.
+const PAGE_SIZE: u32 = 500;
+
+#[derive(Clone)]
+pub struct Cluster {
+    pub client: kube::Client,
+    /// The namespace from -n, else the context's, else "default".
+    pub namespace: String,
+    /// API server URL, for error messages.
+    pub server: String,
+    pub timeout: Duration,
+}
+
+impl Cluster {
+    /// Runs one API request with the timeout and turns failures into [`ApiError`].
+    pub async fn call<T>(&self, op: Op, request: impl Future<Output = kube::Result<T>>) -> Result<T, ApiError> {
+        match tokio::time::timeout(self.timeout, request).await {
+            Ok(result) => result.map_err(|e| ApiError::classify(op, &self.server, e)),
+            Err(_) => Err(ApiError::Timeout { op, server: self.server.clone(), secs: self.timeout.as_secs() }),
+        }
+    }
+
+    /// GET that maps 404 to `None`.
+    pub async fn get_opt<K>(&self, api: &Api<K>, name: &str, op: Op) -> Result<Option<K>, ApiError>
+    where
+        K: Clone + DeserializeOwned + std::fmt::Debug,
+    {
+        match self.call(op, api.get(name)).await {
+            Ok(obj) => Ok(Some(obj)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// LISTs every object in pages of [`PAGE_SIZE`], handing each to `keep` as it arrives so the
+    /// caller can reduce it to plain data and drop the rest.
+    pub async fn list_each<K, F>(&self, api: &Api<K>, params: ListParams, op: Op, mut keep: F) -> Result<(), ApiError>
+    where
+        K: Clone + DeserializeOwned + std::fmt::Debug,
+        F: FnMut(K),
+    {
+        let mut params = params.limit(PAGE_SIZE);
+        loop {
+            let page = self.call(op.clone(), api.list(&params)).await?;
+            let next = page.metadata.continue_.clone().filter(|token| !token.is_empty());
+            page.items.into_iter().for_each(&mut keep);
+            match next {
+                Some(token) => params = params.continue_token(&token),
+                None => return Ok(()),
+            }
+        }
+    }
+}
+
+/// Counts every request that leaves the client (a tower layer added in `connect`).
+fn count_request<B>(req: http::Request<B>) -> http::Request<B> {
+    REQUESTS.fetch_add(1, Ordering::Relaxed);
+    req
+}

@@ -1,0 +1,1 @@
+//! Fetching snapshots (see `crate::model::Snapshot`).

@@ -1,0 +1,82 @@
+//! One module per subcommand, each split like kubectl's Complete/Validate/Run: fill in defaults,
+//! reject bad input before any request, then fetch → diagnose (pure) → render → apply.
+
+pub mod claims;
+pub mod ordinals;
+
+use anyhow::Result;
+
+use crate::cli::{GlobalArgs, OutputFormat};
+use crate::cluster::Cluster;
+use crate::error::{Exit, Outcome};
+use crate::render::style::Style;
+
+/// What every command needs besides its own arguments.
+pub struct Context {
+    pub cluster: Cluster,
+    pub output: OutputFormat,
+    pub style: Style,
+    pub all_namespaces: bool,
+}
+
+impl Context {
+    pub fn new(global: &GlobalArgs, cluster: Cluster) -> Self {
+        Context {
+            cluster,
+            output: global.output,
+            style: Style::detect(global.no_color),
+            all_namespaces: global.all_namespaces,
+        }
+    }
+
+    pub fn namespace(&self) -> &str {
+        &self.cluster.namespace
+    }
+}
+
+/// Object names must be DNS-1123 subdomains; checked before any request so typos fail fast.
+pub fn validate_name(kind: &str, name: &str) -> Result<()> {
+    let ok = !name.is_empty()
+        && name.len() <= 253
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        && name.as_bytes()[0].is_ascii_alphanumeric()
+        && name.as_bytes()[name.len() - 1].is_ascii_alphanumeric();
+    if ok {
+        Ok(())
+    } else {
+        Err(Outcome::Usage(format!(
+            "invalid {kind} name {name:?}: must be lower-case letters, digits, '-' or '.', starting and ending with a letter or digit"
+        ))
+        .into())
+    }
+}
+
+/// -A makes sense only for commands that look at many StatefulSets.
+pub fn reject_all_namespaces(ctx: &Context, command: &str) -> Result<()> {
+    if ctx.all_namespaces {
+        return Err(Outcome::Usage(format!(
+            "{command} works on one namespace; -A/--all-namespaces is not supported here"
+        ))
+        .into());
+    }
+    Ok(())
+}
+
+pub fn not_implemented<T>(command: &str, _args: &T) -> Result<Exit> {
+    Err(anyhow::anyhow!("`{command}` is not implemented yet"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::validate_name;
+
+    #[test]
+    fn names_are_checked_before_any_request() {
+        assert!(validate_name("statefulset", "web-1").is_ok());
+        assert!(validate_name("statefulset", "db.prod").is_ok());
+        for bad in ["", "Web", "web_1", "-web", "web-", "a/b"] {
+            let err = validate_name("statefulset", bad).unwrap_err().to_string();
+            assert!(err.starts_with("invalid statefulset name"), "{bad}: {err}");
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! Node, node Lease, Service and Event as plain data.
+
+use jiff::Timestamp;
+use k8s_openapi::api::coordination::v1 as coordination;
+use k8s_openapi::api::core::v1 as core;
+use serde::Serialize;
+
+use super::meta_time;
+
+pub const TAINT_UNREACHABLE: &str = "node.kubernetes.io/unreachable";
+pub const TAINT_NOT_READY: &str = "node.kubernetes.io/not-ready";
+pub const TAINT_SHUTDOWN: &str = "node.cloudprovider.kubernetes.io/shutdown";
+pub const TAINT_OUT_OF_SERVICE: &str = "node.kubernetes.io/out-of-service";
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Node {
+    pub name: String,
+    pub uid: String,
+    pub resource_version: String,
+    pub deleting: Option<Timestamp>,
+    /// The Ready condition; None when the node never reported one.
+    pub ready: Option<NodeCondition>,
+    pub taints: Vec<Taint>,
+    pub unschedulable: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeCondition {
+    /// "True", "False" or "Unknown".
+    pub status: String,
+    pub reason: Option<String>,
+    pub last_heartbeat: Option<Timestamp>,
+    pub last_transition: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Taint {
+    pub key: String,
+    pub value: Option<String>,
+    pub effect: String,
+    pub added: Option<Timestamp>,
+}
+
+impl Node {
+    pub fn taint(&self, key: &str) -> Option<&Taint> {
+        self.taints.iter().find(|t| t.key == key)
+    }
+    pub fn is_ready(&self) -> bool {
+        self.ready.as_ref().is_some_and(|c| c.status == "True")
+    }
+}
+
+impl From<&core::Node> for Node {
+    fn from(n: &core::Node) -> Self {
+        let ready = n
+            .status
+            .as_ref()
+            .and_then(|s| s.conditions.as_ref())
+            .and_then(|cs| cs.iter().find(|c| c.type_ == "Ready"))
+            .map(|c| NodeCondition {
+                status: c.status.clone(),
+                reason: c.reason.clone(),
+                last_heartbeat: meta_time(&c.last_heartbeat_time),
+                last_transition: meta_time(&c.last_transition_time),
+            });
+        let spec = n.spec.as_ref();
+        Node {
+            name: n.metadata.name.clone().unwrap_or_default(),
+            uid: n.metadata.uid.clone().unwrap_or_default(),
+            resource_version: n.metadata.resource_version.clone().unwrap_or_default(),
+            deleting: meta_time(&n.metadata.deletion_timestamp),
+            ready,
+            taints: spec
+                .and_then(|s| s.taints.as_ref())
+                .into_iter()
+                .flatten()
+                .map(|t| Taint {
+                    key: t.key.clone(),
+                    value: t.value.clone().filter(|v| !v.is_empty()),
+                    effect: t.effect.clone(),
+                    added: meta_time(&t.time_added),
+                })
+                .collect(),
+            unschedulable: spec.and_then(|s| s.unschedulable).unwrap_or(false),
+        }
+    }
+}
+
+/// A node's heartbeat Lease in kube-node-lease (same name as the node).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Lease {
+    pub node: String,
+    pub renew_time: Option<Timestamp>,
+    pub duration_seconds: Option<i32>,
+    pub holder: Option<String>,
+}
+
+impl From<&coordination::Lease> for Lease {
+    fn from(l: &coordination::Lease) -> Self {
+        let spec = l.spec.as_ref();
+        Lease {
+            node: l.metadata.name.clone().unwrap_or_default(),
+            renew_time: spec.and_then(|s| s.renew_time.as_ref()).map(|t| t.0),
+            duration_seconds: spec.and_then(|s| s.lease_duration_seconds),
+            holder: spec.and_then(|s| s.holder_identity.clone()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Service {
+    pub namespace: String,
+    pub name: String,
+    /// clusterIP None: the only kind that gives pods stable DNS names.
+    pub headless: bool,
+}
+
+impl From<&core::Service> for Service {
+    fn from(s: &core::Service) -> Self {
+        Service {
+            namespace: s.metadata.namespace.clone().unwrap_or_default(),
+            name: s.metadata.name.clone().unwrap_or_default(),
+            headless: s.spec.as_ref().and_then(|s| s.cluster_ip.as_deref()) == Some("None"),
+        }
+    }
+}
+
+/// A Warning event about a StatefulSet (FailedCreate and friends explain missing pods).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Event {
+    pub namespace: String,
+    /// Name of the StatefulSet the event is about.
+    pub object: String,
+    pub reason: String,
+    pub message: String,
+    pub last_seen: Option<Timestamp>,
+    pub count: i32,
+}
+
+impl From<&core::Event> for Event {
+    fn from(e: &core::Event) -> Self {
+        Event {
+            namespace: e.metadata.namespace.clone().unwrap_or_default(),
+            object: e.involved_object.name.clone().unwrap_or_default(),
+            reason: e.reason.clone().unwrap_or_default(),
+            message: e.message.clone().unwrap_or_default(),
+            last_seen: e
+                .last_timestamp
+                .as_ref()
+                .or(e.first_timestamp.as_ref())
+                .map(|t| t.0)
+                .or_else(|| e.event_time.as_ref().map(|t| t.0)),
+            count: e.count.unwrap_or(1),
+        }
+    }
+}

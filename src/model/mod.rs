@@ -1,0 +1,154 @@
+//! Plain data the diagnoses work on, and the snapshot that holds it.
+//!
+//! Conversions from k8s-openapi objects are pure (`From` impls), so the same code runs on live
+//! objects and on JSON fixtures (including fields only newer servers send).
+
+pub mod infra;
+pub mod names;
+pub mod selector;
+pub mod storage;
+pub mod workload;
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1 as meta;
+use serde::Serialize;
+
+pub use infra::{Event, Lease, Node, NodeCondition, Service, Taint};
+pub use selector::{LabelSelector, Labels};
+pub use storage::{Claim, ClaimRef, Volume};
+pub use workload::{ClaimTemplate, Pod, RetentionPolicy, StatefulSet, StatefulSetStatus};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OwnerRef {
+    pub kind: String,
+    pub name: String,
+    pub uid: String,
+    pub controller: bool,
+}
+
+pub(crate) fn owner_refs(m: &meta::ObjectMeta) -> Vec<OwnerRef> {
+    m.owner_references
+        .iter()
+        .flatten()
+        .map(|o| OwnerRef {
+            kind: o.kind.clone(),
+            name: o.name.clone(),
+            uid: o.uid.clone(),
+            controller: o.controller.unwrap_or(false),
+        })
+        .collect()
+}
+
+pub(crate) fn meta_time(t: &Option<meta::Time>) -> Option<Timestamp> {
+    t.as_ref().map(|t| t.0)
+}
+
+/// Part of a snapshot that may be unreadable (RBAC): the reason when it is.
+pub type Part<T> = Result<T, String>;
+
+/// Everything the diagnoses need, fetched in a fixed number of requests.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// The clock every age is computed against.
+    pub now: Timestamp,
+    pub statefulsets: Vec<StatefulSet>,
+    /// Every pod in the namespace(s) looked at, not only the StatefulSets' own.
+    pub pods: BTreeMap<ObjectKey, Pod>,
+    /// Every claim in the namespace(s) looked at.
+    pub claims: BTreeMap<ObjectKey, Claim>,
+    /// PVs referenced by the claims, by name.
+    pub volumes: Part<BTreeMap<String, Volume>>,
+    /// Nodes referenced by pods and PV affinity, by name; a name missing here was deleted.
+    pub nodes: Part<BTreeMap<String, Node>>,
+    /// kube-node-lease Leases of those nodes, by node name.
+    pub leases: Part<BTreeMap<String, Lease>>,
+    /// Governing services, by (namespace, name).
+    pub services: Part<BTreeMap<(String, String), Service>>,
+    /// Warning events about the StatefulSets.
+    pub events: Part<Vec<Event>>,
+}
+
+/// (namespace, name)
+pub type ObjectKey = (String, String);
+
+pub fn key(namespace: &str, name: &str) -> ObjectKey {
+    (namespace.to_string(), name.to_string())
+}
+
+/// What is known about a node named by a pod or a PV.
+#[derive(Debug, Clone, Copy)]
+pub enum NodeLookup<'a> {
+    Found(&'a Node),
+    /// The Node object does not exist (any more).
+    Deleted,
+    /// Nodes could not be read; the reason.
+    Unknown(&'a str),
+}
+
+impl Snapshot {
+    pub fn empty(now: Timestamp) -> Self {
+        Snapshot {
+            now,
+            statefulsets: vec![],
+            pods: BTreeMap::new(),
+            claims: BTreeMap::new(),
+            volumes: Ok(BTreeMap::new()),
+            nodes: Ok(BTreeMap::new()),
+            leases: Ok(BTreeMap::new()),
+            services: Ok(BTreeMap::new()),
+            events: Ok(vec![]),
+        }
+    }
+
+    pub fn node(&self, name: &str) -> NodeLookup<'_> {
+        match &self.nodes {
+            Ok(nodes) => nodes.get(name).map_or(NodeLookup::Deleted, NodeLookup::Found),
+            Err(reason) => NodeLookup::Unknown(reason),
+        }
+    }
+
+    pub fn lease(&self, node: &str) -> Option<&Lease> {
+        self.leases.as_ref().ok()?.get(node)
+    }
+
+    pub fn volume(&self, name: &str) -> Option<&Volume> {
+        self.volumes.as_ref().ok()?.get(name)
+    }
+
+    pub fn add_pod(&mut self, pod: Pod) {
+        self.pods.insert(key(&pod.namespace, &pod.name), pod);
+    }
+
+    pub fn add_claim(&mut self, claim: Claim) {
+        self.claims.insert(key(&claim.namespace, &claim.name), claim);
+    }
+
+    pub fn pod(&self, namespace: &str, name: &str) -> Option<&Pod> {
+        self.pods.get(&key(namespace, name))
+    }
+
+    pub fn claim(&self, namespace: &str, name: &str) -> Option<&Claim> {
+        self.claims.get(&key(namespace, name))
+    }
+
+    pub fn pods_in<'a>(&'a self, namespace: &'a str) -> impl Iterator<Item = &'a Pod> + 'a {
+        in_namespace(&self.pods, namespace)
+    }
+
+    pub fn claims_in<'a>(&'a self, namespace: &'a str) -> impl Iterator<Item = &'a Claim> + 'a {
+        in_namespace(&self.claims, namespace)
+    }
+
+    /// Pods (not finished) whose volumes reference claim `name` in `namespace`.
+    pub fn pods_mounting<'a>(&'a self, namespace: &'a str, claim: &'a str) -> impl Iterator<Item = &'a Pod> + 'a {
+        self.pods_in(namespace).filter(move |p| !p.is_finished() && p.claims.iter().any(|c| c == claim))
+    }
+}
+
+/// The values of a (namespace, name)-keyed map that are in `namespace`, in name order.
+fn in_namespace<'a, T>(map: &'a BTreeMap<ObjectKey, T>, namespace: &'a str) -> impl Iterator<Item = &'a T> + 'a {
+    map.range(key(namespace, "")..).take_while(move |((ns, _), _)| ns == namespace).map(|(_, v)| v)
+}

@@ -1,0 +1,146 @@
+//! PersistentVolumeClaim and PersistentVolume as plain data.
+
+use jiff::Timestamp;
+use k8s_openapi::api::core::v1 as core;
+use serde::Serialize;
+
+use super::selector::Labels;
+use super::{OwnerRef, meta_time, owner_refs};
+
+/// Annotation the scheduler sets on WaitForFirstConsumer claims: the node the volume was made for.
+pub const SELECTED_NODE_ANNOTATION: &str = "volume.kubernetes.io/selected-node";
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Claim {
+    pub namespace: String,
+    pub name: String,
+    pub uid: String,
+    pub resource_version: String,
+    pub labels: Labels,
+    pub owners: Vec<OwnerRef>,
+    pub created: Option<Timestamp>,
+    pub deleting: Option<Timestamp>,
+    /// Pending, Bound, Lost ("" when unset).
+    pub phase: String,
+    /// spec.volumeName: the PV it is (or will be) bound to.
+    pub volume: Option<String>,
+    pub storage_class: Option<String>,
+    pub access_modes: Vec<String>,
+    /// spec.resources.requests.storage as written.
+    pub requested: Option<String>,
+    /// status.capacity.storage as written.
+    pub capacity: Option<String>,
+    pub selected_node: Option<String>,
+    /// Resizing / FileSystemResizePending conditions that are True.
+    pub resize_conditions: Vec<String>,
+}
+
+impl From<&core::PersistentVolumeClaim> for Claim {
+    fn from(c: &core::PersistentVolumeClaim) -> Self {
+        let m = &c.metadata;
+        let spec = c.spec.as_ref();
+        let status = c.status.as_ref();
+        Claim {
+            namespace: m.namespace.clone().unwrap_or_default(),
+            name: m.name.clone().unwrap_or_default(),
+            uid: m.uid.clone().unwrap_or_default(),
+            resource_version: m.resource_version.clone().unwrap_or_default(),
+            labels: m.labels.clone().unwrap_or_default(),
+            owners: owner_refs(m),
+            created: meta_time(&m.creation_timestamp),
+            deleting: meta_time(&m.deletion_timestamp),
+            phase: status.and_then(|s| s.phase.clone()).unwrap_or_default(),
+            volume: spec.and_then(|s| s.volume_name.clone()).filter(|v| !v.is_empty()),
+            storage_class: spec.and_then(|s| s.storage_class_name.clone()),
+            access_modes: spec.and_then(|s| s.access_modes.clone()).unwrap_or_default(),
+            requested: spec
+                .and_then(|s| s.resources.as_ref())
+                .and_then(|r| r.requests.as_ref())
+                .and_then(|r| r.get("storage"))
+                .map(|q| q.0.clone()),
+            capacity: status.and_then(|s| s.capacity.as_ref()).and_then(|c| c.get("storage")).map(|q| q.0.clone()),
+            selected_node: m.annotations.as_ref().and_then(|a| a.get(SELECTED_NODE_ANNOTATION).cloned()),
+            resize_conditions: status
+                .and_then(|s| s.conditions.as_ref())
+                .into_iter()
+                .flatten()
+                .filter(|c| c.status == "True")
+                .map(|c| c.type_.clone())
+                .collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Volume {
+    pub name: String,
+    pub uid: String,
+    pub resource_version: String,
+    pub created: Option<Timestamp>,
+    pub capacity: Option<String>,
+    /// Delete, Retain, Recycle.
+    pub reclaim_policy: String,
+    pub storage_class: Option<String>,
+    /// Available, Bound, Released, Failed.
+    pub phase: String,
+    pub claim: Option<ClaimRef>,
+    /// Required node affinity, one human-readable term per entry ("kubernetes.io/hostname in (n1)").
+    pub node_affinity: Vec<String>,
+    /// Nodes named by a kubernetes.io/hostname In term: where the data physically is (local volumes).
+    pub pinned_nodes: Vec<String>,
+    /// spec.local or spec.hostPath: data lives on one node's disk.
+    pub node_local: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimRef {
+    pub namespace: String,
+    pub name: String,
+    pub uid: Option<String>,
+}
+
+impl From<&core::PersistentVolume> for Volume {
+    fn from(v: &core::PersistentVolume) -> Self {
+        let m = &v.metadata;
+        let spec = v.spec.clone().unwrap_or_default();
+        let terms = spec
+            .node_affinity
+            .as_ref()
+            .and_then(|a| a.required.as_ref())
+            .map(|r| r.node_selector_terms.clone())
+            .unwrap_or_default();
+        let expressions = terms.iter().flat_map(|t| t.match_expressions.iter().flatten());
+        let node_affinity = expressions
+            .clone()
+            .map(|e| {
+                let values = e.values.clone().unwrap_or_default().join(",");
+                format!("{} {} ({values})", e.key, e.operator.to_lowercase())
+            })
+            .collect();
+        let pinned_nodes = expressions
+            .filter(|e| e.key == "kubernetes.io/hostname" && e.operator == "In")
+            .flat_map(|e| e.values.clone().unwrap_or_default())
+            .collect();
+        Volume {
+            name: m.name.clone().unwrap_or_default(),
+            uid: m.uid.clone().unwrap_or_default(),
+            resource_version: m.resource_version.clone().unwrap_or_default(),
+            created: meta_time(&m.creation_timestamp),
+            capacity: spec.capacity.as_ref().and_then(|c| c.get("storage")).map(|q| q.0.clone()),
+            reclaim_policy: spec.persistent_volume_reclaim_policy.clone().unwrap_or_else(|| "Retain".into()),
+            storage_class: spec.storage_class_name.clone(),
+            phase: v.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default(),
+            claim: spec.claim_ref.as_ref().map(|r| ClaimRef {
+                namespace: r.namespace.clone().unwrap_or_default(),
+                name: r.name.clone().unwrap_or_default(),
+                uid: r.uid.clone(),
+            }),
+            node_affinity,
+            pinned_nodes,
+            node_local: spec.local.is_some() || spec.host_path.is_some(),
+        }
+    }
+}

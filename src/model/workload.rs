@@ -1,0 +1,276 @@
+//! StatefulSet and Pod as plain data: only the fields the diagnoses read, with API defaults applied
+//! so that fields absent on older servers (ordinals, retention policy, minReadySeconds) read as the
+//! defaults those servers behave with.
+
+use jiff::Timestamp;
+use k8s_openapi::api::apps::v1 as apps;
+use k8s_openapi::api::core::v1 as core;
+use serde::Serialize;
+
+use super::selector::{LabelSelector, Labels};
+use super::{OwnerRef, meta_time, owner_refs};
+
+/// Label the StatefulSet controller puts on every pod: the ControllerRevision it was made from.
+pub const REVISION_LABEL: &str = "controller-revision-hash";
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatefulSet {
+    pub namespace: String,
+    pub name: String,
+    pub uid: String,
+    pub resource_version: String,
+    pub generation: i64,
+    pub created: Option<Timestamp>,
+    pub deleting: Option<Timestamp>,
+    pub selector: LabelSelector,
+    /// spec.replicas (default 1).
+    pub replicas: i32,
+    /// spec.ordinals.start (default 0; field exists from Kubernetes 1.26).
+    pub ordinals_start: i32,
+    pub service_name: String,
+    /// "OrderedReady" (default) or "Parallel".
+    pub pod_management_policy: String,
+    /// "RollingUpdate" (default) or "OnDelete".
+    pub update_strategy: String,
+    /// rollingUpdate.partition (default 0).
+    pub partition: i32,
+    /// rollingUpdate.maxUnavailable as written (1.24+, alpha); None when absent.
+    pub max_unavailable: Option<String>,
+    /// spec.minReadySeconds; None when the server does not have the field (< 1.22 era).
+    pub min_ready_seconds: Option<i32>,
+    /// persistentVolumeClaimRetentionPolicy; None when absent (servers < 1.23 behave as Retain/Retain).
+    pub retention: Option<RetentionPolicy>,
+    pub claim_templates: Vec<ClaimTemplate>,
+    pub status: StatefulSetStatus,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RetentionPolicy {
+    pub when_deleted: String,
+    pub when_scaled: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClaimTemplate {
+    pub name: String,
+    /// resources.requests.storage as written ("10Gi").
+    pub storage: Option<String>,
+    pub storage_class: Option<String>,
+    pub access_modes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatefulSetStatus {
+    pub observed_generation: Option<i64>,
+    pub replicas: i32,
+    pub ready_replicas: i32,
+    pub current_replicas: i32,
+    pub updated_replicas: i32,
+    /// 1.22+ only.
+    pub available_replicas: Option<i32>,
+    pub current_revision: Option<String>,
+    pub update_revision: Option<String>,
+}
+
+impl StatefulSet {
+    /// The ordinals the spec asks for: [start, start + replicas).
+    pub fn ordinal_range(&self) -> std::ops::Range<i32> {
+        self.ordinals_start..self.ordinals_start.saturating_add(self.replicas.max(0))
+    }
+
+    pub fn is_parallel(&self) -> bool {
+        self.pod_management_policy == "Parallel"
+    }
+
+    pub fn is_on_delete(&self) -> bool {
+        self.update_strategy == "OnDelete"
+    }
+
+    /// The retention policy in effect: absent means Retain/Retain.
+    pub fn effective_retention(&self) -> RetentionPolicy {
+        self.retention
+            .clone()
+            .unwrap_or(RetentionPolicy { when_deleted: "Retain".into(), when_scaled: "Retain".into() })
+    }
+
+    /// Whether the controller has seen the latest spec.
+    pub fn spec_observed(&self) -> bool {
+        self.status.observed_generation.is_some_and(|g| g >= self.generation)
+    }
+}
+
+impl From<&apps::StatefulSet> for StatefulSet {
+    fn from(s: &apps::StatefulSet) -> Self {
+        let m = &s.metadata;
+        let spec = s.spec.clone().unwrap_or_default();
+        let status = s.status.clone().unwrap_or_default();
+        let rolling = spec.update_strategy.as_ref().and_then(|u| u.rolling_update.as_ref());
+        StatefulSet {
+            namespace: m.namespace.clone().unwrap_or_default(),
+            name: m.name.clone().unwrap_or_default(),
+            uid: m.uid.clone().unwrap_or_default(),
+            resource_version: m.resource_version.clone().unwrap_or_default(),
+            generation: m.generation.unwrap_or(0),
+            created: meta_time(&m.creation_timestamp),
+            deleting: meta_time(&m.deletion_timestamp),
+            selector: LabelSelector::from(&spec.selector),
+            replicas: spec.replicas.unwrap_or(1),
+            ordinals_start: spec.ordinals.as_ref().and_then(|o| o.start).unwrap_or(0),
+            service_name: spec.service_name.clone().unwrap_or_default(),
+            pod_management_policy: spec.pod_management_policy.clone().unwrap_or_else(|| "OrderedReady".into()),
+            update_strategy: spec
+                .update_strategy
+                .as_ref()
+                .and_then(|u| u.type_.clone())
+                .unwrap_or_else(|| "RollingUpdate".into()),
+            partition: rolling.and_then(|r| r.partition).unwrap_or(0),
+            max_unavailable: rolling.and_then(|r| r.max_unavailable.as_ref()).map(int_or_string),
+            min_ready_seconds: spec.min_ready_seconds,
+            retention: spec.persistent_volume_claim_retention_policy.as_ref().map(|p| RetentionPolicy {
+                when_deleted: p.when_deleted.clone().unwrap_or_else(|| "Retain".into()),
+                when_scaled: p.when_scaled.clone().unwrap_or_else(|| "Retain".into()),
+            }),
+            claim_templates: spec.volume_claim_templates.iter().flatten().map(ClaimTemplate::from).collect(),
+            status: StatefulSetStatus {
+                observed_generation: status.observed_generation,
+                replicas: status.replicas,
+                ready_replicas: status.ready_replicas.unwrap_or(0),
+                current_replicas: status.current_replicas.unwrap_or(0),
+                updated_replicas: status.updated_replicas.unwrap_or(0),
+                available_replicas: status.available_replicas,
+                current_revision: status.current_revision.filter(|r| !r.is_empty()),
+                update_revision: status.update_revision.filter(|r| !r.is_empty()),
+            },
+        }
+    }
+}
+
+impl From<&core::PersistentVolumeClaim> for ClaimTemplate {
+    fn from(t: &core::PersistentVolumeClaim) -> Self {
+        let spec = t.spec.clone().unwrap_or_default();
+        ClaimTemplate {
+            name: t.metadata.name.clone().unwrap_or_default(),
+            storage: spec
+                .resources
+                .as_ref()
+                .and_then(|r| r.requests.as_ref())
+                .and_then(|r| r.get("storage"))
+                .map(|q| q.0.clone()),
+            storage_class: spec.storage_class_name.clone(),
+            access_modes: spec.access_modes.clone().unwrap_or_default(),
+        }
+    }
+}
+
+fn int_or_string(v: &k8s_openapi::apimachinery::pkg::util::intstr::IntOrString) -> String {
+    use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+    match v {
+        IntOrString::Int(i) => i.to_string(),
+        IntOrString::String(s) => s.clone(),
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Pod {
+    pub namespace: String,
+    pub name: String,
+    pub uid: String,
+    pub resource_version: String,
+    pub labels: Labels,
+    /// The controlling ownerReference, if any.
+    pub controller: Option<OwnerRef>,
+    pub created: Option<Timestamp>,
+    pub deleting: Option<Timestamp>,
+    pub deletion_grace_seconds: Option<i64>,
+    /// status.phase ("" when the server has not set one).
+    pub phase: String,
+    /// status.reason: NodeLost, Evicted, ...
+    pub reason: Option<String>,
+    pub node: Option<String>,
+    /// Ready condition is True.
+    pub ready: bool,
+    /// When the Ready condition last changed.
+    pub ready_since: Option<Timestamp>,
+    pub restarts: i32,
+    /// The first container waiting reason: CrashLoopBackOff, ImagePullBackOff, ContainerCreating...
+    pub waiting: Option<String>,
+    /// Why a container last terminated: OOMKilled, Error...
+    pub last_terminated: Option<String>,
+    /// PVC names mounted through volumes.
+    pub claims: Vec<String>,
+}
+
+impl Pod {
+    pub fn revision(&self) -> Option<&str> {
+        self.labels.get(REVISION_LABEL).map(String::as_str)
+    }
+
+    pub fn is_terminating(&self) -> bool {
+        self.deleting.is_some()
+    }
+
+    /// Succeeded or Failed pods no longer use their volumes.
+    pub fn is_finished(&self) -> bool {
+        self.phase == "Succeeded" || self.phase == "Failed"
+    }
+
+    /// The controller's isRunningAndReady: phase Running and condition Ready.
+    pub fn is_running_and_ready(&self) -> bool {
+        self.phase == "Running" && self.ready
+    }
+
+    /// The controller's isHealthy: running, ready and not terminating.
+    pub fn is_healthy(&self) -> bool {
+        self.is_running_and_ready() && !self.is_terminating()
+    }
+
+    pub fn controlled_by(&self, uid: &str) -> bool {
+        self.controller.as_ref().is_some_and(|o| o.uid == uid)
+    }
+}
+
+impl From<&core::Pod> for Pod {
+    fn from(p: &core::Pod) -> Self {
+        let m = &p.metadata;
+        let status = p.status.as_ref();
+        let ready_condition =
+            status.and_then(|s| s.conditions.as_ref()).and_then(|cs| cs.iter().find(|c| c.type_ == "Ready"));
+        let containers = status.and_then(|s| s.container_statuses.as_ref());
+        let init_containers = status.and_then(|s| s.init_container_statuses.as_ref());
+        let all_containers = || init_containers.into_iter().flatten().chain(containers.into_iter().flatten());
+        Pod {
+            namespace: m.namespace.clone().unwrap_or_default(),
+            name: m.name.clone().unwrap_or_default(),
+            uid: m.uid.clone().unwrap_or_default(),
+            resource_version: m.resource_version.clone().unwrap_or_default(),
+            labels: m.labels.clone().unwrap_or_default(),
+            controller: owner_refs(m).into_iter().find(|o| o.controller),
+            created: meta_time(&m.creation_timestamp),
+            deleting: meta_time(&m.deletion_timestamp),
+            deletion_grace_seconds: m.deletion_grace_period_seconds,
+            phase: status.and_then(|s| s.phase.clone()).unwrap_or_default(),
+            reason: status.and_then(|s| s.reason.clone()),
+            node: p.spec.as_ref().and_then(|s| s.node_name.clone()).filter(|n| !n.is_empty()),
+            ready: ready_condition.is_some_and(|c| c.status == "True"),
+            ready_since: ready_condition.and_then(|c| meta_time(&c.last_transition_time)),
+            restarts: containers.into_iter().flatten().map(|c| c.restart_count).sum(),
+            waiting: all_containers()
+                .filter_map(|c| c.state.as_ref()?.waiting.as_ref()?.reason.clone())
+                .find(|r| !r.is_empty()),
+            last_terminated: all_containers()
+                .filter_map(|c| c.last_state.as_ref()?.terminated.as_ref()?.reason.clone())
+                .find(|r| !r.is_empty()),
+            claims: p
+                .spec
+                .iter()
+                .flat_map(|s| s.volumes.iter().flatten())
+                .filter_map(|v| v.persistent_volume_claim.as_ref().map(|c| c.claim_name.clone()))
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,28 @@
+//! Confirmation before a mutation: a prompt on a terminal, `--yes` for scripts, refusal otherwise.
+
+use std::io::IsTerminal;
+
+use anyhow::Result;
+
+use crate::error::Outcome;
+
+/// Asks `question`; `Ok(())` means go ahead. Without a terminal and without `--yes`, declines:
+/// a script must opt in explicitly.
+pub fn confirm(question: &str, yes: bool) -> Result<()> {
+    if yes {
+        return Ok(());
+    }
+    if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+        return Err(Outcome::Declined(
+            "not confirmed: no terminal to ask on; pass --yes to proceed non-interactively (nothing was changed)"
+                .into(),
+        )
+        .into());
+    }
+    let answer = dialoguer::Confirm::new().with_prompt(question).default(false).interact_opt();
+    match answer {
+        Ok(Some(true)) => Ok(()),
+        Ok(_) => Err(Outcome::Declined("not confirmed: nothing was changed".into()).into()),
+        Err(e) => Err(Outcome::Declined(format!("not confirmed ({e}): nothing was changed")).into()),
+    }
+}

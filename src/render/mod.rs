@@ -1,0 +1,60 @@
+//! Printing reports: kubectl-style tables for people, a versioned JSON/YAML document for scripts.
+//!
+//! Every `-o json|yaml` document has the same envelope: `apiVersion: sts-doctor.io/v1`, a `kind`
+//! naming the subcommand, then the report's own fields (documented in README.md).
+
+pub mod style;
+pub mod table;
+
+use std::io::Write;
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+use crate::cli::OutputFormat;
+
+/// Version of the JSON/YAML schema; bumped only on incompatible changes.
+pub const API_VERSION: &str = "sts-doctor.io/v1";
+
+#[derive(Serialize)]
+struct Document<'a, T: Serialize> {
+    #[serde(rename = "apiVersion")]
+    api_version: &'static str,
+    kind: &'static str,
+    #[serde(flatten)]
+    body: &'a T,
+}
+
+/// The report as a JSON or YAML document; `None` for table output.
+pub fn document<T: Serialize>(format: OutputFormat, kind: &'static str, body: &T) -> Result<Option<String>> {
+    let doc = Document { api_version: API_VERSION, kind, body };
+    Ok(match format {
+        OutputFormat::Table => None,
+        OutputFormat::Json => Some(serde_json::to_string_pretty(&doc).context("cannot encode JSON")? + "\n"),
+        OutputFormat::Yaml => Some(serde_saphyr::to_string(&doc).context("cannot encode YAML")?),
+    })
+}
+
+/// Prints the report in the chosen format: `table` builds the human form only when asked for.
+pub fn emit<T: Serialize>(
+    format: OutputFormat,
+    kind: &'static str,
+    body: &T,
+    table: impl FnOnce() -> String,
+) -> Result<()> {
+    match document(format, kind, body)? {
+        Some(doc) => write_stdout(&doc),
+        None => write_stdout(&table()),
+    }
+}
+
+/// Writes to stdout; a closed pipe surfaces as an io::Error the caller treats as success.
+pub fn write_stdout(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    if !text.is_empty() && !text.ends_with('\n') {
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(())
+}

@@ -1,0 +1,107 @@
+#!/bin/bash
+# Start etcd + kube-apiserver + kube-controller-manager on 127.0.0.1 only.
+# Adapted from ../shared/cluster/start-k8s.sh: readiness is probed with curl (no kubectl needed),
+# the controller-manager gets a higher client QPS so 1000-replica StatefulSets come up in
+# seconds, and a cluster already running from STATEDIR is stopped first (idempotent).
+# Usage: start.sh [BINDIR] [STATEDIR]
+set -euo pipefail
+BIN=${1:-/opt/k8s-1.20/bin}
+S=${2:-/tmp/sts-doctor-cluster}
+HERE=$(cd "$(dirname "$0")" && pwd)
+ETCD_PORT=${ETCD_PORT:-23790}
+ETCD_PEER_PORT=${ETCD_PEER_PORT:-23800}
+API_PORT=${API_PORT:-16443}
+KCM_PORT=${KCM_PORT:-10257}
+
+"$HERE/stop.sh" "$S"
+if [ "${FRESH:-1}" = 1 ]; then rm -rf "$S/etcd" "$S/logs"; fi
+mkdir -p "$S"/{pki,etcd,logs,kcm-certs,apiserver-certs}
+cd "$S/pki"
+if [ ! -f ca.crt ]; then
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 3650 -subj "/CN=sts-doctor-test-ca" 2>/dev/null
+  openssl req -newkey rsa:2048 -nodes -keyout apiserver.key -out apiserver.csr -subj "/CN=kube-apiserver" 2>/dev/null
+  printf 'subjectAltName=IP:127.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' > apiserver.ext
+  openssl x509 -req -in apiserver.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out apiserver.crt -days 3650 -extfile apiserver.ext 2>/dev/null
+  openssl genrsa -out sa.key 2048 2>/dev/null
+  openssl rsa -in sa.key -pubout -out sa.pub 2>/dev/null
+  echo "sts-doctor-admin-token,admin,admin-uid,system:masters" > tokens.csv
+  echo "sts-doctor-kcm-token,system:kube-controller-manager,kcm-uid,system:masters" >> tokens.csv
+  # An unprivileged user for RBAC tests (403 paths): no bindings unless a test adds them.
+  echo "sts-doctor-viewer-token,viewer,viewer-uid" >> tokens.csv
+fi
+mk_kubeconfig() { # file token user
+cat > "$1" <<KC
+apiVersion: v1
+kind: Config
+clusters:
+- name: local
+  cluster:
+    server: https://127.0.0.1:${API_PORT}
+    certificate-authority: $S/pki/ca.crt
+users:
+- name: $3
+  user:
+    token: $2
+contexts:
+- name: local
+  context: {cluster: local, user: $3, namespace: default}
+current-context: local
+KC
+}
+mk_kubeconfig "$S/admin.kubeconfig" sts-doctor-admin-token admin
+mk_kubeconfig "$S/kcm.kubeconfig" sts-doctor-kcm-token system:kube-controller-manager
+mk_kubeconfig "$S/viewer.kubeconfig" sts-doctor-viewer-token viewer
+
+ETCD=${ETCD:-etcd}
+nohup "$ETCD" --name=test --data-dir="$S/etcd" \
+  --listen-client-urls=http://127.0.0.1:${ETCD_PORT} --advertise-client-urls=http://127.0.0.1:${ETCD_PORT} \
+  --listen-peer-urls=http://127.0.0.1:${ETCD_PEER_PORT} --initial-advertise-peer-urls=http://127.0.0.1:${ETCD_PEER_PORT} \
+  --initial-cluster=test=http://127.0.0.1:${ETCD_PEER_PORT} \
+  --quota-backend-bytes=2147483648 \
+  > "$S/logs/etcd.log" 2>&1 &
+echo $! > "$S/etcd.pid"
+
+for i in $(seq 1 100); do curl -sf http://127.0.0.1:${ETCD_PORT}/health >/dev/null && break; sleep 0.1; done
+
+nohup "$BIN/kube-apiserver" \
+  --etcd-servers=http://127.0.0.1:${ETCD_PORT} \
+  --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port=${API_PORT} --insecure-port=0 \
+  --tls-cert-file="$S/pki/apiserver.crt" --tls-private-key-file="$S/pki/apiserver.key" --client-ca-file="$S/pki/ca.crt" \
+  --token-auth-file="$S/pki/tokens.csv" --authorization-mode=RBAC --anonymous-auth=false \
+  --service-account-key-file="$S/pki/sa.pub" --service-account-signing-key-file="$S/pki/sa.key" \
+  --service-account-issuer=https://kubernetes.default.svc.cluster.local --api-audiences=https://kubernetes.default.svc.cluster.local \
+  --service-cluster-ip-range=10.0.0.0/24 --endpoint-reconciler-type=none \
+  --max-requests-inflight=800 --max-mutating-requests-inflight=400 \
+  --cert-dir="$S/apiserver-certs" --profiling=false \
+  > "$S/logs/kube-apiserver.log" 2>&1 &
+echo $! > "$S/kube-apiserver.pid"
+
+api() { curl -sf --cacert "$S/pki/ca.crt" -H "Authorization: Bearer sts-doctor-admin-token" "https://127.0.0.1:${API_PORT}$1"; }
+for i in $(seq 1 600); do api /readyz >/dev/null && break; sleep 0.1; done
+api /readyz >/dev/null || { echo "apiserver not ready"; tail -30 "$S/logs/kube-apiserver.log"; exit 1; }
+
+if [ "${WITH_KCM:-1}" = 1 ]; then
+nohup "$BIN/kube-controller-manager" \
+  --kubeconfig="$S/kcm.kubeconfig" \
+  --authentication-kubeconfig="$S/kcm.kubeconfig" --authorization-kubeconfig="$S/kcm.kubeconfig" \
+  --bind-address=127.0.0.1 --secure-port=${KCM_PORT} --port=0 --cert-dir="$S/kcm-certs" \
+  --leader-elect=false --use-service-account-credentials=false \
+  --service-account-private-key-file="$S/pki/sa.key" --root-ca-file="$S/pki/ca.crt" \
+  --controllers="${KCM_CONTROLLERS:-*,-nodelifecycle}" --profiling=false \
+  --kube-api-qps=${KCM_QPS:-300} --kube-api-burst=${KCM_BURST:-500} \
+  > "$S/logs/kube-controller-manager.log" 2>&1 &
+echo $! > "$S/kube-controller-manager.pid"
+fi
+if [ "${WITH_SCHED:-0}" = 1 ]; then
+nohup "$BIN/kube-scheduler" --kubeconfig="$S/kcm.kubeconfig" \
+  --authentication-kubeconfig="$S/kcm.kubeconfig" --authorization-kubeconfig="$S/kcm.kubeconfig" \
+  --bind-address=127.0.0.1 --secure-port=${SCHED_PORT:-10259} --port=0 --cert-dir="$S/sched-certs" --leader-elect=false \
+  > "$S/logs/kube-scheduler.log" 2>&1 &
+echo $! > "$S/kube-scheduler.pid"
+fi
+if [ "${WITH_KCM:-1}" = 1 ]; then
+  # KCM is up once the serviceaccount controller has made default/default
+  for i in $(seq 1 600); do api /api/v1/namespaces/default/serviceaccounts/default >/dev/null && break; sleep 0.1; done
+  api /api/v1/namespaces/default/serviceaccounts/default >/dev/null || { echo "controller-manager not ready"; tail -30 "$S/logs/kube-controller-manager.log"; exit 1; }
+fi
+echo "ready: KUBECONFIG=$S/admin.kubeconfig"

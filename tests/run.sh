@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The project's test command (README; .ci/run calls it). On a fresh Debian machine it installs
+# what is missing (etcd, openssl, curl; Go and the source package to build the control plane
+# once, cached in /opt/k8s-1.20/bin), starts etcd + kube-apiserver + kube-controller-manager on
+# loopback, runs every test against them, and stops them again. Safe to run repeatedly.
+# Extra arguments go to `cargo test` (e.g. tests/run.sh --test e2e rollout).
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+K8S_BIN=${K8S_BIN:-/opt/k8s-1.20/bin}
+STATE=${STS_DOCTOR_STATE:-/tmp/sts-doctor-test-cluster}
+t() { echo "[$(date +%T)] $*"; }
+
+if ! command -v cargo >/dev/null; then
+  [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
+  command -v cargo >/dev/null || { echo "cargo not found: install Rust (https://rustup.rs)"; exit 1; }
+fi
+SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+t "control plane (build once, cached in $K8S_BIN)"
+OUT="$K8S_BIN" $SUDO "$ROOT/tests/cluster/build-control-plane.sh"
+
+cd "$ROOT"
+t "cargo build"
+cargo build --locked --all-targets
+
+t "start cluster in $STATE"
+trap '"$ROOT/tests/cluster/stop.sh" "$STATE"' EXIT
+"$ROOT/tests/cluster/start.sh" "$K8S_BIN" "$STATE"
+export STS_DOCTOR_TEST_KUBECONFIG="$STATE/admin.kubeconfig" STS_DOCTOR_REQUIRE_CLUSTER=1
+# End-to-end tests mostly wait on controllers: run more of them at once than there are cores.
+export RUST_TEST_THREADS=${RUST_TEST_THREADS:-8}
+
+t "cargo test"
+cargo test --locked --all-targets "$@"
+if [ $# -eq 0 ]; then
+  t "cargo clippy"
+  cargo clippy --locked --all-targets -- -D warnings
+fi
+t "all tests passed"

@@ -1,0 +1,180 @@
+//! Test support for end-to-end tests against the real control plane started by tests/run.sh.
+//!
+//! There is no kubelet or scheduler: [`Kubelet`] plays both (binds pending pods to healthy fake
+//! nodes, reports them Running/Ready, finishes graceful deletions, renews node Leases) and acts as
+//! a volume provisioner (creates a PV pre-bound to each pending claim; the real PV controller binds
+//! them). Nodes can be "lost": the simulator stops acting for them and their status/Lease/taints
+//! are rewritten to look like a partition that started some time ago.
+#![allow(dead_code)]
+
+pub mod kubelet;
+pub mod normalize;
+pub mod objects;
+
+use std::path::PathBuf;
+use std::process::Output;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::Namespace;
+use kube::api::{Api, DeleteParams, PostParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::{Client, Config};
+
+pub use kubelet::Kubelet;
+
+/// Env var naming the admin kubeconfig of the test cluster (set by tests/run.sh).
+pub const KUBECONFIG_ENV: &str = "STS_DOCTOR_TEST_KUBECONFIG";
+
+/// A namespace of its own on the test cluster, deleted when dropped.
+pub struct Env {
+    pub client: Client,
+    pub kubeconfig: PathBuf,
+    pub ns: String,
+}
+
+/// Connects to the test cluster and creates a fresh namespace; `None` (test skipped) when no
+/// cluster is configured, unless STS_DOCTOR_REQUIRE_CLUSTER=1 (CI) makes that a failure.
+pub async fn env(test: &str) -> Option<Env> {
+    let Some(path) = std::env::var_os(KUBECONFIG_ENV).map(PathBuf::from) else {
+        if std::env::var("STS_DOCTOR_REQUIRE_CLUSTER").as_deref() == Ok("1") {
+            panic!("{KUBECONFIG_ENV} is not set: run the tests with tests/run.sh");
+        }
+        eprintln!("skipping {test}: no test cluster ({KUBECONFIG_ENV} unset; tests/run.sh sets it)");
+        return None;
+    };
+    let kubeconfig = Kubeconfig::read_from(&path).expect("read test kubeconfig");
+    let config = Config::from_custom_kubeconfig(kubeconfig, &KubeConfigOptions::default()).await.expect("config");
+    let client = Client::try_from(config).expect("client");
+    static SEQ: AtomicU32 = AtomicU32::new(0);
+    let ns = format!(
+        "{}-{}-{}",
+        test.replace('_', "-").chars().take(40).collect::<String>().trim_end_matches('-'),
+        std::process::id() % 10000,
+        SEQ.fetch_add(1, Ordering::Relaxed)
+    );
+    let namespaces: Api<Namespace> = Api::all(client.clone());
+    let mut object = Namespace::default();
+    object.metadata.name = Some(ns.clone());
+    namespaces.create(&PostParams::default(), &object).await.expect("create namespace");
+    wait_for_default_service_account(&client, &ns).await;
+    Some(Env { client, kubeconfig: path, ns })
+}
+
+async fn wait_for_default_service_account(client: &Client, ns: &str) {
+    let sas: Api<k8s_openapi::api::core::v1::ServiceAccount> = Api::namespaced(client.clone(), ns);
+    for _ in 0..100 {
+        if sas.get_opt("default").await.ok().flatten().is_some() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no default service account in {ns}: is kube-controller-manager running?");
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        if std::env::var_os("STS_DOCTOR_KEEP_NAMESPACES").is_some() {
+            return;
+        }
+        let (client, ns) = (self.client.clone(), self.ns.clone());
+        // Best effort, in the background: the namespace controller cleans up the rest.
+        if let Ok(handle) = tokio::runtime::Handle::try_current() {
+            handle.spawn(async move {
+                let _ = Api::<Namespace>::all(client).delete(&ns, &DeleteParams::default()).await;
+            });
+        }
+    }
+}
+
+impl Env {
+    pub fn api<K>(&self) -> Api<K>
+    where
+        K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+        <K as kube::Resource>::DynamicType: Default,
+    {
+        Api::namespaced(self.client.clone(), &self.ns)
+    }
+
+    pub fn cluster_api<K>(&self) -> Api<K>
+    where
+        K: kube::Resource<Scope = k8s_openapi::ClusterResourceScope>,
+        <K as kube::Resource>::DynamicType: Default,
+    {
+        Api::all(self.client.clone())
+    }
+
+    /// A simulated kubelet for this namespace with `nodes` healthy fake nodes (names made unique).
+    pub async fn kubelet(&self, nodes: &[&str]) -> Kubelet {
+        Kubelet::start(self.client.clone(), &self.ns, nodes).await
+    }
+
+    /// Runs the plugin binary with this namespace and the test kubeconfig; `args` as typed by a user.
+    pub async fn run(&self, args: &[&str]) -> Output {
+        let mut full: Vec<String> = vec!["--kubeconfig".into(), self.kubeconfig.display().to_string()];
+        full.extend(["-n".to_string(), self.ns.clone()]);
+        full.extend(args.iter().map(|s| s.to_string()));
+        run_binary(full, &[]).await
+    }
+
+    /// Like [`Env::run`] with extra environment variables.
+    pub async fn run_with_env(&self, args: &[&str], vars: &[(&str, &str)]) -> Output {
+        let mut full: Vec<String> = vec!["--kubeconfig".into(), self.kubeconfig.display().to_string()];
+        full.extend(["-n".to_string(), self.ns.clone()]);
+        full.extend(args.iter().map(|s| s.to_string()));
+        run_binary(full, vars).await
+    }
+}
+
+/// Runs the binary off the async runtime (the simulator keeps running meanwhile).
+pub async fn run_binary(args: Vec<String>, vars: &[(&str, &str)]) -> Output {
+    let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    tokio::task::spawn_blocking(move || {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-sts_doctor"));
+        cmd.args(&args).env("NO_COLOR", "1").env_remove("KUBECONFIG");
+        for (k, v) in vars {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("run kubectl-sts_doctor")
+    })
+    .await
+    .expect("join")
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts the exit code, showing both streams when it differs.
+#[track_caller]
+pub fn assert_exit(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "unexpected exit code\n--- stdout\n{}\n--- stderr\n{}",
+        stdout(out),
+        stderr(out)
+    );
+}
+
+/// Polls `check` every 200 ms until it returns `Some`, or panics with `what` after `timeout`.
+pub async fn eventually<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        if tokio::time::Instant::now() > deadline {
+            panic!("timed out after {timeout:?} waiting for {what}");
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}

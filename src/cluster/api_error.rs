@@ -8,16 +8,20 @@ pub struct Op {
     /// RBAC verb: get, list, watch, create, patch, delete.
     pub verb: &'static str,
     /// Resource, plural as in RBAC rules: "pods", "statefulsets", "leases".
-    pub resource: &'static str,
+    pub resource: String,
     /// API group as in RBAC rules ("" for core).
-    pub group: &'static str,
+    pub group: String,
     pub namespace: Option<String>,
     pub name: Option<String>,
 }
 
 impl Op {
-    pub fn new(verb: &'static str, group: &'static str, resource: &'static str) -> Self {
-        Op { verb, resource, group, namespace: None, name: None }
+    pub fn new(verb: &'static str, group: &str, resource: &str) -> Self {
+        Op { verb, resource: resource.into(), group: group.into(), namespace: None, name: None }
+    }
+    /// The operation `verb` on the resource type `K`.
+    pub fn of<K: kube::Resource<DynamicType = ()>>(verb: &'static str) -> Self {
+        Op::new(verb, &K::group(&()), &K::plural(&()))
     }
     pub fn ns(mut self, namespace: impl Into<Option<String>>) -> Self {
         self.namespace = namespace.into();
@@ -36,8 +40,8 @@ impl Op {
     /// "statefulset \"web\"" or "pods".
     fn object(&self) -> String {
         match &self.name {
-            Some(name) => format!("{} {name:?}", singular(self.resource)),
-            None => self.resource.to_string(),
+            Some(name) => format!("{} {name:?}", singular(&self.resource)),
+            None => self.resource.clone(),
         }
     }
 }
@@ -65,7 +69,7 @@ pub enum ApiError {
     #[error("{} not found{}", .op.object(), .op.scope())]
     NotFound { op: Op },
     #[error("cannot {op}: forbidden: the current user needs RBAC permission to {} {}{} ({message})",
-        .op.verb, .op.resource, group_suffix(.op.group))]
+        .op.verb, .op.resource, group_suffix(&.op.group))]
     Forbidden { op: Op, message: String },
     #[error(
         "cannot {op}: the API server at {server} rejected the credentials (401); log in again or check the kubeconfig user"

@@ -13,7 +13,7 @@ use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use kube::api::{Api, ListParams};
+use kube::api::{Api, ListParams, ObjectList};
 use serde::de::DeserializeOwned;
 
 pub use api_error::{ApiError, Op};
@@ -62,14 +62,30 @@ impl Cluster {
 
     /// LISTs every object in pages of [`PAGE_SIZE`], handing each to `keep` as it arrives so the
     /// caller can reduce it to plain data and drop the rest.
-    pub async fn list_each<K, F>(&self, api: &Api<K>, params: ListParams, op: Op, mut keep: F) -> Result<(), ApiError>
+    pub async fn list_each<K, F>(&self, api: &Api<K>, params: ListParams, op: Op, keep: F) -> Result<(), ApiError>
     where
         K: Clone + DeserializeOwned + std::fmt::Debug,
         F: FnMut(K),
     {
+        self.pages(params, op, |p| async move { api.list(&p).await }, keep).await
+    }
+
+    /// Like [`Cluster::list_each`] for any paged list call (e.g. `list_metadata`).
+    pub async fn pages<T, F, Fut>(
+        &self,
+        params: ListParams,
+        op: Op,
+        fetch: impl Fn(ListParams) -> Fut,
+        mut keep: F,
+    ) -> Result<(), ApiError>
+    where
+        T: Clone,
+        F: FnMut(T),
+        Fut: Future<Output = kube::Result<ObjectList<T>>>,
+    {
         let mut params = params.limit(PAGE_SIZE);
         loop {
-            let page = self.call(op.clone(), api.list(&params)).await?;
+            let page = self.call(op.clone(), fetch(params.clone())).await?;
             let next = page.metadata.continue_.clone().filter(|token| !token.is_empty());
             page.items.into_iter().for_each(&mut keep);
             match next {

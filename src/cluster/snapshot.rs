@@ -1,1 +1,294 @@
-//! Fetching snapshots (see `crate::model::Snapshot`).
+//! Fetching snapshots (see `crate::model::Snapshot`) in a fixed number of requests.
+//!
+//! Namespaced objects come from paged LISTs (chunks of 500, like kubectl) and are reduced to plain
+//! data page by page, so memory stays bounded. Cluster-scoped objects (Nodes, PVs) and node
+//! Leases are fetched only when referenced: by GETs when few are referenced, otherwise by one
+//! paged LIST, so the request count does not grow with replicas. Parts a namespace-scoped user may
+//! not read (Nodes, Leases, PVs, Events) become `Err(reason)` instead of failing the command.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use futures::future::join_all;
+use k8s_openapi::api::apps::v1 as apps;
+use k8s_openapi::api::coordination::v1 as coordination;
+use k8s_openapi::api::core::v1 as core;
+use kube::api::{Api, ListParams};
+use serde::de::DeserializeOwned;
+
+use super::{ApiError, Cluster, Op};
+use crate::model::{self, Part, Snapshot};
+
+/// Up to this many referenced cluster objects are fetched with GETs; more with one LIST.
+const GET_LIMIT: usize = 16;
+const LEASE_NAMESPACE: &str = "kube-node-lease";
+
+/// Which optional parts a command needs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Want {
+    /// Every pod of the namespace (full objects), not only the StatefulSet's: needed to see who
+    /// mounts a claim.
+    pub all_pods: bool,
+    pub claims: bool,
+    pub volumes: bool,
+    pub nodes: bool,
+    pub leases: bool,
+    pub services: bool,
+    pub events: bool,
+}
+
+/// Where to look: one StatefulSet, or every StatefulSet of a namespace / of all namespaces.
+#[derive(Debug, Clone)]
+pub enum Scope {
+    StatefulSet { namespace: String, name: String },
+    Namespace(String),
+    AllNamespaces,
+}
+
+impl Cluster {
+    pub async fn snapshot(&self, scope: &Scope, want: Want) -> Result<Snapshot, ApiError> {
+        let now = jiff::Timestamp::now();
+        let mut snap = Snapshot::empty(now);
+        let namespace = match scope {
+            Scope::StatefulSet { namespace, .. } | Scope::Namespace(namespace) => Some(namespace.clone()),
+            Scope::AllNamespaces => None,
+        };
+
+        snap.statefulsets = self.statefulsets(scope).await?;
+        let (pods, claims, services, events) = futures::join!(
+            self.pods(scope, &snap.statefulsets, want.all_pods),
+            async {
+                match (want.claims, &namespace) {
+                    (false, _) => Ok(vec![]),
+                    (true, ns) => {
+                        self.list_into::<core::PersistentVolumeClaim, model::Claim>(
+                            ns.as_deref(),
+                            ListParams::default(),
+                        )
+                        .await
+                    }
+                }
+            },
+            async { if want.services { Some(self.services(scope, &snap.statefulsets).await) } else { None } },
+            async { if want.events { Some(self.events(scope).await) } else { None } },
+        );
+        for pod in pods? {
+            snap.add_pod(pod);
+        }
+        for claim in claims? {
+            snap.add_claim(claim);
+        }
+        if let Some(services) = services {
+            snap.services = optional(services)?;
+        }
+        if let Some(events) = events {
+            snap.events = optional(events)?;
+        }
+
+        if want.volumes {
+            let names: BTreeSet<String> = snap.claims.values().filter_map(|c| c.volume.clone()).collect();
+            snap.volumes = optional(
+                self.named::<_, model::Volume>(Api::<core::PersistentVolume>::all(self.client.clone()), &names).await,
+            )?;
+        }
+        if want.nodes || want.leases {
+            let mut names: BTreeSet<String> = snap.pods.values().filter_map(|p| p.node.clone()).collect();
+            if let Ok(volumes) = &snap.volumes {
+                names.extend(volumes.values().flat_map(|v| v.pinned_nodes.iter().cloned()));
+            }
+            names.extend(snap.claims.values().filter_map(|c| c.selected_node.clone()));
+            let (nodes, leases) = futures::join!(
+                async {
+                    if want.nodes {
+                        Some(self.named::<_, model::Node>(Api::<core::Node>::all(self.client.clone()), &names).await)
+                    } else {
+                        None
+                    }
+                },
+                async {
+                    if want.leases {
+                        Some(
+                            self.named::<_, model::Lease>(
+                                Api::<coordination::Lease>::namespaced(self.client.clone(), LEASE_NAMESPACE),
+                                &names,
+                            )
+                            .await,
+                        )
+                    } else {
+                        None
+                    }
+                },
+            );
+            if let Some(nodes) = nodes {
+                snap.nodes = optional(nodes)?;
+            }
+            if let Some(leases) = leases {
+                snap.leases = optional(leases)?;
+            }
+        }
+        Ok(snap)
+    }
+
+    async fn statefulsets(&self, scope: &Scope) -> Result<Vec<model::StatefulSet>, ApiError> {
+        match scope {
+            Scope::StatefulSet { namespace, name } => {
+                let api: Api<apps::StatefulSet> = Api::namespaced(self.client.clone(), namespace);
+                let op = Op::of::<apps::StatefulSet>("get").ns(namespace.clone()).name(name.clone());
+                let sts = self.call(op, api.get(name)).await?;
+                Ok(vec![model::StatefulSet::from(&sts)])
+            }
+            Scope::Namespace(namespace) => {
+                self.list_into::<apps::StatefulSet, model::StatefulSet>(Some(namespace), ListParams::default()).await
+            }
+            Scope::AllNamespaces => {
+                self.list_into::<apps::StatefulSet, model::StatefulSet>(None, ListParams::default()).await
+            }
+        }
+    }
+
+    /// For one StatefulSet: its pods by selector, plus (only if an ordinal has no pod) the names of
+    /// all pods of the namespace, to spot a foreign pod holding an ordinal's name. Otherwise: all.
+    async fn pods(
+        &self,
+        scope: &Scope,
+        statefulsets: &[model::StatefulSet],
+        all_pods: bool,
+    ) -> Result<Vec<model::Pod>, ApiError> {
+        let (Scope::StatefulSet { namespace, .. }, [sts], false) = (scope, statefulsets, all_pods) else {
+            let ns = match scope {
+                Scope::StatefulSet { namespace, .. } | Scope::Namespace(namespace) => Some(namespace.as_str()),
+                Scope::AllNamespaces => None,
+            };
+            return self.list_into::<core::Pod, model::Pod>(ns, ListParams::default()).await;
+        };
+        let selector = sts.selector.to_query();
+        let params = ListParams::default().labels(&selector);
+        let mut pods = self.list_into::<core::Pod, model::Pod>(Some(namespace), params).await?;
+        let present: BTreeSet<&str> = pods.iter().map(|p| p.name.as_str()).collect();
+        let any_missing = sts.ordinal_range().any(|i| !present.contains(model::names::pod_name(&sts.name, i).as_str()));
+        if any_missing {
+            let api: Api<core::Pod> = Api::namespaced(self.client.clone(), namespace);
+            let op = Op::of::<core::Pod>("list").ns(namespace.clone());
+            let mut others = Vec::new();
+            self.pages(
+                ListParams::default(),
+                op,
+                |p| {
+                    let api = &api;
+                    async move { api.list_metadata(&p).await }
+                },
+                |m| {
+                    let name = m.metadata.name.as_deref().unwrap_or_default();
+                    if !present.contains(name) && model::names::pod_ordinal(&sts.name, name).is_some() {
+                        others.push(model::Pod::from_metadata(&m.metadata));
+                    }
+                },
+            )
+            .await?;
+            pods.extend(others);
+        }
+        Ok(pods)
+    }
+
+    async fn services(
+        &self,
+        scope: &Scope,
+        statefulsets: &[model::StatefulSet],
+    ) -> Result<BTreeMap<(String, String), model::Service>, ApiError> {
+        let to_map = |services: Vec<model::Service>| {
+            services.into_iter().map(|s| ((s.namespace.clone(), s.name.clone()), s)).collect()
+        };
+        match (scope, statefulsets) {
+            (Scope::StatefulSet { namespace, .. }, [sts]) if !sts.service_name.is_empty() => {
+                let api: Api<core::Service> = Api::namespaced(self.client.clone(), namespace);
+                let op = Op::of::<core::Service>("get").ns(namespace.clone()).name(sts.service_name.clone());
+                let found = self.get_opt(&api, &sts.service_name, op).await?;
+                Ok(to_map(found.iter().map(model::Service::from).collect()))
+            }
+            (Scope::StatefulSet { .. }, _) => Ok(BTreeMap::new()),
+            (Scope::Namespace(ns), _) => {
+                Ok(to_map(self.list_into::<core::Service, model::Service>(Some(ns), ListParams::default()).await?))
+            }
+            (Scope::AllNamespaces, _) => {
+                Ok(to_map(self.list_into::<core::Service, model::Service>(None, ListParams::default()).await?))
+            }
+        }
+    }
+
+    /// Warning events about StatefulSets (FailedCreate explains a missing pod).
+    async fn events(&self, scope: &Scope) -> Result<Vec<model::Event>, ApiError> {
+        let mut fields = "involvedObject.kind=StatefulSet,type=Warning".to_string();
+        let ns = match scope {
+            Scope::StatefulSet { namespace, name } => {
+                fields.push_str(&format!(",involvedObject.name={name}"));
+                Some(namespace.as_str())
+            }
+            Scope::Namespace(namespace) => Some(namespace.as_str()),
+            Scope::AllNamespaces => None,
+        };
+        self.list_into::<core::Event, model::Event>(ns, ListParams::default().fields(&fields)).await
+    }
+
+    /// Paged LIST in one namespace (or all), each object reduced with `convert`.
+    async fn list_into<K, T>(&self, namespace: Option<&str>, params: ListParams) -> Result<Vec<T>, ApiError>
+    where
+        K: kube::Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
+            + Clone
+            + DeserializeOwned
+            + std::fmt::Debug,
+        T: for<'a> From<&'a K>,
+    {
+        let api: Api<K> = match namespace {
+            Some(ns) => Api::namespaced(self.client.clone(), ns),
+            None => Api::all(self.client.clone()),
+        };
+        let op = Op::of::<K>("list").ns(namespace.map(String::from));
+        let mut out = Vec::new();
+        self.list_each(&api, params, op, |obj| out.push(T::from(&obj))).await?;
+        Ok(out)
+    }
+
+    /// The objects called `names` (absent ones are simply missing from the map): GETs when few,
+    /// else one paged LIST filtered locally.
+    async fn named<K, T>(&self, api: Api<K>, names: &BTreeSet<String>) -> Result<BTreeMap<String, T>, ApiError>
+    where
+        K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug,
+        T: for<'a> From<&'a K>,
+    {
+        if names.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let namespace = api.namespace().map(String::from);
+        let mut out = BTreeMap::new();
+        if names.len() <= GET_LIMIT {
+            let gets = names.iter().map(|name| {
+                let op = Op::of::<K>("get").ns(namespace.clone()).name(name.clone());
+                let api = api.clone();
+                async move { (name.clone(), self.get_opt(&api, name, op).await) }
+            });
+            for (name, found) in join_all(gets).await {
+                if let Some(obj) = found? {
+                    out.insert(name, T::from(&obj));
+                }
+            }
+        } else {
+            let op = Op::of::<K>("list").ns(namespace);
+            self.list_each(&api, ListParams::default(), op, |obj| {
+                let name = obj.meta().name.clone().unwrap_or_default();
+                if names.contains(&name) {
+                    out.insert(name, T::from(&obj));
+                }
+            })
+            .await?;
+        }
+        Ok(out)
+    }
+}
+
+/// A part the user may be forbidden to read: keep going without it, saying why.
+fn optional<T>(result: Result<T, ApiError>) -> Result<Part<T>, ApiError> {
+    match result {
+        Ok(v) => Ok(Ok(v)),
+        Err(e @ ApiError::Forbidden { .. }) => Ok(Err(e.to_string())),
+        Err(e) => Err(e),
+    }
+}

@@ -1,9 +1,23 @@
-use anyhow::Result;
+//! `ordinals STS`
 
-use super::Context;
+use anyhow::{Context as _, Result};
+
+use super::{Context, reject_all_namespaces, validate_name};
 use crate::cli::StsArg;
+use crate::cluster::snapshot::{Scope, Want};
 use crate::error::Exit;
+use crate::{ordinals, render};
 
-pub async fn run(_ctx: &Context, args: &StsArg) -> Result<Exit> {
-    super::not_implemented("ordinals", args)
+pub async fn run(ctx: &Context, args: &StsArg) -> Result<Exit> {
+    // Validate before any request.
+    reject_all_namespaces(ctx, "ordinals")?;
+    validate_name("statefulset", &args.name)?;
+
+    let scope = Scope::StatefulSet { namespace: ctx.namespace().to_string(), name: args.name.clone() };
+    let want = Want { nodes: true, leases: true, services: true, events: true, ..Want::default() };
+    let snap = ctx.cluster.snapshot(&scope, want).await?;
+    let sts = snap.statefulsets.first().context("the API returned no StatefulSet")?;
+    let report = ordinals::diagnose(&snap, sts);
+    render::emit(ctx.output, "Ordinals", &report, || render::ordinals::table(&report, snap.now, ctx.style))?;
+    Ok(Exit::Ok)
 }

@@ -232,6 +232,11 @@ impl Pod {
     pub fn controlled_by(&self, uid: &str) -> bool {
         self.controller.as_ref().is_some_and(|o| o.uid == uid)
     }
+
+    /// A pod known only by its metadata (from a metadata-only LIST): no status, no volumes.
+    pub fn from_metadata(m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta) -> Self {
+        Pod::from(&core::Pod { metadata: m.clone(), spec: None, status: None })
+    }
 }
 
 impl From<&core::Pod> for Pod {

@@ -7,8 +7,8 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim, Pod};
-use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams, Preconditions};
 use kube::Client;
+use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams, Preconditions};
 use serde_json::{Value, json};
 
 /// Simulated behaviour of one fake node.
@@ -58,11 +58,8 @@ fn micro(t: Timestamp) -> String {
 
 impl Kubelet {
     pub async fn start(client: Client, ns: &str, nodes: &[&str]) -> Kubelet {
-        let state = Arc::new(Mutex::new(State {
-            reclaim_policy: "Delete".into(),
-            provision: true,
-            ..Default::default()
-        }));
+        let state =
+            Arc::new(Mutex::new(State { reclaim_policy: "Delete".into(), provision: true, ..Default::default() }));
         let kubelet = Kubelet {
             client: client.clone(),
             ns: ns.to_string(),
@@ -102,11 +99,7 @@ impl Kubelet {
         }))
         .unwrap();
         leases.create(&PostParams::default(), &lease).await.expect("create lease");
-        self.state
-            .lock()
-            .unwrap()
-            .nodes
-            .insert(name, NodeState { acts: true, renews_lease: true, schedulable: true });
+        self.state.lock().unwrap().nodes.insert(name, NodeState { acts: true, renews_lease: true, schedulable: true });
     }
 
     /// Sets the node's Ready condition, as if it changed `ago`.
@@ -324,19 +317,14 @@ async fn sync_pod(pods: &Api<Pod>, pod: &Pod, state: &Mutex<State>) {
             "metadata": { "name": name },
             "target": { "apiVersion": "v1", "kind": "Node", "name": target }
         });
-        let body = serde_json::to_vec(&binding).unwrap();
-        let _ = pods.create_subresource::<Value>("binding", &name, &PostParams::default(), body).await;
+        let _ = pods.create_subresource::<Value, Value>("binding", &name, &PostParams::default(), &binding).await;
         return;
     }
     if !acts {
         return;
     }
     let status = pod.status.clone().unwrap_or_default();
-    let ready = status
-        .conditions
-        .iter()
-        .flatten()
-        .any(|c| c.type_ == "Ready" && c.status == "True");
+    let ready = status.conditions.iter().flatten().any(|c| c.type_ == "Ready" && c.status == "True");
     let running = status.phase.as_deref() == Some("Running");
     let want_ready = !broken;
     if running && ready == want_ready && !(broken && status.container_statuses.is_none()) {

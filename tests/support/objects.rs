@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Service};
-use kube::api::{Api, Patch, PatchParams, PostParams};
+use kube::api::{Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
 
 use super::{Env, eventually};
@@ -173,8 +173,14 @@ impl Env {
         eventually(&format!("pods {want:?}"), Duration::from_secs(90), || {
             let (api, want) = (api.clone(), want.clone());
             async move {
-                let mut have: Vec<String> =
-                    api.list(&Default::default()).await.ok()?.items.into_iter().filter_map(|p| p.metadata.name).collect();
+                let mut have: Vec<String> = api
+                    .list(&Default::default())
+                    .await
+                    .ok()?
+                    .items
+                    .into_iter()
+                    .filter_map(|p| p.metadata.name)
+                    .collect();
                 have.sort();
                 (have == want).then_some(())
             }

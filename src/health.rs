@@ -1,0 +1,188 @@
+//! Node health as seen from the API: Ready condition, Lease freshness, taints, existence.
+//!
+//! This is a summary for display. Whether a node is lost *enough to force-delete* is a stricter,
+//! separate decision in `force_delete`.
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::duration::{age, secs_since};
+use crate::model::infra::{TAINT_NOT_READY, TAINT_OUT_OF_SERVICE, TAINT_SHUTDOWN, TAINT_UNREACHABLE};
+use crate::model::{NodeLookup, Snapshot};
+
+/// A Lease renewed less than this many lease durations ago counts as fresh (kubelets renew at a
+/// quarter of the duration; the node controller's grace period is 40 s with a 40 s lease).
+const DEFAULT_LEASE_SECONDS: i64 = 40;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeHealth {
+    pub node: String,
+    /// Ready, NotReady, Unknown (no heartbeat), NoStatus, Deleted, or Unavailable (cannot read nodes).
+    pub state: String,
+    /// When the Ready condition last changed.
+    pub since: Option<Timestamp>,
+    pub lease_renewed: Option<Timestamp>,
+    /// Lease older than its duration (or missing while the node exists).
+    pub lease_stale: bool,
+    /// Keys of the node-health taints present.
+    pub taints: Vec<String>,
+    /// Suspected lost: deleted, shut down, fenced, or not Ready with a stale Lease.
+    pub suspect_lost: bool,
+}
+
+const HEALTH_TAINTS: [&str; 4] = [TAINT_UNREACHABLE, TAINT_NOT_READY, TAINT_SHUTDOWN, TAINT_OUT_OF_SERVICE];
+
+pub fn node_health(snap: &Snapshot, node: &str) -> NodeHealth {
+    let lease = snap.lease(node);
+    let lease_renewed = lease.and_then(|l| l.renew_time);
+    let lease_seconds = lease.and_then(|l| l.duration_seconds).map_or(DEFAULT_LEASE_SECONDS, i64::from);
+    let lease_stale = match (&snap.leases, lease_renewed) {
+        (Err(_), _) => false,
+        (Ok(_), Some(renewed)) => secs_since(renewed, snap.now) > lease_seconds,
+        (Ok(_), None) => true,
+    };
+    let mut health = NodeHealth {
+        node: node.to_string(),
+        state: String::new(),
+        since: None,
+        lease_renewed,
+        lease_stale,
+        taints: vec![],
+        suspect_lost: false,
+    };
+    match snap.node(node) {
+        NodeLookup::Unknown(_) => health.state = "Unavailable".into(),
+        NodeLookup::Deleted => {
+            health.state = "Deleted".into();
+            health.suspect_lost = true;
+        }
+        NodeLookup::Found(n) => {
+            health.state = match n.ready.as_ref().map(|c| c.status.as_str()) {
+                Some("True") => "Ready",
+                Some("False") => "NotReady",
+                Some(_) => "Unknown",
+                None => "NoStatus",
+            }
+            .into();
+            health.since = n.ready.as_ref().and_then(|c| c.last_transition);
+            health.taints =
+                n.taints.iter().filter(|t| HEALTH_TAINTS.contains(&t.key.as_str())).map(|t| t.key.clone()).collect();
+            health.taints.dedup();
+            let fenced = n.taint(TAINT_SHUTDOWN).is_some() || n.taint(TAINT_OUT_OF_SERVICE).is_some();
+            health.suspect_lost = fenced || (!n.is_ready() && lease_stale);
+        }
+    }
+    health
+}
+
+impl NodeHealth {
+    /// Short text for a table cell: "Ready", "NotReady 6m, lease 6m old", "Deleted".
+    pub fn summary(&self, now: Timestamp) -> String {
+        let mut text = self.state.clone();
+        if self.state != "Ready" {
+            if let Some(since) = self.since {
+                text.push_str(&format!(" {}", age(since, now)));
+            }
+        }
+        if self.lease_stale {
+            match self.lease_renewed {
+                Some(t) => text.push_str(&format!(", lease {} old", age(t, now))),
+                None if self.state != "Deleted" => text.push_str(", no lease"),
+                None => {}
+            }
+        }
+        if self.taints.iter().any(|t| t == TAINT_SHUTDOWN) {
+            text.push_str(", shutdown");
+        }
+        if self.taints.iter().any(|t| t == TAINT_OUT_OF_SERVICE) {
+            text.push_str(", out-of-service");
+        }
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Lease, Node, NodeCondition, Taint};
+    use jiff::SignedDuration;
+
+    fn snap_with(node: Option<Node>, lease_age: Option<i64>) -> Snapshot {
+        let now: Timestamp = "2026-01-01T12:00:00Z".parse().unwrap();
+        let mut snap = Snapshot::empty(now);
+        if let Some(n) = node {
+            snap.nodes.as_mut().unwrap().insert(n.name.clone(), n);
+        }
+        if let Some(secs) = lease_age {
+            snap.leases.as_mut().unwrap().insert(
+                "n1".into(),
+                Lease {
+                    node: "n1".into(),
+                    renew_time: Some(now - SignedDuration::from_secs(secs)),
+                    duration_seconds: Some(40),
+                    holder: None,
+                },
+            );
+        }
+        snap
+    }
+
+    fn node(status: &str, since_secs: i64, taints: &[&str]) -> Node {
+        let now: Timestamp = "2026-01-01T12:00:00Z".parse().unwrap();
+        Node {
+            name: "n1".into(),
+            uid: "u".into(),
+            resource_version: "1".into(),
+            deleting: None,
+            ready: Some(NodeCondition {
+                status: status.into(),
+                reason: None,
+                last_heartbeat: Some(now - SignedDuration::from_secs(since_secs)),
+                last_transition: Some(now - SignedDuration::from_secs(since_secs)),
+            }),
+            taints: taints
+                .iter()
+                .map(|k| Taint { key: k.to_string(), value: None, effect: "NoExecute".into(), added: None })
+                .collect(),
+            unschedulable: false,
+        }
+    }
+
+    #[test]
+    fn ready_node_with_fresh_lease_is_healthy() {
+        let snap = snap_with(Some(node("True", 3600, &[])), Some(5));
+        let h = node_health(&snap, "n1");
+        assert_eq!(h.state, "Ready");
+        assert!(!h.suspect_lost && !h.lease_stale);
+        assert_eq!(h.summary(snap.now), "Ready");
+    }
+
+    #[test]
+    fn unknown_node_with_stale_lease_is_suspect() {
+        let snap = snap_with(Some(node("Unknown", 400, &[TAINT_UNREACHABLE])), Some(400));
+        let h = node_health(&snap, "n1");
+        assert!(h.suspect_lost);
+        assert_eq!(h.taints, vec![TAINT_UNREACHABLE.to_string()]);
+        assert_eq!(h.summary(snap.now), "Unknown 6m40s, lease 6m40s old");
+    }
+
+    #[test]
+    fn not_ready_but_lease_fresh_is_not_suspect() {
+        let snap = snap_with(Some(node("Unknown", 400, &[])), Some(3));
+        assert!(!node_health(&snap, "n1").suspect_lost);
+    }
+
+    #[test]
+    fn deleted_node_is_suspect_and_unreadable_nodes_are_not() {
+        let snap = snap_with(None, None);
+        let h = node_health(&snap, "n1");
+        assert_eq!((h.state.as_str(), h.suspect_lost), ("Deleted", true));
+        assert_eq!(h.summary(snap.now), "Deleted");
+        let mut forbidden = snap_with(None, None);
+        forbidden.nodes = Err("forbidden".into());
+        forbidden.leases = Err("forbidden".into());
+        let h = node_health(&forbidden, "n1");
+        assert_eq!((h.state.as_str(), h.suspect_lost), ("Unavailable", false));
+    }
+}

@@ -1,0 +1,230 @@
+use serde_json::json;
+
+use super::*;
+use crate::testing::*;
+
+fn report(objects: Vec<serde_json::Value>) -> OrdinalsReport {
+    let snap = snapshot(objects);
+    let sts = snap.statefulsets[0].clone();
+    diagnose(&snap, &sts)
+}
+
+fn why<'a>(r: &'a OrdinalsReport, pod: &str) -> &'a str {
+    r.ordinals.iter().find(|o| o.pod == pod).and_then(|o| o.why.as_deref()).unwrap_or("")
+}
+
+#[test]
+fn healthy_statefulset_has_one_clean_row_per_ordinal() {
+    let r = report(healthy("web", 3));
+    let pods: Vec<&str> = r.ordinals.iter().map(|o| o.pod.as_str()).collect();
+    assert_eq!(pods, ["web-0", "web-1", "web-2"]);
+    assert!(r.ordinals.iter().all(|o| o.state == PodState::Running && o.why.is_none() && o.in_range));
+    assert_eq!(r.ordinals[1].revision.as_deref(), Some("current"));
+    assert_eq!(r.ordinals[1].node_health.as_ref().unwrap().state, "Ready");
+    assert_eq!(r.ordinals[2].dns.as_deref(), Some("web-2.web.shop.svc"));
+    assert_eq!(r.statefulset.service.problem, None);
+    assert!(r.notes.is_empty(), "{:?}", r.notes);
+}
+
+#[test]
+fn ordered_ready_missing_pod_waits_for_the_first_unready_lower_ordinal() {
+    let mut objects = healthy("web", 3);
+    patch(
+        &mut objects,
+        "Pod",
+        "web-1",
+        json!({ "status": {
+        "conditions": [{ "type": "Ready", "status": "False" }],
+        "containerStatuses": [{ "name": "app", "ready": false, "restartCount": 7, "image": "app:1", "imageID": "",
+                                "state": { "waiting": { "reason": "CrashLoopBackOff" } } }] } }),
+    );
+    remove(&mut objects, "Pod", "web-2");
+    let r = report(objects);
+    assert_eq!(r.ordinals[2].state, PodState::Missing);
+    assert_eq!(
+        why(&r, "web-2"),
+        "waiting for web-1 to be Running and Ready (it is Running, not Ready, CrashLoopBackOff): OrderedReady \
+         creates pods one at a time, in ordinal order"
+    );
+    assert_eq!(why(&r, "web-1"), "container waiting: CrashLoopBackOff");
+    assert_eq!(r.ordinals[1].restarts, Some(7));
+}
+
+#[test]
+fn parallel_missing_pod_shows_the_failed_create_event() {
+    let mut objects = healthy("web", 3);
+    patch(&mut objects, "StatefulSet", "web", json!({ "spec": { "podManagementPolicy": "Parallel" } }));
+    patch(&mut objects, "Pod", "web-0", json!({ "status": { "phase": "Pending", "conditions": null } }));
+    remove(&mut objects, "Pod", "web-1");
+    objects.push(event(
+        "web",
+        "FailedCreate",
+        "create Pod web-1 in StatefulSet web failed error: pods \"web-1\" is forbidden: exceeded quota: pods",
+    ));
+    let r = report(objects);
+    assert_eq!(
+        why(&r, "web-1"),
+        "creating it fails: create Pod web-1 in StatefulSet web failed error: pods \"web-1\" is forbidden: \
+         exceeded quota: pods (4x, last 30s ago)"
+    );
+}
+
+#[test]
+fn ordinals_start_from_newer_servers_shifts_the_range() {
+    let mut objects = vec![sts("web", 2), service("web", true), node("n1"), lease("n1", 1)];
+    patch(&mut objects, "StatefulSet", "web", json!({ "spec": { "ordinals": { "start": 5 } } }));
+    objects.push(pod("web", 5, "n1"));
+    objects.push(pod("web", 6, "n1"));
+    objects.push(pod("web", 0, "n1"));
+    let r = report(objects);
+    let rows: Vec<(i32, bool)> = r.ordinals.iter().map(|o| (o.ordinal, o.in_range)).collect();
+    assert_eq!(rows, [(5, true), (6, true), (0, false)]);
+    assert_eq!((r.statefulset.ordinals_start, r.statefulset.ordinals_end), (5, 7));
+    assert_eq!(why(&r, "web-0"), "ordinal 0 is outside [5, 7): next to be removed by scale-down");
+}
+
+#[test]
+fn a_foreign_pod_holding_the_name_blocks_the_ordinal() {
+    let mut objects = healthy("web", 3);
+    patch(
+        &mut objects,
+        "Pod",
+        "web-1",
+        json!({ "metadata": {
+        "labels": { "app": "debug" }, "ownerReferences": null } }),
+    );
+    let r = report(objects);
+    assert_eq!(r.ordinals[1].state, PodState::Foreign);
+    assert!(why(&r, "web-1").contains("its labels do not match the selector app=web"), "{}", why(&r, "web-1"));
+    assert!(why(&r, "web-2").is_empty(), "web-2 exists and is healthy");
+}
+
+#[test]
+fn statefulsets_whose_names_prefix_each_other_do_not_mix() {
+    let mut objects = healthy("web", 2);
+    objects.push(pod("web-1", 0, "n1"));
+    let mut other = sts("web-1", 1);
+    merge(&mut other, json!({ "spec": { "selector": { "matchLabels": { "app": "web-1" } } } }));
+    objects.push(other);
+    let r = report(objects);
+    let pods: Vec<&str> = r.ordinals.iter().map(|o| o.pod.as_str()).collect();
+    assert_eq!(pods, ["web-0", "web-1"]);
+}
+
+#[test]
+fn scale_down_waits_for_pods_in_range_and_goes_highest_first() {
+    let mut objects = healthy("web", 5);
+    patch(&mut objects, "StatefulSet", "web", json!({ "spec": { "replicas": 2 } }));
+    let r = report(objects.clone());
+    assert_eq!(why(&r, "web-4"), "ordinal 4 is outside [0, 2): next to be removed by scale-down");
+    assert_eq!(
+        why(&r, "web-2"),
+        "ordinal 2 is outside [0, 2): removed after web-3 (scale-down removes the highest ordinal first)"
+    );
+
+    patch(
+        &mut objects,
+        "Pod",
+        "web-0",
+        json!({ "status": { "conditions": [{ "type": "Ready", "status": "False" }] } }),
+    );
+    let r = report(objects);
+    assert_eq!(
+        why(&r, "web-4"),
+        "ordinal 4 is outside [0, 2): scale-down is waiting for every pod in range to be Running and Ready, and \
+         web-0 is Running, not Ready"
+    );
+}
+
+#[test]
+fn scale_down_blocked_by_an_unhealthy_pod_that_is_not_the_lowest_unhealthy() {
+    let mut objects = healthy("web", 5);
+    patch(&mut objects, "StatefulSet", "web", json!({ "spec": { "replicas": 2 } }));
+    remove(&mut objects, "Pod", "web-4");
+    for p in ["web-2", "web-3"] {
+        patch(&mut objects, "Pod", p, json!({ "status": { "conditions": [{ "type": "Ready", "status": "False" }] } }));
+    }
+    let r = report(objects);
+    assert_eq!(
+        why(&r, "web-3"),
+        "ordinal 3 is outside [0, 2): scale-down is blocked: web-3 is Running, not Ready and OrderedReady only \
+         removes an unhealthy pod when it is the lowest unhealthy one (web-2 is unhealthy too)"
+    );
+}
+
+#[test]
+fn pod_on_a_lost_node_points_to_force_delete() {
+    let mut objects = healthy("web", 2);
+    remove(&mut objects, "Node", "n2");
+    remove(&mut objects, "Lease", "n2");
+    objects.push(lost_node("n2", 600));
+    objects.push(lease("n2", 600));
+    let r = report(objects);
+    let h = r.ordinals[1].node_health.as_ref().unwrap();
+    assert!(h.suspect_lost);
+    assert_eq!(
+        why(&r, "web-1"),
+        "node n2 looks lost (Unknown 9m20s, lease 10m old): the pod cannot be replaced until it is deleted; if the \
+         node is really gone, see `kubectl sts-doctor force-delete web-1`"
+    );
+}
+
+#[test]
+fn governing_service_problems_are_reported() {
+    let mut objects = healthy("web", 1);
+    remove(&mut objects, "Service", "web");
+    let r = report(objects.clone());
+    assert_eq!(r.statefulset.service.exists, Some(false));
+    assert!(r.ordinals[0].dns.is_none());
+    objects.push(service("web", false));
+    let r = report(objects);
+    assert_eq!(r.statefulset.service.headless, Some(false));
+    assert!(r.statefulset.service.problem.as_deref().unwrap().contains("not headless"));
+}
+
+#[test]
+fn revisions_during_a_rollout() {
+    let mut objects = healthy("web", 3);
+    patch(&mut objects, "StatefulSet", "web", json!({ "status": { "updateRevision": "web-r2" } }));
+    patch(&mut objects, "Pod", "web-2", json!({ "metadata": { "labels": { "controller-revision-hash": "web-r2" } } }));
+    patch(&mut objects, "Pod", "web-0", json!({ "metadata": { "labels": { "controller-revision-hash": "web-r0" } } }));
+    let r = report(objects);
+    let kinds: Vec<&str> = r.ordinals.iter().map(|o| o.revision.as_deref().unwrap()).collect();
+    assert_eq!(kinds, ["other", "current", "update"]);
+}
+
+#[test]
+fn old_server_without_newer_fields_reads_as_defaults() {
+    let r = report(healthy("web", 1));
+    let sts = &snapshot(healthy("web", 1)).statefulsets[0];
+    assert_eq!(sts.ordinals_start, 0);
+    assert_eq!(sts.min_ready_seconds, None);
+    assert_eq!(sts.retention, None);
+    assert_eq!(sts.effective_retention().when_scaled, "Retain");
+    assert_eq!(r.statefulset.replicas.available, None);
+}
+
+#[test]
+fn stuck_terminating_pod_is_explained() {
+    let mut objects = healthy("web", 2);
+    patch(
+        &mut objects,
+        "Pod",
+        "web-1",
+        json!({ "metadata": {
+        "deletionTimestamp": ago(300), "deletionGracePeriodSeconds": 30 } }),
+    );
+    let r = report(objects);
+    assert_eq!(r.ordinals[1].state, PodState::Terminating);
+    assert!(why(&r, "web-1").starts_with("terminating for 5m past its 30s grace period"), "{}", why(&r, "web-1"));
+}
+
+#[test]
+fn unreadable_nodes_become_a_note_not_a_failure() {
+    let mut snap = snapshot(healthy("web", 1));
+    snap.nodes = Err("cannot list nodes: forbidden".into());
+    let sts = snap.statefulsets[0].clone();
+    let r = diagnose(&snap, &sts);
+    assert_eq!(r.ordinals[0].node_health.as_ref().unwrap().state, "Unavailable");
+    assert_eq!(r.notes, ["node health unknown: cannot list nodes: forbidden"]);
+}

@@ -1,0 +1,111 @@
+//! Table form of the `ordinals` report.
+
+use jiff::Timestamp;
+
+use super::style::Style;
+use super::table::{or_dash, render};
+use crate::duration::age;
+use crate::ordinals::{OrdinalRow, OrdinalsReport, PodState, Summary};
+
+pub fn table(report: &OrdinalsReport, now: Timestamp, style: Style) -> String {
+    let mut out = header(&report.statefulset, style);
+    out.push('\n');
+    let rows = report.ordinals.iter().map(|r| row(r, now, style)).collect();
+    out.push_str(&render(
+        &["ordinal", "pod", "state", "ready", "restarts", "revision", "node", "node health", "age", "dns"],
+        rows,
+    ));
+    let whys: Vec<&OrdinalRow> = report.ordinals.iter().filter(|r| r.why.is_some()).collect();
+    if !whys.is_empty() {
+        out.push('\n');
+        for r in whys {
+            out.push_str(&format!("{}: {}\n", style.bold(&r.pod), r.why.as_deref().unwrap_or_default()));
+        }
+    }
+    if !report.notes.is_empty() {
+        out.push('\n');
+        for note in &report.notes {
+            out.push_str(&format!("note: {note}\n"));
+        }
+    }
+    out
+}
+
+pub fn header(s: &Summary, style: Style) -> String {
+    let r = &s.replicas;
+    let mut out = format!(
+        "statefulset {}/{}: {} desired, {} current, {} ready, {} updated{}; ordinals [{}, {})\n",
+        s.namespace,
+        s.name,
+        r.desired,
+        r.current,
+        r.ready,
+        r.updated,
+        r.available.map(|a| format!(", {a} available")).unwrap_or_default(),
+        s.ordinals_start,
+        s.ordinals_end
+    );
+    let partition = s.partition.map(|p| format!(" partition {p}")).unwrap_or_default();
+    out.push_str(&format!(
+        "strategy {}{partition}, podManagementPolicy {}\n",
+        s.update_strategy, s.pod_management_policy
+    ));
+    let revisions = match (&s.current_revision, &s.update_revision) {
+        (Some(c), Some(u)) if c == u => format!("revision {c}"),
+        (c, u) => format!("revisions: current {}, update {}", or_dash(c.as_ref()), or_dash(u.as_ref())),
+    };
+    let observed = match s.observed_generation {
+        Some(g) if g >= s.generation => String::new(),
+        g => format!(" (generation {} not yet observed, controller at {})", s.generation, or_dash(g)),
+    };
+    out.push_str(&format!("{revisions}{observed}\n"));
+    match (&s.service.problem, s.service.headless) {
+        (Some(problem), _) => out.push_str(&format!("service: {}\n", style.yellow(problem))),
+        (None, Some(true)) => out.push_str(&format!("service {}: headless\n", s.service.name)),
+        (None, _) => out.push_str(&format!("service {}: unknown\n", s.service.name)),
+    }
+    if s.deleting {
+        out.push_str(&format!("{}\n", style.red("the StatefulSet is being deleted")));
+    }
+    out
+}
+
+fn row(r: &OrdinalRow, now: Timestamp, style: Style) -> Vec<String> {
+    let mut state = match r.state {
+        PodState::Terminating => {
+            format!("Terminating {}", r.terminating_since.map(|t| age(t, now)).unwrap_or_default())
+        }
+        other => format!("{other:?}"),
+    };
+    if let Some(detail) = &r.detail {
+        state.push_str(&format!(" ({detail})"));
+    }
+    let state = match r.state {
+        PodState::Missing | PodState::Foreign | PodState::Failed | PodState::Unknown => style.red(&state),
+        PodState::Running if r.ready == Some(true) && r.detail.is_none() => style.green(&state),
+        _ => style.yellow(&state),
+    };
+    let health = r.node_health.as_ref().map(|h| {
+        let text = h.summary(now);
+        if h.suspect_lost {
+            style.red(&text)
+        } else if h.state == "Ready" {
+            text
+        } else {
+            style.yellow(&text)
+        }
+    });
+    let ordinal = if r.in_range { r.ordinal.to_string() } else { format!("{} (extra)", r.ordinal) };
+    vec![
+        ordinal,
+        r.pod.clone(),
+        state,
+        or_dash(r.ready),
+        or_dash(r.restarts),
+        or_dash(r.revision.as_ref()),
+        or_dash(r.node.as_ref()),
+        or_dash(health),
+        or_dash(r.created.map(|t| age(t, now))),
+        or_dash(r.dns.as_ref()),
+    ]
+}

@@ -1,0 +1,7 @@
+//! End-to-end tests against the real control plane (tests/run.sh starts it).
+//! Each test gets its own namespace and its own simulated nodes.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod ordinals;

@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod apply;
+pub mod claims;
 pub mod cli;
 pub mod cluster;
 pub mod commands;
@@ -19,4 +20,5 @@ pub mod model;
 pub mod ordinals;
 pub mod prompt;
 pub mod render;
+pub mod severity;
 mod testing;

@@ -1,9 +1,23 @@
-use anyhow::Result;
+//! `claims STS`
 
-use super::Context;
+use anyhow::{Context as _, Result};
+
+use super::{Context, reject_all_namespaces, validate_name};
 use crate::cli::StsArg;
+use crate::cluster::snapshot::{Scope, Want};
 use crate::error::Exit;
+use crate::{claims, render};
 
-pub async fn run(_ctx: &Context, args: &StsArg) -> Result<Exit> {
-    super::not_implemented("claims", args)
+pub async fn run(ctx: &Context, args: &StsArg) -> Result<Exit> {
+    reject_all_namespaces(ctx, "claims")?;
+    validate_name("statefulset", &args.name)?;
+
+    let scope = Scope::StatefulSet { namespace: ctx.namespace().to_string(), name: args.name.clone() };
+    // Every pod of the namespace: a claim may be mounted by pods the StatefulSet does not own.
+    let want = Want { all_pods: true, claims: true, volumes: true, nodes: true, leases: true, ..Want::default() };
+    let snap = ctx.cluster.snapshot(&scope, want).await?;
+    let sts = snap.statefulsets.first().context("the API returned no StatefulSet")?;
+    let report = claims::diagnose(&snap, sts);
+    render::emit(ctx.output, "Claims", &report, || render::claims::table(&report, snap.now, ctx.style))?;
+    Ok(Exit::Ok)
 }

@@ -5,6 +5,7 @@
 
 pub mod infra;
 pub mod names;
+pub mod quantity;
 pub mod selector;
 pub mod storage;
 pub mod workload;

@@ -3,6 +3,7 @@
 //! Every `-o json|yaml` document has the same envelope: `apiVersion: sts-doctor.io/v1`, a `kind`
 //! naming the subcommand, then the report's own fields (documented in README.md).
 
+pub mod claims;
 pub mod ordinals;
 pub mod style;
 pub mod table;

@@ -1,19 +1,28 @@
 use std::time::Duration;
 
+use serde_json::Value;
+
 use crate::support::normalize::normalize;
 use crate::support::objects::sts;
-use crate::support::{assert_exit, env, stdout};
+use crate::support::{assert_exit, env, eventually, stderr, stdout};
+
+fn json(out: &std::process::Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(out)))
+}
+
+fn row<'a>(doc: &'a Value, list: &str, key: &str, name: &str) -> &'a Value {
+    doc[list].as_array().unwrap().iter().find(|r| r[key] == name).unwrap_or_else(|| panic!("no {name} in {doc}"))
+}
 
 /// The foundation test: the real controller creates pods and claims, the simulator makes them
 /// Running/Ready/Bound, the binary reads them back.
 #[tokio::test(flavor = "multi_thread")]
 async fn reads_a_statefulset_made_by_the_real_controller() {
     let Some(env) = env("ordinals-basic").await else { return };
-    let kubelet = env.kubelet(&["n1", "n2"]).await;
+    let _kubelet = env.kubelet(&["n1", "n2"]).await;
     env.create_sts(&sts("web", 3)).await;
     env.wait_ready("web", 3).await;
     env.wait_claims_bound(&["data-web-0", "data-web-1", "data-web-2"]).await;
-    let _ = &kubelet;
 
     let out = env.run(&["ordinals", "web"]).await;
     assert_exit(&out, 0);
@@ -21,11 +30,163 @@ async fn reads_a_statefulset_made_by_the_real_controller() {
 
     let out = env.run(&["ordinals", "web", "-o", "json"]).await;
     assert_exit(&out, 0);
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = json(&out);
     assert_eq!(doc["apiVersion"], "sts-doctor.io/v1");
     assert_eq!(doc["kind"], "Ordinals");
     let states: Vec<&str> = doc["ordinals"].as_array().unwrap().iter().map(|o| o["state"].as_str().unwrap()).collect();
     assert_eq!(states, ["Running", "Running", "Running"]);
     assert_eq!(doc["ordinals"][1]["nodeHealth"]["state"], "Ready");
-    tokio::time::sleep(Duration::from_millis(1)).await;
+
+    let out = env.run(&["claims", "web"]).await;
+    assert_exit(&out, 0);
+    insta::assert_snapshot!("claims_healthy", normalize(&stdout(&out), &env.ns));
+
+    let out = env.run(&["ordinals", "web", "-o", "yaml"]).await;
+    assert_exit(&out, 0);
+    assert!(stdout(&out).starts_with("apiVersion: sts-doctor.io/v1\nkind: Ordinals\n"), "{}", stdout(&out));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ordered_ready_waits_on_a_pending_pod() {
+    let Some(env) = env("ordinals-blocked").await else { return };
+    let kubelet = env.kubelet(&["n1"]).await;
+    kubelet.hold("web-1");
+    env.create_sts(&sts("web", 3)).await;
+    env.wait_pods(&["web-0", "web-1"]).await;
+    // Give the controller a moment to (not) create web-2.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+
+    let out = env.run(&["ordinals", "web"]).await;
+    assert_exit(&out, 0);
+    insta::assert_snapshot!("ordinals_blocked", normalize(&stdout(&out), &env.ns));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn scale_down_orphans_and_a_backup_pod_mounting_one() {
+    let Some(env) = env("claims-orphans").await else { return };
+    let _kubelet = env.kubelet(&["n1", "n2"]).await;
+    env.create_sts(&sts("web", 3)).await;
+    env.wait_ready("web", 3).await;
+    env.scale("web", 1).await;
+    env.wait_ready("web", 1).await;
+    env.wait_pods(&["web-0"]).await;
+    env.create_pod_mounting("backup", &["data-web-2"]).await;
+    env.wait_pods(&["web-0", "backup"]).await;
+
+    let out = env.run(&["claims", "web"]).await;
+    assert_exit(&out, 0);
+    insta::assert_snapshot!("claims_orphans", normalize(&stdout(&out), &env.ns));
+    let doc = json(&env.run(&["claims", "web", "-o", "json"]).await);
+    let orphan = row(&doc, "claims", "claim", "data-web-2");
+    assert_eq!(orphan["inRange"], false);
+    assert_eq!(orphan["ownership"], "Labels");
+    assert_eq!(orphan["mountedBy"][0], "backup");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn statefulsets_whose_names_prefix_each_other() {
+    let Some(env) = env("prefix").await else { return };
+    let _kubelet = env.kubelet(&["n1"]).await;
+    env.create_sts(&sts("web", 2)).await;
+    env.create_sts(&sts("web-1", 1)).await;
+    env.wait_ready("web", 2).await;
+    env.wait_ready("web-1", 1).await;
+
+    let doc = json(&env.run(&["ordinals", "web", "-o", "json"]).await);
+    let pods: Vec<&str> = doc["ordinals"].as_array().unwrap().iter().map(|o| o["pod"].as_str().unwrap()).collect();
+    assert_eq!(pods, ["web-0", "web-1"]);
+    let doc = json(&env.run(&["claims", "web", "-o", "json"]).await);
+    let claims: Vec<&str> = doc["claims"].as_array().unwrap().iter().map(|o| o["claim"].as_str().unwrap()).collect();
+    assert_eq!(claims, ["data-web-0", "data-web-1"]);
+    let doc = json(&env.run(&["claims", "web-1", "-o", "json"]).await);
+    let claims: Vec<&str> = doc["claims"].as_array().unwrap().iter().map(|o| o["claim"].as_str().unwrap()).collect();
+    assert_eq!(claims, ["data-web-1-0"]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pod_on_a_lost_node() {
+    let Some(env) = env("ordinals-lost").await else { return };
+    let kubelet = env.kubelet(&["n1", "n2"]).await;
+    env.create_sts(&sts("web", 2)).await;
+    env.wait_ready("web", 2).await;
+    kubelet.lose_node("n2", Duration::from_secs(600)).await;
+
+    let doc = json(&env.run(&["ordinals", "web", "-o", "json"]).await);
+    let lost = row(&doc, "ordinals", "pod", "web-1");
+    assert_eq!(lost["nodeHealth"]["state"], "Unknown");
+    assert_eq!(lost["nodeHealth"]["suspectLost"], true);
+    assert_eq!(lost["ready"], false);
+    let why = lost["why"].as_str().unwrap();
+    assert!(why.contains("looks lost") && why.contains("force-delete web-1"), "{why}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_foreign_pod_holding_an_ordinals_name() {
+    let Some(env) = env("ordinals-foreign").await else { return };
+    let _kubelet = env.kubelet(&["n1"]).await;
+    env.create_pod_mounting("web-2", &[]).await;
+    env.create_sts(&sts("web", 3)).await;
+    env.wait_pods(&["web-0", "web-1", "web-2"]).await;
+    // The controller creates web-0 and web-1, then keeps failing to create web-2.
+    let doc = eventually("web-0 and web-1 running", Duration::from_secs(60), || async {
+        let doc = json(&env.run(&["ordinals", "web", "-o", "json"]).await);
+        let running = |pod: &str| row(&doc, "ordinals", "pod", pod)["state"] == "Running";
+        (running("web-0") && running("web-1")).then_some(doc)
+    })
+    .await;
+    let foreign = row(&doc, "ordinals", "pod", "web-2");
+    assert_eq!(foreign["state"], "Foreign");
+    assert!(foreign["why"].as_str().unwrap().contains("its labels do not match the selector app=web"), "{foreign}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn clear_errors_for_missing_objects_and_permissions() {
+    let Some(env) = env("errors").await else { return };
+    let out = env.run(&["ordinals", "nope"]).await;
+    assert_exit(&out, 1);
+    assert_eq!(stderr(&out), format!("error: statefulset \"nope\" not found in namespace \"{}\"\n", env.ns));
+
+    let out = env.run(&["ordinals", "Bad_Name"]).await;
+    assert_exit(&out, 2);
+    assert!(stderr(&out).starts_with("error: invalid statefulset name \"Bad_Name\""), "{}", stderr(&out));
+
+    let viewer = env.kubeconfig.with_file_name("viewer.kubeconfig");
+    let out = crate::support::run_binary(
+        vec![
+            "--kubeconfig".into(),
+            viewer.display().to_string(),
+            "-n".into(),
+            env.ns.clone(),
+            "ordinals".into(),
+            "web".into(),
+        ],
+        &[],
+    )
+    .await;
+    assert_exit(&out, 1);
+    assert_eq!(
+        stderr(&out).lines().next().unwrap(),
+        format!(
+            "error: cannot get statefulset \"web\" in namespace \"{ns}\": forbidden: the current user needs RBAC \
+             permission to get statefulsets.apps (statefulsets.apps \"web\" is forbidden: User \"viewer\" cannot get \
+             resource \"statefulsets\" in API group \"apps\" in the namespace \"{ns}\")",
+            ns = env.ns
+        )
+    );
+
+    let out = crate::support::run_binary(
+        vec![
+            "--kubeconfig".into(),
+            env.kubeconfig.display().to_string(),
+            "--context".into(),
+            "nope".into(),
+            "ordinals".into(),
+            "web".into(),
+        ],
+        &[],
+    )
+    .await;
+    assert_exit(&out, 1);
+    assert!(stderr(&out).starts_with("error: cannot use kubeconfig"), "{}", stderr(&out));
+    assert_eq!(stderr(&out).lines().count(), 1);
 }

@@ -1,0 +1,222 @@
+use serde_json::json;
+
+use super::*;
+use crate::testing::*;
+
+fn report(objects: Vec<serde_json::Value>) -> ClaimsReport {
+    let snap = snapshot(objects);
+    let sts = snap.statefulsets.iter().find(|s| s.name == "web").unwrap().clone();
+    diagnose(&snap, &sts)
+}
+
+fn kinds(r: &ClaimsReport, claim: &str) -> Vec<&'static str> {
+    r.claims.iter().find(|c| c.claim == claim).map(|c| c.flags.iter().map(|f| f.kind).collect()).unwrap_or_default()
+}
+
+#[test]
+fn healthy_claims_have_no_flags() {
+    let r = report(healthy("web", 2));
+    let names: Vec<&str> = r.claims.iter().map(|c| c.claim.as_str()).collect();
+    assert_eq!(names, ["data-web-0", "data-web-1"]);
+    let c = &r.claims[1];
+    assert_eq!(c.status, ClaimStatus::Bound);
+    assert_eq!(c.ownership, Some(Ownership::Labels));
+    assert_eq!(c.mounted_by, ["web-1"]);
+    assert_eq!(c.reclaim_policy.as_deref(), Some("Delete"));
+    assert_eq!(
+        (c.requested.as_deref(), c.capacity.as_deref(), c.template_size.as_deref()),
+        (Some("1Gi"), Some("1Gi"), Some("1Gi"))
+    );
+    assert!(r.claims.iter().all(|c| c.flags.is_empty()), "{:?}", r.claims);
+}
+
+#[test]
+fn several_templates_and_hyphenated_names() {
+    let mut objects = vec![sts("pg-main", 2), node("n1"), lease("n1", 1)];
+    patch(
+        &mut objects,
+        "StatefulSet",
+        "pg-main",
+        json!({ "spec": { "volumeClaimTemplates": [
+        { "metadata": { "name": "my-data" }, "spec": { "accessModes": ["ReadWriteOnce"], "resources": { "requests": { "storage": "10Gi" } } } },
+        { "metadata": { "name": "wal" }, "spec": { "accessModes": ["ReadWriteOnce"], "resources": { "requests": { "storage": "1Gi" } } } }
+    ] } }),
+    );
+    for i in 0..2 {
+        objects.push(pod("pg-main", i, "n1"));
+        objects.push(with(
+            claim("my-data", "pg-main", i),
+            json!({ "spec": { "resources": { "requests": { "storage": "10Gi" } } },
+                                                                 "status": { "capacity": { "storage": "10Gi" } } }),
+        ));
+        objects.push(claim("wal", "pg-main", i));
+    }
+    let snap = snapshot(objects);
+    let r = diagnose(&snap, &snap.statefulsets[0]);
+    let names: Vec<&str> = r.claims.iter().map(|c| c.claim.as_str()).collect();
+    assert_eq!(names, ["my-data-pg-main-0", "wal-pg-main-0", "my-data-pg-main-1", "wal-pg-main-1"]);
+    assert!(r.claims.iter().all(|c| c.status == ClaimStatus::Bound));
+}
+
+#[test]
+fn scale_down_leaves_orphans_outside_the_range() {
+    let mut objects = healthy("web", 3);
+    patch(&mut objects, "StatefulSet", "web", json!({ "spec": { "replicas": 1 } }));
+    remove(&mut objects, "Pod", "web-1");
+    remove(&mut objects, "Pod", "web-2");
+    let r = report(objects);
+    assert_eq!(kinds(&r, "data-web-0"), Vec::<&str>::new());
+    assert_eq!(kinds(&r, "data-web-1"), ["orphan"]);
+    assert_eq!(kinds(&r, "data-web-2"), ["orphan"]);
+    assert!(!r.claims[1].in_range);
+}
+
+#[test]
+fn prefix_sharing_statefulsets_do_not_steal_claims() {
+    // web (1 replica) and web-1 (1 replica): data-web-1-0 is web-1's, never an orphan of web.
+    let mut objects = healthy("web", 1);
+    let mut other = sts("web-1", 1);
+    merge(&mut other, json!({ "spec": { "selector": { "matchLabels": { "app": "web-1" } } } }));
+    objects.push(other);
+    objects.push(pod("web-1", 0, "n1"));
+    objects.push(claim("data", "web-1", 0));
+    let r = report(objects);
+    let names: Vec<&str> = r.claims.iter().map(|c| c.claim.as_str()).collect();
+    assert_eq!(names, ["data-web-0"]);
+}
+
+#[test]
+fn a_claim_named_like_ours_but_labelled_for_another_app_is_foreign() {
+    let mut objects = healthy("web", 1);
+    objects.push(with(claim("data", "web", 5), json!({ "metadata": { "labels": { "app": "other" } } })));
+    let r = report(objects);
+    let row = r.claims.iter().find(|c| c.claim == "data-web-5").unwrap();
+    assert_eq!(row.ownership, Some(Ownership::Foreign));
+    assert_eq!(kinds(&r, "data-web-5"), ["foreign"]);
+}
+
+#[test]
+fn retention_policy_owner_references_verify_ownership() {
+    let mut objects = healthy("web", 1);
+    patch(
+        &mut objects,
+        "StatefulSet",
+        "web",
+        json!({ "spec": {
+        "persistentVolumeClaimRetentionPolicy": { "whenDeleted": "Delete", "whenScaled": "Retain" } } }),
+    );
+    patch(
+        &mut objects,
+        "PersistentVolumeClaim",
+        "data-web-0",
+        json!({ "metadata": { "labels": null,
+        "ownerReferences": [{ "apiVersion": "apps/v1", "kind": "StatefulSet", "name": "web", "uid": uid("web") }] } }),
+    );
+    let r = report(objects);
+    assert_eq!(r.claims[0].ownership, Some(Ownership::OwnerReference));
+    assert_eq!(r.claims[0].owners, ["StatefulSet web"]);
+    assert!(r.statefulset.retention_field_present);
+    assert_eq!(r.statefulset.retention.when_deleted, "Delete");
+}
+
+#[test]
+fn size_class_and_access_drift() {
+    let mut objects = healthy("web", 3);
+    patch(
+        &mut objects,
+        "PersistentVolumeClaim",
+        "data-web-0",
+        json!({ "spec": { "resources": { "requests": { "storage": "2Gi" } } },
+        "status": { "capacity": { "storage": "1Gi" }, "conditions": [{ "type": "FileSystemResizePending", "status": "True" }] } }),
+    );
+    patch(
+        &mut objects,
+        "PersistentVolumeClaim",
+        "data-web-1",
+        json!({ "spec": { "storageClassName": "slow",
+        "accessModes": ["ReadWriteMany"] } }),
+    );
+    // Provisioners may round capacity up: not a problem.
+    patch(
+        &mut objects,
+        "PersistentVolumeClaim",
+        "data-web-2",
+        json!({ "status": { "capacity": { "storage": "1073741824" } } }),
+    );
+    let r = report(objects);
+    assert_eq!(kinds(&r, "data-web-0"), ["size-drift", "resize-pending"]);
+    let msg = &r.claims[0].flags[1].message;
+    assert_eq!(msg, "resize pending: capacity 1Gi is below the requested 2Gi (FileSystemResizePending)");
+    assert_eq!(kinds(&r, "data-web-1"), ["class-drift", "access-drift"]);
+    assert_eq!(kinds(&r, "data-web-2"), Vec::<&str>::new());
+}
+
+#[test]
+fn missing_pending_and_lost_claims() {
+    let mut objects = healthy("web", 3);
+    remove(&mut objects, "PersistentVolumeClaim", "data-web-0");
+    patch(
+        &mut objects,
+        "PersistentVolumeClaim",
+        "data-web-1",
+        json!({ "spec": { "volumeName": null }, "status": { "phase": "Pending", "capacity": null } }),
+    );
+    patch(&mut objects, "PersistentVolumeClaim", "data-web-2", json!({ "status": { "phase": "Lost" } }));
+    let r = report(objects);
+    assert_eq!(kinds(&r, "data-web-0"), ["missing"]);
+    assert_eq!(r.claims[0].flags[0].severity, Severity::Error);
+    assert_eq!(kinds(&r, "data-web-1"), ["pending"]);
+    assert_eq!(kinds(&r, "data-web-2"), ["lost"]);
+}
+
+#[test]
+fn mounted_by_another_pod_is_flagged() {
+    let mut objects = healthy("web", 2);
+    let mut backup = pod("web", 0, "n2");
+    merge(
+        &mut backup,
+        json!({ "metadata": { "name": "backup-x", "uid": "uid-backup", "ownerReferences": null, "labels": { "role": "backup" } },
+        "spec": { "volumes": [{ "name": "d", "persistentVolumeClaim": { "claimName": "data-web-1" } }] } }),
+    );
+    objects.push(backup);
+    let r = report(objects);
+    assert_eq!(r.claims[1].mounted_by, ["backup-x", "web-1"]);
+    assert_eq!(kinds(&r, "data-web-1"), ["shared-mount"]);
+}
+
+#[test]
+fn local_volume_pinned_to_a_lost_node() {
+    let mut objects = healthy("web", 2);
+    remove(&mut objects, "Node", "n2");
+    remove(&mut objects, "Lease", "n2");
+    objects.push(lost_node("n2", 900));
+    objects.push(lease("n2", 900));
+    patch(
+        &mut objects,
+        "PersistentVolume",
+        "pv-data-web-1",
+        json!({ "spec": { "csi": null, "local": { "path": "/mnt/disk1" },
+        "nodeAffinity": { "required": { "nodeSelectorTerms": [{ "matchExpressions": [
+            { "key": "kubernetes.io/hostname", "operator": "In", "values": ["n2"] }] }] } } } }),
+    );
+    let r = report(objects);
+    let row = &r.claims[1];
+    assert_eq!(row.node_affinity, ["kubernetes.io/hostname in (n2)"]);
+    assert_eq!(kinds(&r, "data-web-1"), ["pinned-to-lost-node"]);
+    assert!(
+        row.flags[0].message.contains("pinned to node n2 which looks lost (Unknown 14m, lease 15m old)"),
+        "{}",
+        row.flags[0].message
+    );
+}
+
+#[test]
+fn ordinals_start_and_orphans_below_it() {
+    let mut objects = healthy("web", 3);
+    patch(&mut objects, "StatefulSet", "web", json!({ "spec": { "ordinals": { "start": 1 }, "replicas": 2 } }));
+    remove(&mut objects, "Pod", "web-0");
+    let r = report(objects);
+    let rows: Vec<(&str, bool)> = r.claims.iter().map(|c| (c.claim.as_str(), c.in_range)).collect();
+    assert_eq!(rows, [("data-web-1", true), ("data-web-2", true), ("data-web-0", false)]);
+    assert_eq!(kinds(&r, "data-web-0"), ["orphan"]);
+}

@@ -15,6 +15,8 @@ pub async fn run(cli: Cli) -> Result<Exit> {
         Command::Completion { shell } => complete::print_script(shell),
         Command::Complete { words } => complete::kubectl_protocol(&global, &words).await,
         command => {
+            // kubectl's order: validate the input, then connect, then run.
+            commands::validate(&command, &global)?;
             let cluster = connect(&global).await?;
             let ctx = commands::Context::new(&global, cluster);
             match command {

@@ -3,10 +3,11 @@
 use tracing_subscriber::EnvFilter;
 
 pub fn init(verbose: u8) {
+    // Failures reach the user as one error line; library logs only with -v.
     let default = match verbose {
-        0 => "warn",
-        1 => "info,kube=info",
-        2 => "debug,hyper=info,rustls=info,tower=info",
+        0 => "off",
+        1 => "info",
+        2 => "debug,hyper_util=info,rustls=info,tower=info",
         _ => "trace",
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));

@@ -67,24 +67,24 @@ impl fmt::Display for Op {
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("{} not found{}", .op.object(), .op.scope())]
-    NotFound { op: Op },
+    NotFound { op: Box<Op> },
     #[error("cannot {op}: forbidden: the current user needs RBAC permission to {} {}{} ({message})",
         .op.verb, .op.resource, group_suffix(&.op.group))]
-    Forbidden { op: Op, message: String },
+    Forbidden { op: Box<Op>, message: String },
     #[error(
         "cannot {op}: the API server at {server} rejected the credentials (401); log in again or check the kubeconfig user"
     )]
-    Unauthorized { op: Op, server: String },
+    Unauthorized { op: Box<Op>, server: String },
     #[error("cannot {op}: conflict: {message}")]
-    Conflict { op: Op, message: String },
+    Conflict { op: Box<Op>, message: String },
     #[error("cannot {op}: no answer from the API server at {server} within {secs}s (raise --request-timeout?)")]
-    Timeout { op: Op, server: String, secs: u64 },
+    Timeout { op: Box<Op>, server: String, secs: u64 },
     #[error(
         "cannot reach the API server at {server} ({cause}); check --context/--kubeconfig and that the cluster is up"
     )]
     Unreachable { server: String, cause: String },
     #[error("cannot {op}: {message}")]
-    Other { op: Op, code: u16, message: String },
+    Other { op: Box<Op>, code: u16, message: String },
 }
 
 fn group_suffix(group: &str) -> String {
@@ -93,6 +93,7 @@ fn group_suffix(group: &str) -> String {
 
 impl ApiError {
     pub fn classify(op: Op, server: &str, err: kube::Error) -> ApiError {
+        let op = Box::new(op);
         match err {
             kube::Error::Api(status) => {
                 let message = status.message.clone();

@@ -3,15 +3,17 @@
 use anyhow::{Context as _, Result};
 
 use super::{Context, reject_all_namespaces, validate_name};
-use crate::cli::StsArg;
+use crate::cli::{GlobalArgs, StsArg};
 use crate::cluster::snapshot::{Scope, Want};
 use crate::error::Exit;
 use crate::{claims, render};
 
-pub async fn run(ctx: &Context, args: &StsArg) -> Result<Exit> {
-    reject_all_namespaces(ctx, "claims")?;
-    validate_name("statefulset", &args.name)?;
+pub fn validate(global: &GlobalArgs, args: &StsArg) -> Result<()> {
+    reject_all_namespaces(global, "claims")?;
+    validate_name("statefulset", &args.name)
+}
 
+pub async fn run(ctx: &Context, args: &StsArg) -> Result<Exit> {
     let scope = Scope::StatefulSet { namespace: ctx.namespace().to_string(), name: args.name.clone() };
     // Every pod of the namespace: a claim may be mounted by pods the StatefulSet does not own.
     let want = Want { all_pods: true, claims: true, volumes: true, nodes: true, leases: true, ..Want::default() };

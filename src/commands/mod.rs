@@ -6,7 +6,7 @@ pub mod ordinals;
 
 use anyhow::Result;
 
-use crate::cli::{GlobalArgs, OutputFormat};
+use crate::cli::{Command, GlobalArgs, OutputFormat};
 use crate::cluster::Cluster;
 use crate::error::{Exit, Outcome};
 use crate::render::style::Style;
@@ -51,9 +51,18 @@ pub fn validate_name(kind: &str, name: &str) -> Result<()> {
     }
 }
 
+/// Checks arguments before anything talks to the cluster.
+pub fn validate(command: &Command, global: &GlobalArgs) -> Result<()> {
+    match command {
+        Command::Ordinals(args) => ordinals::validate(global, args),
+        Command::Claims(args) => claims::validate(global, args),
+        _ => Ok(()),
+    }
+}
+
 /// -A makes sense only for commands that look at many StatefulSets.
-pub fn reject_all_namespaces(ctx: &Context, command: &str) -> Result<()> {
-    if ctx.all_namespaces {
+pub fn reject_all_namespaces(global: &GlobalArgs, command: &str) -> Result<()> {
+    if global.all_namespaces {
         return Err(Outcome::Usage(format!(
             "{command} works on one namespace; -A/--all-namespaces is not supported here"
         ))

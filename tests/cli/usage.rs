@@ -1,0 +1,71 @@
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn bin() -> Command {
+    let mut cmd = Command::cargo_bin("kubectl-sts_doctor").unwrap();
+    // No cluster is reachable: anything that gets as far as connecting fails fast.
+    cmd.env("KUBECONFIG", "/nonexistent/kubeconfig").env("NO_COLOR", "1");
+    cmd
+}
+
+#[test]
+fn help_and_version() {
+    bin().arg("--help").assert().success().stdout(predicate::str::contains("Usage: kubectl sts-doctor"));
+    bin().arg("--version").assert().success().stdout(predicate::str::starts_with("kubectl sts-doctor "));
+    for sub in ["ordinals", "claims", "force-delete", "reclaim", "rollout", "doctor"] {
+        bin().args([sub, "--help"]).assert().success();
+    }
+}
+
+#[test]
+fn usage_errors_exit_2_without_a_backtrace() {
+    for args in [
+        vec!["ordinals"],
+        vec!["ordinals", "web", "-o", "xml"],
+        vec!["rollout", "web", "--timeout", "soon"],
+        vec!["force-delete", "web-0", "--not-ready-for", "-5m"],
+        vec!["--bogus"],
+        vec!["reclaim"],
+    ] {
+        bin()
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("backtrace").not())
+            .stderr(predicate::str::starts_with("error:"));
+    }
+}
+
+#[test]
+fn invalid_names_are_rejected_before_connecting() {
+    for (args, kind) in [(vec!["ordinals", "Web"], "statefulset"), (vec!["claims", "web_1"], "statefulset")] {
+        bin().args(&args).assert().code(2).stderr(predicate::str::starts_with(format!("error: invalid {kind} name")));
+    }
+}
+
+#[test]
+fn no_configuration_is_one_clear_line() {
+    let out = bin().args(["ordinals", "web"]).env_remove("KUBERNETES_SERVICE_HOST").assert().code(1);
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: no Kubernetes configuration found"), "{err}");
+}
+
+#[test]
+fn unreachable_server_names_the_server() {
+    let dir = std::env::temp_dir().join(format!("stsd-unreachable-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let kubeconfig = dir.join("config");
+    // Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
+    std::fs::write(
+        &kubeconfig,
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'https://127.0.0.1:9'}\nusers:\n\
+         - name: u\n  user: {token: t}\ncontexts:\n- name: x\n  context: {cluster: c, user: u, namespace: shop}\n\
+         current-context: x\n",
+    )
+    .unwrap();
+    let out = bin().args(["ordinals", "web"]).env("KUBECONFIG", &kubeconfig).assert().code(1);
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: cannot reach the API server at https://127.0.0.1:9"), "{err}");
+}

@@ -22,10 +22,10 @@ pub async fn run(cli: Cli) -> Result<Exit> {
             match command {
                 Command::Ordinals(args) => commands::ordinals::run(&ctx, &args).await,
                 Command::Claims(args) => commands::claims::run(&ctx, &args).await,
-                Command::ForceDelete(args) => commands::not_implemented("force-delete", &args),
-                Command::Reclaim(args) => commands::not_implemented("reclaim", &args),
-                Command::Rollout(args) => commands::not_implemented("rollout", &args),
-                Command::Doctor(args) => commands::not_implemented("doctor", &args),
+                Command::ForceDelete(args) => commands::force_delete::run(&ctx, &args).await,
+                Command::Reclaim(args) => commands::reclaim::run(&ctx, &args).await,
+                Command::Rollout(args) => commands::rollout::run(&ctx, &args).await,
+                Command::Doctor(args) => commands::doctor::run(&ctx, &args).await,
                 Command::Completion { .. } | Command::Complete { .. } => {
                     unreachable!("handled above")
                 }

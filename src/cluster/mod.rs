@@ -44,7 +44,9 @@ impl Cluster {
     pub async fn call<T>(&self, op: Op, request: impl Future<Output = kube::Result<T>>) -> Result<T, ApiError> {
         match tokio::time::timeout(self.timeout, request).await {
             Ok(result) => result.map_err(|e| ApiError::classify(op, &self.server, e)),
-            Err(_) => Err(ApiError::Timeout { op: Box::new(op), server: self.server.clone(), secs: self.timeout.as_secs() }),
+            Err(_) => {
+                Err(ApiError::Timeout { op: Box::new(op), server: self.server.clone(), secs: self.timeout.as_secs() })
+            }
         }
     }
 

@@ -2,7 +2,11 @@
 //! reject bad input before any request, then fetch → diagnose (pure) → render → apply.
 
 pub mod claims;
+pub mod doctor;
+pub mod force_delete;
 pub mod ordinals;
+pub mod reclaim;
+pub mod rollout;
 
 use anyhow::Result;
 
@@ -72,6 +76,7 @@ pub fn reject_all_namespaces(global: &GlobalArgs, command: &str) -> Result<()> {
 }
 
 pub fn not_implemented<T>(command: &str, _args: &T) -> Result<Exit> {
+    // Placeholder while a subcommand is being built: say so, never print fake output.
     Err(anyhow::anyhow!("`{command}` is not implemented yet"))
 }
 

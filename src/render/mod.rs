@@ -4,7 +4,11 @@
 //! naming the subcommand, then the report's own fields (documented in README.md).
 
 pub mod claims;
+pub mod doctor;
+pub mod force_delete;
 pub mod ordinals;
+pub mod reclaim;
+pub mod rollout;
 pub mod style;
 pub mod table;
 

@@ -4,4 +4,8 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod doctor;
+mod force_delete;
 mod ordinals;
+mod reclaim;
+mod rollout;

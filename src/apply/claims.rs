@@ -1,0 +1,1 @@
+//! Mutations on claims (see the module docs of `apply`).

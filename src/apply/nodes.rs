@@ -1,0 +1,1 @@
+//! Mutations on nodes (see the module docs of `apply`).

@@ -1,0 +1,1 @@
+//! Mutations on pods (see the module docs of `apply`).

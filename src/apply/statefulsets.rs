@@ -1,0 +1,1 @@
+//! Mutations on statefulsets (see the module docs of `apply`).

@@ -1,0 +1,1 @@
+//! `doctor`: pure logic (no API calls), filled in by its issue.

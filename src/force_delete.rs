@@ -1,0 +1,1 @@
+//! `force-delete`: pure logic (no API calls), filled in by its issue.

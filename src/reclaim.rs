@@ -1,0 +1,1 @@
+//! `reclaim`: pure logic (no API calls), filled in by its issue.

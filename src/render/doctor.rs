@@ -1,0 +1,1 @@
+//! Table form of the `doctor` report.

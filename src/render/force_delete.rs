@@ -1,0 +1,1 @@
+//! Table form of the `force-delete` report.

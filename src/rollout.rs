@@ -1,0 +1,1 @@
+//! `rollout`: pure logic (no API calls), filled in by its issue.

@@ -1,1 +1,317 @@
-//! `doctor`: pure logic (no API calls), filled in by its issue.
+//! `doctor`: every StatefulSet of a snapshot, with findings by severity and a suggested command.
+//!
+//! Findings come from the same diagnoses the other subcommands print (`ordinals`, `claims`), so
+//! `doctor` never disagrees with them; it adds StatefulSet-level pitfalls on top.
+
+use serde::Serialize;
+
+use crate::claims::{self, ClaimsReport};
+use crate::model::{Snapshot, StatefulSet};
+use crate::ordinals::{self, Issue, OrdinalsReport, PodState};
+use crate::severity::Severity;
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DoctorReport {
+    /// The namespace looked at, or None for all namespaces.
+    pub namespace: Option<String>,
+    pub summary: Summary,
+    pub statefulsets: Vec<StatefulSetFindings>,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    pub statefulsets: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    /// The worst severity found; None when there are no findings.
+    pub worst: Option<Severity>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatefulSetFindings {
+    pub namespace: String,
+    pub name: String,
+    pub replicas: i32,
+    pub ready_replicas: i32,
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Finding {
+    pub severity: Severity,
+    /// Stable identifier (documented in README.md).
+    pub code: &'static str,
+    /// The pod or claim concerned, if one.
+    pub subject: Option<String>,
+    pub message: String,
+    /// A command that shows more or fixes it.
+    pub suggestion: Option<String>,
+}
+
+pub fn diagnose(snap: &Snapshot, namespace: Option<&str>) -> DoctorReport {
+    let mut statefulsets: Vec<StatefulSetFindings> = snap
+        .statefulsets
+        .iter()
+        .map(|sts| StatefulSetFindings {
+            namespace: sts.namespace.clone(),
+            name: sts.name.clone(),
+            replicas: sts.replicas,
+            ready_replicas: sts.status.ready_replicas,
+            findings: findings(snap, sts),
+        })
+        .collect();
+    statefulsets.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+    let mut summary = Summary { statefulsets: statefulsets.len(), ..Summary::default() };
+    for f in statefulsets.iter().flat_map(|s| &s.findings) {
+        match f.severity {
+            Severity::Error => summary.errors += 1,
+            Severity::Warning => summary.warnings += 1,
+            Severity::Info => summary.infos += 1,
+        }
+        summary.worst = summary.worst.max(Some(f.severity));
+    }
+    let mut notes = Vec::new();
+    for (part, reason) in [
+        ("node health", snap.nodes.as_ref().err()),
+        ("node leases", snap.leases.as_ref().err()),
+        ("volumes", snap.volumes.as_ref().err()),
+        ("events", snap.events.as_ref().err()),
+        ("services", snap.services.as_ref().err()),
+    ] {
+        if let Some(reason) = reason {
+            notes.push(format!("{part} unknown: {reason}"));
+        }
+    }
+    DoctorReport { namespace: namespace.map(String::from), summary, statefulsets, notes }
+}
+
+/// All findings for one StatefulSet, worst first.
+pub fn findings(snap: &Snapshot, sts: &StatefulSet) -> Vec<Finding> {
+    let o = ordinals::diagnose(snap, sts);
+    let c = claims::diagnose(snap, sts);
+    let mut out = Vec::new();
+    service_findings(&o, &mut out);
+    ordinal_findings(sts, &o, &mut out);
+    rollout_findings(sts, &o, &mut out);
+    claim_findings(sts, &c, &mut out);
+    for note in o.notes.iter().filter(|n| n.contains("overlapping selectors")) {
+        out.push(finding(Severity::Warning, "overlapping-selector", None, note.clone(), None));
+    }
+    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    out
+}
+
+fn finding(
+    severity: Severity,
+    code: &'static str,
+    subject: Option<&str>,
+    message: String,
+    suggestion: Option<String>,
+) -> Finding {
+    Finding { severity, code, subject: subject.map(String::from), message, suggestion }
+}
+
+fn cmd(sts: &StatefulSet, args: &str) -> Option<String> {
+    Some(format!("kubectl sts-doctor -n {} {args}", sts.namespace))
+}
+
+fn service_findings(o: &OrdinalsReport, out: &mut Vec<Finding>) {
+    let service = &o.statefulset.service;
+    if let Some(problem) = &service.problem {
+        let code = match (service.name.is_empty(), service.exists) {
+            (true, _) => "service-name-empty",
+            (false, Some(false)) => "service-missing",
+            _ => "service-not-headless",
+        };
+        out.push(finding(Severity::Warning, code, None, problem.clone(), None));
+    }
+}
+
+fn ordinal_findings(sts: &StatefulSet, o: &OrdinalsReport, out: &mut Vec<Finding>) {
+    let ordinals_cmd = cmd(sts, &format!("ordinals {}", sts.name));
+    // Missing ordinals waiting on a lower one are one finding: the blocker is what matters.
+    let waiting: Vec<&str> =
+        o.ordinals.iter().filter(|r| r.issue == Some(Issue::WaitingForLowerOrdinal)).map(|r| r.pod.as_str()).collect();
+    if let Some(first) = o.ordinals.iter().find(|r| r.issue == Some(Issue::WaitingForLowerOrdinal)) {
+        let why = first.why.clone().unwrap_or_default();
+        out.push(finding(
+            Severity::Warning,
+            "ordinal-blocked",
+            Some(waiting[0]),
+            format!("{} not created: {why}", waiting.join(", ")),
+            ordinals_cmd.clone(),
+        ));
+    }
+    for r in &o.ordinals {
+        let why = r.why.clone().unwrap_or_default();
+        let pod = Some(r.pod.as_str());
+        let (severity, code, suggestion) = match r.issue {
+            None | Some(Issue::WaitingForLowerOrdinal) => continue,
+            Some(Issue::Foreign) => (Severity::Error, "ordinal-foreign", ordinals_cmd.clone()),
+            Some(Issue::CreateFailing) => (Severity::Error, "ordinal-create-failing", ordinals_cmd.clone()),
+            Some(Issue::NotCreatedYet) => (Severity::Warning, "ordinal-missing", ordinals_cmd.clone()),
+            Some(Issue::ControllerBehind) => (Severity::Warning, "controller-behind", None),
+            Some(Issue::StatefulSetDeleting) => (Severity::Info, "statefulset-deleting", None),
+            Some(Issue::NodeLost) => {
+                (Severity::Error, "pod-on-lost-node", cmd(sts, &format!("force-delete {}", r.pod)))
+            }
+            Some(Issue::StuckTerminating) => (Severity::Error, "pod-stuck-terminating", ordinals_cmd.clone()),
+            Some(Issue::PodFailed) => (Severity::Warning, "pod-failed", None),
+            Some(Issue::ContainerWaiting) => (Severity::Warning, "pod-not-ready", ordinals_cmd.clone()),
+            Some(Issue::Pending) => (Severity::Warning, "pod-pending", ordinals_cmd.clone()),
+            Some(Issue::NotReady) => (Severity::Warning, "pod-not-ready", ordinals_cmd.clone()),
+            Some(Issue::ScaleDownPending) => (Severity::Info, "scale-down-in-progress", None),
+            Some(Issue::ScaleDownWaiting) => (Severity::Warning, "scale-down-waiting", ordinals_cmd.clone()),
+            Some(Issue::ScaleDownBlocked) => (Severity::Error, "scale-down-blocked", ordinals_cmd.clone()),
+        };
+        // One controller-level finding is enough.
+        if code == "controller-behind" && out.iter().any(|f| f.code == code) {
+            continue;
+        }
+        out.push(finding(severity, code, pod, format!("{}: {why}", r.pod), suggestion));
+    }
+}
+
+fn rollout_findings(sts: &StatefulSet, o: &OrdinalsReport, out: &mut Vec<Finding>) {
+    let rollout_cmd = cmd(sts, &format!("rollout {}", sts.name));
+    let in_range = || o.ordinals.iter().filter(|r| r.in_range && r.state != PodState::Missing);
+    let on = |kind: &str| in_range().filter(|r| r.revision.as_deref() == Some(kind)).count();
+    let current = sts.status.current_revision.as_deref();
+    let update = sts.status.update_revision.as_deref();
+    let rolling = current.is_some() && update.is_some() && current != update;
+    if sts.is_on_delete() {
+        let old = on("current") + on("other");
+        if rolling && old > 0 {
+            out.push(finding(
+                Severity::Info,
+                "on-delete-pending",
+                None,
+                format!("updateStrategy OnDelete: {old} pod(s) keep the old template until they are deleted"),
+                rollout_cmd,
+            ));
+        }
+        return;
+    }
+    if sts.partition > 0 && sts.partition >= sts.replicas {
+        out.push(finding(
+            Severity::Warning,
+            "partition-exceeds-replicas",
+            None,
+            format!("partition {} >= replicas {}: template changes update no pod", sts.partition, sts.replicas),
+            rollout_cmd.clone(),
+        ));
+    }
+    // The forced-rollback trap (kubernetes#67250): with OrderedReady the controller waits for a
+    // broken pod to become Ready before replacing it, even after the template was reverted.
+    let trapped = (!sts.is_parallel())
+        .then(|| in_range().find(|r| r.revision.as_deref() == Some("other") && r.ready != Some(true)))
+        .flatten();
+    if let Some(pod) = trapped {
+        out.push(finding(
+            Severity::Error,
+            "rollout-trapped",
+            Some(&pod.pod),
+            format!(
+                "{} is not Ready and on a revision that is neither current nor update: with OrderedReady the \
+                 controller waits for it forever (kubernetes#67250)",
+                pod.pod
+            ),
+            cmd(sts, &format!("rollout {} --fix", sts.name)),
+        ));
+    } else if rolling {
+        let updated = on("update");
+        let index_start = sts.ordinals_start + sts.partition.max(0);
+        let expected = o.ordinals.iter().filter(|r| r.in_range && r.ordinal >= index_start).count();
+        if sts.partition > 0 && updated >= expected {
+            out.push(finding(
+                Severity::Info,
+                "rollout-partitioned",
+                None,
+                format!(
+                    "rollout paused at partition {}: {updated} pod(s) updated, {} on the current revision",
+                    sts.partition,
+                    on("current")
+                ),
+                cmd(sts, &format!("rollout {} --step 1", sts.name)),
+            ));
+        } else {
+            out.push(finding(
+                Severity::Info,
+                "rollout-in-progress",
+                None,
+                format!("rolling update in progress: {updated} of {} pod(s) updated", in_range().count()),
+                rollout_cmd,
+            ));
+        }
+    } else if sts.partition > 0 && sts.partition < sts.replicas {
+        out.push(finding(
+            Severity::Info,
+            "partition-set",
+            None,
+            format!(
+                "partition {} is set with no rollout in progress: the next template change only updates ordinals \
+                 from index {} up",
+                sts.partition, sts.partition
+            ),
+            None,
+        ));
+    }
+}
+
+fn claim_findings(sts: &StatefulSet, c: &ClaimsReport, out: &mut Vec<Finding>) {
+    let claims_cmd = cmd(sts, &format!("claims {}", sts.name));
+    let orphans: Vec<&str> =
+        c.claims.iter().filter(|r| r.flags.iter().any(|f| f.kind == "orphan")).map(|r| r.claim.as_str()).collect();
+    if !orphans.is_empty() {
+        let (severity, code, message) = if sts.replicas == 0 {
+            (
+                Severity::Info,
+                "scaled-to-zero-claims-kept",
+                format!("replicas 0: {} claim(s) keep their data: {}", orphans.len(), orphans.join(", ")),
+            )
+        } else {
+            (
+                Severity::Warning,
+                "claims-orphaned",
+                format!("{} claim(s) left by scale-down: {}", orphans.len(), orphans.join(", ")),
+            )
+        };
+        out.push(finding(severity, code, None, message, cmd(sts, &format!("reclaim {}", sts.name))));
+    }
+    for row in &c.claims {
+        for flag in &row.flags {
+            let (severity, code) = match flag.kind {
+                "orphan" => continue,
+                // A missing claim without its pod is the ordinal's problem, reported there.
+                "missing" if flag.severity != Severity::Error => continue,
+                "missing" => (Severity::Error, "claim-missing"),
+                "pending" => (Severity::Warning, "claim-pending"),
+                "lost" => (Severity::Error, "claim-lost"),
+                "terminating" => (Severity::Warning, "claim-terminating"),
+                "foreign" => (Severity::Warning, "claim-foreign"),
+                "size-drift" | "class-drift" | "access-drift" => (Severity::Warning, "claim-drift"),
+                "resize-pending" => (Severity::Info, "claim-resize-pending"),
+                "shared-mount" | "wrong-pod" => (Severity::Warning, "claim-shared"),
+                "pinned-to-lost-node" => (Severity::Error, "claim-pinned-to-lost-node"),
+                _ => (flag.severity, "claim-other"),
+            };
+            out.push(finding(
+                severity,
+                code,
+                Some(&row.claim),
+                format!("{}: {}", row.claim, flag.message),
+                claims_cmd.clone(),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "doctor_tests.rs"]
+mod tests;

@@ -78,6 +78,37 @@ pub enum PodState {
     Foreign,
 }
 
+/// What is wrong with an ordinal, as a stable code (the `why` text explains it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Issue {
+    /// A pod with the ordinal's name that the StatefulSet does not control.
+    Foreign,
+    /// OrderedReady: a lower ordinal must be created / Ready first.
+    WaitingForLowerOrdinal,
+    /// The controller's creates fail (FailedCreate events).
+    CreateFailing,
+    NotCreatedYet,
+    /// observedGeneration is behind generation.
+    ControllerBehind,
+    StatefulSetDeleting,
+    /// The pod's node looks lost.
+    NodeLost,
+    /// Terminating well past its grace period.
+    StuckTerminating,
+    PodFailed,
+    /// A container is waiting: CrashLoopBackOff, ImagePullBackOff...
+    ContainerWaiting,
+    Pending,
+    NotReady,
+    /// Outside the range, about to be removed.
+    ScaleDownPending,
+    /// Outside the range, waiting for other pods.
+    ScaleDownWaiting,
+    /// Outside the range, blocked by an unhealthy pod.
+    ScaleDownBlocked,
+}
+
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OrdinalRow {
@@ -100,8 +131,12 @@ pub struct OrdinalRow {
     /// Stable DNS name through the governing service.
     pub dns: Option<String>,
     pub uid: Option<String>,
+    /// What is wrong, as a code.
+    pub issue: Option<Issue>,
     /// Why the pod is missing, extra, blocked or in trouble.
     pub why: Option<String>,
+    /// A command that helps, if one does (e.g. force-delete for a pod on a lost node).
+    pub suggestion: Option<String>,
 }
 
 /// Builds the report for StatefulSet `sts` from a snapshot of its namespace.
@@ -128,12 +163,16 @@ pub fn diagnose(snap: &Snapshot, sts: &StatefulSet) -> OrdinalsReport {
 
     for i in 0..rows.len() {
         if rows[i].why.is_none() && rows[i].state == PodState::Missing {
-            rows[i].why = Some(why_missing(snap, sts, &rows, i));
+            let (issue, why) = why_missing(snap, sts, &rows, i);
+            (rows[i].issue, rows[i].why) = (Some(issue), Some(why));
         }
     }
     for i in 0..extra.len() {
-        let why = why_extra(sts, &rows, &extra, i);
-        // Keep the pod's own problem unless the explanation already describes its state.
+        let (issue, why) = why_extra(sts, &rows, &extra, i);
+        // Keep the pod's own problem unless the explanation already describes its state; a lost
+        // node or a stuck deletion matters more than the scale-down step.
+        let own = extra[i].issue.filter(|i| matches!(i, Issue::NodeLost | Issue::StuckTerminating | Issue::PodFailed));
+        extra[i].issue = Some(own.unwrap_or(issue));
         extra[i].why = Some(match extra[i].why.take() {
             Some(problem) if !why.contains(&describe(&extra[i])) => format!("{why}; {problem}"),
             _ => why,
@@ -174,13 +213,16 @@ fn row(
         created: None,
         dns: None,
         uid: None,
+        issue: None,
         why: None,
+        suggestion: None,
     };
     let Some(pod) = pod else { return row };
     row.uid = Some(pod.uid.clone());
     row.created = pod.created;
     if !belongs(pod, sts) {
         row.state = PodState::Foreign;
+        row.issue = Some(Issue::Foreign);
         row.why = Some(format!(
             "a pod named {name} exists but this StatefulSet does not control it ({}); the controller cannot \
              create its own {name} until that pod is deleted",
@@ -198,7 +240,12 @@ fn row(
     row.node = pod.node.clone();
     row.node_health = pod.node.as_deref().map(|n| node_health(snap, n));
     row.dns = dns_domain.map(|d| format!("{name}.{d}"));
-    row.why = problem(snap, pod, row.node_health.as_ref());
+    if let Some((issue, why)) = problem(snap, pod, row.node_health.as_ref()) {
+        (row.issue, row.why) = (Some(issue), Some(why));
+        if issue == Issue::NodeLost {
+            row.suggestion = Some(format!("kubectl sts-doctor force-delete {name}  # if the node is really gone"));
+        }
+    }
     row
 }
 
@@ -239,15 +286,9 @@ pub fn revision_kind(sts: &StatefulSet, hash: &str) -> &'static str {
 }
 
 /// What is wrong with a pod that exists, if anything.
-fn problem(snap: &Snapshot, pod: &Pod, node: Option<&NodeHealth>) -> Option<String> {
+fn problem(snap: &Snapshot, pod: &Pod, node: Option<&NodeHealth>) -> Option<(Issue, String)> {
     let lost = node.filter(|h| h.suspect_lost).map(|h| {
-        format!(
-            "node {} looks lost ({}): the pod cannot be replaced until it is deleted; if the node is really gone, \
-             see `kubectl sts-doctor force-delete {}`",
-            h.node,
-            h.summary(snap.now),
-            pod.name
-        )
+        format!("node {} looks lost ({}): the pod cannot be replaced until it is deleted", h.node, h.summary(snap.now))
     });
     if let Some(deleting) = pod.deleting {
         let grace = pod.deletion_grace_seconds.unwrap_or(0);
@@ -258,44 +299,53 @@ fn problem(snap: &Snapshot, pod: &Pod, node: Option<&NodeHealth>) -> Option<Stri
                 "terminating for {} past its {grace}s grace period: its kubelet has not confirmed the deletion",
                 age(deleting, snap.now)
             );
-            return Some(lost.map_or(stuck.clone(), |l| format!("{stuck}; {l}")));
+            return Some(match lost {
+                Some(l) => (Issue::NodeLost, format!("{stuck}; {l}")),
+                None => (Issue::StuckTerminating, stuck),
+            });
         }
-        return lost;
+        return lost.map(|l| (Issue::NodeLost, l));
     }
-    if lost.is_some() {
-        return lost;
+    if let Some(l) = lost {
+        return Some((Issue::NodeLost, l));
     }
     if pod.phase == "Failed" {
-        return Some("Failed: the controller deletes and recreates failed pods".into());
+        return Some((Issue::PodFailed, "Failed: the controller deletes and recreates failed pods".into()));
     }
     if let Some(waiting) = &pod.waiting {
         if waiting != "ContainerCreating" && waiting != "PodInitializing" {
-            return Some(format!("container waiting: {waiting}"));
+            return Some((Issue::ContainerWaiting, format!("container waiting: {waiting}")));
         }
     }
     if pod.phase == "Pending" || pod.phase.is_empty() {
-        return Some(match &pod.node {
-            None => "Pending: not scheduled to a node yet".into(),
-            Some(n) => format!("Pending on {n}: containers not started yet"),
-        });
+        return Some((
+            Issue::Pending,
+            match &pod.node {
+                None => "Pending: not scheduled to a node yet".into(),
+                Some(n) => format!("Pending on {n}: containers not started yet"),
+            },
+        ));
     }
     if pod.phase == "Running" && !pod.ready {
-        return Some("Running but not Ready".into());
+        return Some((Issue::NotReady, "Running but not Ready".into()));
     }
     None
 }
 
 /// Why ordinal `rows[i]` (in range, no pod) has not been created.
-fn why_missing(snap: &Snapshot, sts: &StatefulSet, rows: &[OrdinalRow], i: usize) -> String {
+fn why_missing(snap: &Snapshot, sts: &StatefulSet, rows: &[OrdinalRow], i: usize) -> (Issue, String) {
     if sts.deleting.is_some() {
-        return "the StatefulSet is being deleted: the controller creates no pods".into();
+        return (Issue::StatefulSetDeleting, "the StatefulSet is being deleted: the controller creates no pods".into());
     }
     if !sts.spec_observed() {
-        return format!(
-            "the controller has not processed the latest spec yet (generation {}, observed {}); is \
-             kube-controller-manager running?",
-            sts.generation,
-            sts.status.observed_generation.map_or("none".into(), |g| g.to_string())
+        return (
+            Issue::ControllerBehind,
+            format!(
+                "the controller has not processed the latest spec yet (generation {}, observed {}); is \
+                 kube-controller-manager running?",
+                sts.generation,
+                sts.status.observed_generation.map_or("none".into(), |g| g.to_string())
+            ),
         );
     }
     if !sts.is_parallel() {
@@ -306,15 +356,18 @@ fn why_missing(snap: &Snapshot, sts: &StatefulSet, rows: &[OrdinalRow], i: usize
                 PodState::Foreign => "(its name is taken by a pod this StatefulSet does not control)".to_string(),
                 _ => format!("to be Running and Ready (it is {})", describe(blocker)),
             };
-            return format!(
-                "waiting for {} {what}: OrderedReady creates pods one at a time, in ordinal order",
-                blocker.pod
+            return (
+                Issue::WaitingForLowerOrdinal,
+                format!(
+                    "waiting for {} {what}: OrderedReady creates pods one at a time, in ordinal order",
+                    blocker.pod
+                ),
             );
         }
     }
     match failed_create(snap, sts, &rows[i].pod) {
-        Some(event) => format!("creating it fails: {event}"),
-        None => "not created yet: the controller should create it on its next sync".into(),
+        Some(event) => (Issue::CreateFailing, format!("creating it fails: {event}")),
+        None => (Issue::NotCreatedYet, "not created yet: the controller should create it on its next sync".into()),
     }
 }
 
@@ -351,45 +404,48 @@ fn failed_create(snap: &Snapshot, sts: &StatefulSet, pod: &str) -> Option<String
 }
 
 /// Why a pod outside the range is still there.
-fn why_extra(sts: &StatefulSet, rows: &[OrdinalRow], extra: &[OrdinalRow], i: usize) -> String {
+fn why_extra(sts: &StatefulSet, rows: &[OrdinalRow], extra: &[OrdinalRow], i: usize) -> (Issue, String) {
     let me = &extra[i];
     let outside = format!("ordinal {} is outside [{}, {})", me.ordinal, sts.ordinals_start, sts.ordinal_range().end);
+    let pending = |text: &str| (Issue::ScaleDownPending, format!("{outside}: {text}"));
+    let waiting = |text: String| (Issue::ScaleDownWaiting, format!("{outside}: {text}"));
     if me.state == PodState::Terminating {
-        return format!("{outside}: being removed by scale-down");
+        return pending("being removed by scale-down");
     }
     if sts.deleting.is_some() {
-        return format!("{outside}: the StatefulSet is being deleted");
+        return pending("the StatefulSet is being deleted");
     }
     if sts.is_parallel() {
-        return format!("{outside}: scale-down should remove it on the next sync (Parallel)");
+        return pending("scale-down should remove it on the next sync (Parallel)");
     }
     if let Some(blocker) = rows.iter().find(|r| !row_healthy(r)) {
-        return format!(
-            "{outside}: scale-down is waiting for every pod in range to be Running and Ready, and {} is {}",
+        return waiting(format!(
+            "scale-down is waiting for every pod in range to be Running and Ready, and {} is {}",
             blocker.pod,
             describe(blocker)
-        );
+        ));
     }
     // Condemned pods go highest first, one at a time.
-    let higher: Vec<&OrdinalRow> = extra.iter().filter(|r| r.ordinal > me.ordinal).collect();
     if let Some(terminating) = extra.iter().rev().find(|r| r.state == PodState::Terminating) {
         if terminating.ordinal > me.ordinal {
-            return format!("{outside}: scale-down waits for {} to finish terminating", terminating.pod);
+            return waiting(format!("scale-down waits for {} to finish terminating", terminating.pod));
         }
     }
-    if let Some(next) = higher.first() {
-        return format!("{outside}: removed after {} (scale-down removes the highest ordinal first)", next.pod);
+    if let Some(next) = extra.iter().find(|r| r.ordinal > me.ordinal) {
+        return waiting(format!("removed after {} (scale-down removes the highest ordinal first)", next.pod));
     }
-    let first_unhealthy = extra.iter().find(|r| !row_healthy(r));
-    match first_unhealthy {
-        Some(first) if !row_healthy(me) && first.ordinal != me.ordinal => format!(
-            "{outside}: scale-down is blocked: {} is {} and OrderedReady only removes an unhealthy pod when it is \
-             the lowest unhealthy one ({} is unhealthy too)",
-            me.pod,
-            describe(me),
-            first.pod
+    match extra.iter().find(|r| !row_healthy(r)) {
+        Some(first) if !row_healthy(me) && first.ordinal != me.ordinal => (
+            Issue::ScaleDownBlocked,
+            format!(
+                "{outside}: scale-down is blocked: {} is {} and OrderedReady only removes an unhealthy pod when \
+                 it is the lowest unhealthy one ({} is unhealthy too)",
+                me.pod,
+                describe(me),
+                first.pod
+            ),
         ),
-        _ => format!("{outside}: next to be removed by scale-down"),
+        _ => pending("next to be removed by scale-down"),
     }
 }
 

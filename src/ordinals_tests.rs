@@ -164,8 +164,11 @@ fn pod_on_a_lost_node_points_to_force_delete() {
     assert!(h.suspect_lost);
     assert_eq!(
         why(&r, "web-1"),
-        "node n2 looks lost (Unknown 9m20s, lease 10m old): the pod cannot be replaced until it is deleted; if the \
-         node is really gone, see `kubectl sts-doctor force-delete web-1`"
+        "node n2 looks lost (Unknown 9m20s, lease 10m old): the pod cannot be replaced until it is deleted"
+    );
+    assert_eq!(
+        r.ordinals[1].suggestion.as_deref(),
+        Some("kubectl sts-doctor force-delete web-1  # if the node is really gone")
     );
 }
 
@@ -227,4 +230,21 @@ fn unreadable_nodes_become_a_note_not_a_failure() {
     let r = diagnose(&snap, &sts);
     assert_eq!(r.ordinals[0].node_health.as_ref().unwrap().state, "Unavailable");
     assert_eq!(r.notes, ["node health unknown: cannot list nodes: forbidden"]);
+}
+
+#[test]
+fn each_explanation_carries_a_stable_issue_code() {
+    let issue = |r: &OrdinalsReport, pod: &str| r.ordinals.iter().find(|o| o.pod == pod).and_then(|o| o.issue);
+    let mut objects = healthy("web", 5);
+    patch(&mut objects, "StatefulSet", "web", json!({ "spec": { "replicas": 3 } }));
+    patch(&mut objects, "Pod", "web-1", json!({ "status": { "phase": "Pending", "conditions": null } }));
+    remove(&mut objects, "Pod", "web-2");
+    let r = report(objects);
+    assert_eq!(issue(&r, "web-0"), None);
+    assert_eq!(issue(&r, "web-1"), Some(Issue::Pending));
+    assert_eq!(issue(&r, "web-2"), Some(Issue::WaitingForLowerOrdinal));
+    assert_eq!(issue(&r, "web-3"), Some(Issue::ScaleDownWaiting));
+    assert_eq!(issue(&r, "web-4"), Some(Issue::ScaleDownWaiting));
+    let doc = serde_json::to_value(&r).unwrap();
+    assert_eq!(doc["ordinals"][2]["issue"], "waiting-for-lower-ordinal");
 }

@@ -1,10 +1,39 @@
-//! `doctor`
+//! `doctor [STS]` (also the bare `kubectl sts-doctor`): check every StatefulSet in scope.
 
 use anyhow::Result;
 
-use super::Context;
-use crate::error::Exit;
+use super::{Context, validate_name};
+use crate::cli::{DoctorArgs, GlobalArgs};
+use crate::cluster::snapshot::{Scope, Want};
+use crate::error::{Exit, Outcome};
+use crate::severity::Severity;
+use crate::{doctor, render};
 
-pub async fn run(_ctx: &Context, args: &impl std::fmt::Debug) -> Result<Exit> {
-    super::not_implemented("doctor", args)
+pub fn validate(global: &GlobalArgs, args: &DoctorArgs) -> Result<()> {
+    if let Some(name) = &args.name {
+        validate_name("statefulset", name)?;
+        if global.all_namespaces {
+            return Err(Outcome::Usage("a StatefulSet name cannot be combined with -A/--all-namespaces".into()).into());
+        }
+    }
+    Ok(())
+}
+
+pub async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Exit> {
+    let namespace = ctx.namespace().to_string();
+    let scope = match (&args.name, ctx.all_namespaces) {
+        (Some(name), _) => Scope::StatefulSet { namespace: namespace.clone(), name: name.clone() },
+        (None, true) => Scope::AllNamespaces,
+        (None, false) => Scope::Namespace(namespace.clone()),
+    };
+    let want =
+        Want { all_pods: true, claims: true, volumes: true, nodes: true, leases: true, services: true, events: true };
+    let snap = ctx.cluster.snapshot(&scope, want).await?;
+    let report = doctor::diagnose(&snap, (!ctx.all_namespaces).then_some(namespace.as_str()));
+    render::emit(ctx.output, "Doctor", &report, || render::doctor::table(&report, ctx.style))?;
+    Ok(match report.summary.worst {
+        Some(Severity::Error) => Exit::Errors,
+        Some(Severity::Warning) => Exit::Warnings,
+        _ => Exit::Ok,
+    })
 }

@@ -70,6 +70,8 @@ pub struct Snapshot {
     pub services: Part<BTreeMap<(String, String), Service>>,
     /// Warning events about the StatefulSets.
     pub events: Part<Vec<Event>>,
+    /// (namespace, claim) -> pods whose volumes reference it; maintained by `add_pod`.
+    mounts: BTreeMap<ObjectKey, Vec<String>>,
 }
 
 /// (namespace, name)
@@ -101,6 +103,7 @@ impl Snapshot {
             leases: Ok(BTreeMap::new()),
             services: Ok(BTreeMap::new()),
             events: Ok(vec![]),
+            mounts: BTreeMap::new(),
         }
     }
 
@@ -120,6 +123,9 @@ impl Snapshot {
     }
 
     pub fn add_pod(&mut self, pod: Pod) {
+        for claim in &pod.claims {
+            self.mounts.entry(key(&pod.namespace, claim)).or_default().push(pod.name.clone());
+        }
         self.pods.insert(key(&pod.namespace, &pod.name), pod);
     }
 
@@ -143,9 +149,12 @@ impl Snapshot {
         in_namespace(&self.claims, namespace)
     }
 
-    /// Pods (not finished) whose volumes reference claim `name` in `namespace`.
+    /// Pods (not finished) whose volumes reference claim `claim` in `namespace`, in name order.
     pub fn pods_mounting<'a>(&'a self, namespace: &'a str, claim: &'a str) -> impl Iterator<Item = &'a Pod> + 'a {
-        self.pods_in(namespace).filter(move |p| !p.is_finished() && p.claims.iter().any(|c| c == claim))
+        let mut names: Vec<&String> = self.mounts.get(&key(namespace, claim)).into_iter().flatten().collect();
+        names.sort();
+        names.dedup();
+        names.into_iter().filter_map(move |name| self.pod(namespace, name)).filter(|p| !p.is_finished())
     }
 }
 

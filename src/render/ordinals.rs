@@ -20,6 +20,9 @@ pub fn table(report: &OrdinalsReport, now: Timestamp, style: Style) -> String {
         out.push('\n');
         for r in whys {
             out.push_str(&format!("{}: {}\n", style.bold(&r.pod), r.why.as_deref().unwrap_or_default()));
+            if let Some(suggestion) = &r.suggestion {
+                out.push_str(&format!("  {} {suggestion}\n", style.dim("→")));
+            }
         }
     }
     if !report.notes.is_empty() {

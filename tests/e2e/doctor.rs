@@ -1,1 +1,62 @@
-//! End-to-end tests of `doctor`.
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::support::normalize::normalize;
+use crate::support::objects::sts;
+use crate::support::{assert_exit, env, stdout};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn doctor_reports_findings_and_exit_code_reflects_the_worst() {
+    let Some(env) = env("doctor").await else { return };
+    let kubelet = env.kubelet(&["n1", "n2"]).await;
+
+    // An empty namespace first.
+    let out = env.run(&["doctor"]).await;
+    assert_exit(&out, 0);
+    assert_eq!(stdout(&out), format!("no StatefulSets in namespace {}\n", env.ns));
+
+    env.create_sts(&sts("db", 2)).await;
+    env.create_sts(&sts("web", 3).no_service()).await;
+    env.wait_ready("db", 2).await;
+    env.wait_ready("web", 3).await;
+
+    // Only a missing service: warnings exit 6. The bare command is doctor.
+    let out = env.run(&[]).await;
+    assert_exit(&out, 6);
+
+    env.scale("web", 2).await;
+    env.wait_ready("web", 2).await;
+    env.wait_pods(&["db-0", "db-1", "web-0", "web-1"]).await;
+    kubelet.lose_node("n2", Duration::from_secs(900)).await;
+
+    let out = env.run(&["doctor"]).await;
+    assert_exit(&out, 7);
+    insta::assert_snapshot!("doctor_findings", normalize(&stdout(&out), &env.ns));
+
+    let out = env.run(&["doctor", "-o", "json"]).await;
+    assert_exit(&out, 7);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["kind"], "Doctor");
+    assert_eq!(doc["summary"]["worst"], "error");
+    assert_eq!(doc["summary"]["statefulsets"], 2);
+    let web = doc["statefulsets"].as_array().unwrap().iter().find(|s| s["name"] == "web").unwrap();
+    let codes: Vec<&str> = web["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert!(
+        codes.contains(&"pod-on-lost-node") && codes.contains(&"claims-orphaned") && codes.contains(&"service-missing"),
+        "{codes:?}"
+    );
+
+    // One StatefulSet only.
+    let out = env.run(&["doctor", "db", "-o", "json"]).await;
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["summary"]["statefulsets"], 1);
+
+    // All namespaces: ours is among them.
+    let out = env.run(&["doctor", "-A", "-o", "json"]).await;
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        doc["statefulsets"].as_array().unwrap().iter().any(|s| s["namespace"] == env.ns.as_str() && s["name"] == "web")
+    );
+    assert_eq!(doc["namespace"], Value::Null);
+}

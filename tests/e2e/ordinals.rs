@@ -116,8 +116,9 @@ async fn pod_on_a_lost_node() {
     assert_eq!(lost["nodeHealth"]["state"], "Unknown");
     assert_eq!(lost["nodeHealth"]["suspectLost"], true);
     assert_eq!(lost["ready"], false);
-    let why = lost["why"].as_str().unwrap();
-    assert!(why.contains("looks lost") && why.contains("force-delete web-1"), "{why}");
+    assert!(lost["why"].as_str().unwrap().contains("looks lost"), "{lost}");
+    assert_eq!(lost["issue"], "node-lost");
+    assert!(lost["suggestion"].as_str().unwrap().starts_with("kubectl sts-doctor force-delete web-1"));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,0 +1,148 @@
+use serde_json::json;
+
+use super::*;
+use crate::testing::*;
+
+fn codes(r: &DoctorReport, sts: &str) -> Vec<&'static str> {
+    r.statefulsets.iter().find(|s| s.name == sts).unwrap().findings.iter().map(|f| f.code).collect()
+}
+
+#[test]
+fn a_healthy_namespace_has_no_findings() {
+    let r = diagnose(&snapshot(healthy("web", 3)), Some("shop"));
+    assert_eq!(r.summary.statefulsets, 1);
+    assert_eq!(r.summary.worst, None);
+    assert!(codes(&r, "web").is_empty());
+}
+
+#[test]
+fn findings_are_sorted_worst_first_with_suggestions() {
+    let mut objects = healthy("web", 3);
+    remove(&mut objects, "Node", "n2");
+    remove(&mut objects, "Lease", "n2");
+    objects.push(lost_node("n2", 900));
+    objects.push(lease("n2", 900));
+    remove(&mut objects, "Service", "web");
+    let r = diagnose(&snapshot(objects), Some("shop"));
+    assert_eq!(codes(&r, "web"), ["pod-on-lost-node", "service-missing"]);
+    let f = &r.statefulsets[0].findings[0];
+    assert_eq!(f.subject.as_deref(), Some("web-1"));
+    assert_eq!(f.suggestion.as_deref(), Some("kubectl sts-doctor -n shop force-delete web-1"));
+    assert_eq!((r.summary.errors, r.summary.warnings, r.summary.worst), (1, 1, Some(Severity::Error)));
+}
+
+#[test]
+fn blocked_ordinals_are_one_finding_naming_the_blocker() {
+    let mut objects = healthy("web", 4);
+    patch(
+        &mut objects,
+        "Pod",
+        "web-1",
+        json!({ "status": { "conditions": [{ "type": "Ready", "status": "False" }] } }),
+    );
+    remove(&mut objects, "Pod", "web-2");
+    remove(&mut objects, "Pod", "web-3");
+    let r = diagnose(&snapshot(objects), Some("shop"));
+    assert_eq!(codes(&r, "web"), ["ordinal-blocked", "pod-not-ready"]);
+    let f = &r.statefulsets[0].findings[0];
+    assert!(
+        f.message.starts_with("web-2, web-3 not created: waiting for web-1 to be Running and Ready"),
+        "{}",
+        f.message
+    );
+}
+
+#[test]
+fn orphaned_and_drifted_claims() {
+    let mut objects = healthy("web", 3);
+    patch(&mut objects, "StatefulSet", "web", json!({ "spec": { "replicas": 2 } }));
+    remove(&mut objects, "Pod", "web-2");
+    patch(
+        &mut objects,
+        "PersistentVolumeClaim",
+        "data-web-0",
+        json!({ "spec": { "resources": { "requests": { "storage": "5Gi" } } },
+        "status": { "capacity": { "storage": "5Gi" } } }),
+    );
+    let r = diagnose(&snapshot(objects), Some("shop"));
+    assert_eq!(codes(&r, "web"), ["claims-orphaned", "claim-drift"]);
+    assert_eq!(r.statefulsets[0].findings[0].suggestion.as_deref(), Some("kubectl sts-doctor -n shop reclaim web"));
+}
+
+#[test]
+fn scaled_to_zero_keeps_claims_as_info() {
+    let mut objects = healthy("web", 2);
+    patch(&mut objects, "StatefulSet", "web", json!({ "spec": { "replicas": 0 } }));
+    remove(&mut objects, "Pod", "web-0");
+    remove(&mut objects, "Pod", "web-1");
+    let r = diagnose(&snapshot(objects), Some("shop"));
+    assert_eq!(codes(&r, "web"), ["scaled-to-zero-claims-kept"]);
+    assert_eq!(r.summary.worst, Some(Severity::Info));
+}
+
+#[test]
+fn rollout_states() {
+    // Partitioned canary: web-2 updated and Ready, partition 2.
+    let mut objects = healthy("web", 3);
+    patch(
+        &mut objects,
+        "StatefulSet",
+        "web",
+        json!({ "spec": { "updateStrategy": { "rollingUpdate": { "partition": 2 } } },
+        "status": { "updateRevision": "web-r2" } }),
+    );
+    patch(&mut objects, "Pod", "web-2", json!({ "metadata": { "labels": { "controller-revision-hash": "web-r2" } } }));
+    let r = diagnose(&snapshot(objects.clone()), Some("shop"));
+    assert_eq!(codes(&r, "web"), ["rollout-partitioned"]);
+
+    // Reverted template, broken pod left on a third revision: the #67250 trap.
+    patch(
+        &mut objects,
+        "StatefulSet",
+        "web",
+        json!({ "spec": { "updateStrategy": { "rollingUpdate": { "partition": 0 } } },
+        "status": { "updateRevision": "web-r1" } }),
+    );
+    patch(
+        &mut objects,
+        "Pod",
+        "web-2",
+        json!({ "status": { "conditions": [{ "type": "Ready", "status": "False" }] } }),
+    );
+    let r = diagnose(&snapshot(objects), Some("shop"));
+    assert_eq!(codes(&r, "web"), ["rollout-trapped", "pod-not-ready"]);
+}
+
+#[test]
+fn partition_left_set_and_partition_beyond_replicas() {
+    let mut objects = healthy("web", 3);
+    patch(
+        &mut objects,
+        "StatefulSet",
+        "web",
+        json!({ "spec": { "updateStrategy": { "rollingUpdate": { "partition": 1 } } } }),
+    );
+    assert_eq!(codes(&diagnose(&snapshot(objects.clone()), None), "web"), ["partition-set"]);
+    patch(
+        &mut objects,
+        "StatefulSet",
+        "web",
+        json!({ "spec": { "updateStrategy": { "rollingUpdate": { "partition": 5 } } } }),
+    );
+    assert_eq!(codes(&diagnose(&snapshot(objects), None), "web"), ["partition-exceeds-replicas"]);
+}
+
+#[test]
+fn on_delete_lists_pods_keeping_the_old_template() {
+    let mut objects = healthy("web", 2);
+    patch(
+        &mut objects,
+        "StatefulSet",
+        "web",
+        json!({ "spec": { "updateStrategy": { "type": "OnDelete", "rollingUpdate": null } },
+        "status": { "updateRevision": "web-r2" } }),
+    );
+    let r = diagnose(&snapshot(objects), None);
+    assert_eq!(codes(&r, "web"), ["on-delete-pending"]);
+    assert!(r.statefulsets[0].findings[0].message.contains("2 pod(s) keep the old template"));
+}

@@ -4,6 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures::StreamExt;
 use jiff::{SignedDuration, Timestamp};
 use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::{Node, PersistentVolume, PersistentVolumeClaim, Pod};
@@ -271,9 +272,14 @@ async fn run(client: Client, ns: String, state: Arc<Mutex<State>>) {
 
 async fn step(client: &Client, ns: &str, state: &Mutex<State>, renew: bool) -> kube::Result<()> {
     let pods: Api<Pod> = Api::namespaced(client.clone(), ns);
-    for pod in pods.list(&ListParams::default()).await?.items {
-        sync_pod(&pods, &pod, state).await;
-    }
+    // Concurrently: benchmarks run thousands of pods through here.
+    let list = pods.list(&ListParams::default()).await?.items;
+    futures::stream::iter(list)
+        .for_each_concurrent(32, |pod| {
+            let pods = pods.clone();
+            async move { sync_pod(&pods, &pod, state).await }
+        })
+        .await;
     provision(client, ns, state).await?;
     if renew {
         let renewing: Vec<String> =
@@ -386,6 +392,7 @@ async fn provision(client: &Client, ns: &str, state: &Mutex<State>) -> kube::Res
     }
     let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), ns);
     let volumes: Api<PersistentVolume> = Api::all(client.clone());
+    let mut new_volumes = Vec::new();
     for claim in claims.list(&ListParams::default()).await?.items {
         let uid = claim.metadata.uid.clone().unwrap_or_default();
         let spec = claim.spec.clone().unwrap_or_default();
@@ -418,7 +425,15 @@ async fn provision(client: &Client, ns: &str, state: &Mutex<State>) -> kube::Res
             }
         }))
         .unwrap();
-        let _ = volumes.create(&PostParams::default(), &pv).await;
+        new_volumes.push(pv);
     }
+    futures::stream::iter(new_volumes)
+        .for_each_concurrent(32, |pv| {
+            let volumes = volumes.clone();
+            async move {
+                let _ = volumes.create(&PostParams::default(), &pv).await;
+            }
+        })
+        .await;
     Ok(())
 }

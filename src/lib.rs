@@ -14,6 +14,7 @@ pub mod commands;
 pub mod complete;
 pub mod duration;
 pub mod error;
+pub mod force_delete;
 pub mod health;
 pub mod logging;
 pub mod model;

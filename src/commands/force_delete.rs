@@ -50,13 +50,14 @@ pub async fn run(ctx: &Context, args: &ForceDeleteArgs) -> Result<Exit> {
         }
     };
     report.steps = steps(&action, &report.evidence);
+    let shown_warnings = report.decision.warnings.len();
     if let Action::Fence { node, .. } = &action {
         let (follows, warnings) = fence_followups(&report.evidence, node);
         report.follows = follows;
         report.decision.warnings.extend(warnings);
     }
     report.plan = Some(action.clone());
-    show_plan(ctx, &report, dry_run)?;
+    show_plan(ctx, &report, shown_warnings, dry_run)?;
 
     if let Action::AlreadyFenced { node } = &action {
         report.action = ActionReport::new(
@@ -64,20 +65,20 @@ pub async fn run(ctx: &Context, args: &ForceDeleteArgs) -> Result<Exit> {
             dry_run,
             format!("node {node} already has the out-of-service taint: nothing changed"),
         );
-        return finish(ctx, &report, Exit::Ok);
-    }
-    if let Err(e) = prompt::confirm(&question(&action, dry_run), args.confirm.yes) {
-        report.action = ActionReport::new(ActionStatus::Declined, dry_run, e.to_string());
-        emit(ctx, &report)?;
-        return Err(e);
-    }
-    match execute(&ctx.cluster, &action, dry_run).await {
-        Ok(done) => report.action = done,
-        Err(e) => {
-            let status = if is_conflict(&e) { ActionStatus::Conflict } else { ActionStatus::Failed };
-            report.action = ActionReport::new(status, dry_run, crate::error::one_line(&e));
+    } else {
+        if let Err(e) = prompt::confirm(&question(&action, dry_run), args.confirm.yes) {
+            report.action = ActionReport::new(ActionStatus::Declined, dry_run, e.to_string());
             emit(ctx, &report)?;
             return Err(e);
+        }
+        match execute(&ctx.cluster, &action, dry_run).await {
+            Ok(done) => report.action = done,
+            Err(e) => {
+                let status = if is_conflict(&e) { ActionStatus::Conflict } else { ActionStatus::Failed };
+                report.action = ActionReport::new(status, dry_run, crate::error::one_line(&e));
+                emit(ctx, &report)?;
+                return Err(e);
+            }
         }
     }
     if table {
@@ -96,7 +97,8 @@ pub async fn run(ctx: &Context, args: &ForceDeleteArgs) -> Result<Exit> {
             .into());
         }
     }
-    finish(ctx, &report, Exit::Ok)
+    emit(ctx, &report)?;
+    Ok(Exit::Ok)
 }
 
 fn question(action: &Action, dry_run: bool) -> String {
@@ -104,22 +106,19 @@ fn question(action: &Action, dry_run: bool) -> String {
     match action {
         Action::Delete { namespace, pod, .. } => format!("Force-delete pod {namespace}/{pod} now{suffix}?"),
         Action::Fence { node, .. } => format!("Taint node {node} out-of-service now{suffix}?"),
-        Action::AlreadyFenced { node } => format!("Node {node} is already fenced; continue?"),
+        Action::AlreadyFenced { node } => format!("Node {node} is already fenced; nothing to do{suffix}."),
     }
 }
 
-/// The plan goes to stdout with the table, to stderr otherwise (stdout is the document).
-fn show_plan(ctx: &Context, report: &Report, dry_run: bool) -> Result<()> {
-    let text = render::force_delete::plan(report, dry_run);
+/// The plan, with the warnings that came with it (after the first `shown` ones, which the
+/// checklist printed): to stdout with the table, to stderr otherwise (stdout is the document).
+fn show_plan(ctx: &Context, report: &Report, shown: usize, dry_run: bool) -> Result<()> {
+    let mut text = render::force_delete::plan(report, dry_run);
+    for w in report.decision.warnings.iter().skip(shown) {
+        text.push_str(&format!("{} {w}\n", ctx.style.yellow("warning:")));
+    }
     if ctx.output == OutputFormat::Table {
-        let warnings: String = report
-            .decision
-            .warnings
-            .iter()
-            .filter(|w| w.starts_with("the API server"))
-            .map(|w| format!("warning: {w}\n"))
-            .collect();
-        write_stdout(&format!("{text}{warnings}"))
+        write_stdout(&text)
     } else {
         eprint!("{text}");
         Ok(())
@@ -172,12 +171,7 @@ fn is_conflict(e: &anyhow::Error) -> bool {
     e.chain().any(|c| matches!(c.downcast_ref::<Outcome>(), Some(Outcome::Refused(_))))
 }
 
-/// Prints the document (JSON/YAML; the table was printed along the way) and returns `exit`.
-fn finish(ctx: &Context, report: &Report, exit: Exit) -> Result<Exit> {
-    emit(ctx, report)?;
-    Ok(exit)
-}
-
+/// Prints the document (JSON/YAML; the table was printed along the way).
 fn emit(ctx: &Context, report: &Report) -> Result<()> {
     if let Some(doc) = render::document(ctx.output, "ForceDelete", report)? {
         write_stdout(&doc)?;

@@ -221,15 +221,18 @@ fn lease_age(ev: &Evidence, lease: &Lease, t: &Thresholds) -> Check {
         None => (DEFAULT_LEASE_SECONDS, " (absent; kubelet default assumed)"),
     };
     let age = ev.now.duration_since(renewed);
-    if age.is_negative() {
+    // The Date header is truncated to the second, so a Lease renewed just now can look up to a
+    // second "in the future"; beyond that the kubelet's clock is ahead.
+    if age < -SignedDuration::from_secs(1) {
         return fail(format!(
-            "renewTime is {} ahead of the API server's clock (written by the kubelet's clock): treated as fresh",
+            "renewTime is {} ahead of the API server's clock (it is written by the kubelet's clock): treated as \
+             fresh (a fresh Lease always refuses)",
             human(-age)
         ));
     }
     let detail = format!(
         "renewed {} (renewTime is written by the kubelet's clock); leaseDurationSeconds {duration}{assumed}; needs {}",
-        ago(renewed, ev.now),
+        ago(renewed.min(ev.now), ev.now),
         human(t.lease_stale_for)
     );
     if age.as_secs() <= duration {

@@ -132,6 +132,9 @@ fn a_lease_renewed_in_the_future_counts_as_fresh() {
     let d = defaults(&ev, true);
     assert_eq!(failed(&d), ["lease-stale"]);
     assert!(detail(&d, "lease-stale").contains("2m ahead of the API server's clock"));
+    // Within the Date header's one-second truncation: just renewed.
+    let ev = evidence(Some(lost_node("n2", 600)), Some(lease("n2", -1)));
+    assert!(detail(&defaults(&ev, true), "lease-stale").starts_with("renewed 0s ago"));
 }
 
 #[test]

@@ -15,6 +15,7 @@ pub mod complete;
 pub mod doctor;
 pub mod duration;
 pub mod error;
+pub mod force_delete;
 pub mod health;
 pub mod logging;
 pub mod model;

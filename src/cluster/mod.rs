@@ -7,6 +7,7 @@
 
 mod api_error;
 mod connect;
+pub mod evidence;
 pub mod snapshot;
 
 use std::future::Future;

@@ -1,10 +1,284 @@
-//! `force-delete`
+//! `force-delete POD`: gather evidence → assess (pure) → print the checklist → plan → confirm →
+//! delete (or taint, with --fence) with preconditions → optionally follow the recreated pod.
+
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
-use super::Context;
-use crate::error::Exit;
+use super::{Context, reject_all_namespaces, validate_name};
+use crate::cli::{ForceDeleteArgs, GlobalArgs, OutputFormat};
+use crate::cluster::{ApiError, Cluster};
+use crate::error::{Exit, Outcome};
+use crate::force_delete::wait::{WaitReport, WaitState, volume_trouble};
+use crate::force_delete::{Action, ActionReport, ActionStatus, Report, Thresholds, fence_followups, steps};
+use crate::render::{self, write_stdout};
+use crate::{apply, force_delete, prompt};
 
-pub async fn run(_ctx: &Context, args: &impl std::fmt::Debug) -> Result<Exit> {
-    super::not_implemented("force-delete", args)
+/// How often --wait looks at the pod.
+const POLL: Duration = Duration::from_secs(1);
+
+pub fn validate(global: &GlobalArgs, args: &ForceDeleteArgs) -> Result<()> {
+    reject_all_namespaces(global, "force-delete")?;
+    validate_name("pod", &args.pod)?;
+    if args.wait && args.confirm.dry_run {
+        return Err(Outcome::Usage(
+            "--wait cannot be combined with --dry-run: a dry run deletes nothing, so nothing is recreated".into(),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+pub async fn run(ctx: &Context, args: &ForceDeleteArgs) -> Result<Exit> {
+    let dry_run = args.confirm.dry_run;
+    let table = ctx.output == OutputFormat::Table;
+    let evidence = ctx.cluster.force_delete_evidence(ctx.namespace(), &args.pod, args.fence).await?;
+    let thresholds = Thresholds { not_ready_for: args.not_ready_for.0, lease_stale_for: args.lease_stale_for.0 };
+    let decision = force_delete::assess(&evidence, &thresholds, args.node_fenced);
+    let mut report = Report::new(evidence, decision, &thresholds, args.node_fenced);
+    if table {
+        write_stdout(&render::force_delete::checklist(&report, ctx.style))?;
+    }
+
+    let action = match force_delete::plan(&report.evidence, &report.decision, args.fence) {
+        Ok(action) => action,
+        Err(refusal) => {
+            report.action = ActionReport::new(ActionStatus::NotTaken, dry_run, refusal.clone());
+            emit(ctx, &report)?;
+            return Err(Outcome::Refused(refusal).into());
+        }
+    };
+    report.steps = steps(&action, &report.evidence);
+    let shown_warnings = report.decision.warnings.len();
+    if let Action::Fence { node, .. } = &action {
+        let (follows, warnings) = fence_followups(&report.evidence, node);
+        report.follows = follows;
+        report.decision.warnings.extend(warnings);
+    }
+    report.plan = Some(action.clone());
+    show_plan(ctx, &report, shown_warnings, dry_run)?;
+
+    if let Action::AlreadyFenced { node } = &action {
+        report.action = ActionReport::new(
+            ActionStatus::AlreadyFenced,
+            dry_run,
+            format!("node {node} already has the out-of-service taint: nothing changed"),
+        );
+    } else {
+        if let Err(e) = prompt::confirm(&question(&action, dry_run), args.confirm.yes) {
+            report.action = ActionReport::new(ActionStatus::Declined, dry_run, e.to_string());
+            emit(ctx, &report)?;
+            return Err(e);
+        }
+        match execute(&ctx.cluster, &action, dry_run).await {
+            Ok(done) => report.action = done,
+            Err(e) => {
+                let status = if is_conflict(&e) { ActionStatus::Conflict } else { ActionStatus::Failed };
+                report.action = ActionReport::new(status, dry_run, crate::error::one_line(&e));
+                emit(ctx, &report)?;
+                return Err(e);
+            }
+        }
+    }
+    if table {
+        write_stdout(&render::force_delete::action(&report.action, ctx.style))?;
+    }
+    if args.wait {
+        let waited = wait(ctx, &report, args.timeout.as_std(), table).await?;
+        let not_done = !waited.done && !waited.skipped;
+        report.wait = Some(waited);
+        if not_done {
+            emit(ctx, &report)?;
+            return Err(Outcome::NotDone(format!(
+                "timed out after {} waiting for {} to be recreated and Ready",
+                args.timeout, report.pod.name
+            ))
+            .into());
+        }
+    }
+    emit(ctx, &report)?;
+    Ok(Exit::Ok)
+}
+
+fn question(action: &Action, dry_run: bool) -> String {
+    let suffix = if dry_run { " (server-side dry run)" } else { "" };
+    match action {
+        Action::Delete { namespace, pod, .. } => format!("Force-delete pod {namespace}/{pod} now{suffix}?"),
+        Action::Fence { node, .. } => format!("Taint node {node} out-of-service now{suffix}?"),
+        Action::AlreadyFenced { node } => format!("Node {node} is already fenced; nothing to do{suffix}."),
+    }
+}
+
+/// The plan, with the warnings that came with it (after the first `shown` ones, which the
+/// checklist printed): to stdout with the table, to stderr otherwise (stdout is the document).
+fn show_plan(ctx: &Context, report: &Report, shown: usize, dry_run: bool) -> Result<()> {
+    let mut text = render::force_delete::plan(report, dry_run);
+    for w in report.decision.warnings.iter().skip(shown) {
+        text.push_str(&format!("{} {w}\n", ctx.style.yellow("warning:")));
+    }
+    if ctx.output == OutputFormat::Table {
+        write_stdout(&text)
+    } else {
+        eprint!("{text}");
+        Ok(())
+    }
+}
+
+/// Carries out the action. A failed precondition is a refusal that says what changed; a pod
+/// already gone is not an error (pod GC or someone else got there first).
+pub async fn execute(cluster: &Cluster, action: &Action, dry_run: bool) -> Result<ActionReport> {
+    let (done, prefix) =
+        if dry_run { (ActionStatus::DryRun, "server-side dry run: would have ") } else { (ActionStatus::Deleted, "") };
+    match action {
+        Action::Delete { namespace, pod, uid } => match apply::pods::force_delete(cluster, namespace, pod, uid, dry_run).await {
+            Ok(()) => Ok(ActionReport::new(done, dry_run, format!("{prefix}force-deleted pod {namespace}/{pod} (uid {uid})"))),
+            Err(e) if e.is_not_found() => Ok(ActionReport::new(
+                ActionStatus::AlreadyGone,
+                dry_run,
+                format!("pod {namespace}/{pod} was already gone (deleted meanwhile, e.g. by pod GC): nothing to delete"),
+            )),
+            Err(e) if e.is_conflict() => Err(Outcome::Refused(format!(
+                "pod {namespace}/{pod} was replaced after the evidence was gathered (it is no longer uid {uid}): nothing \
+                 was deleted and the new pod was not touched; run the command again to check the new pod ({e})"
+            ))
+            .into()),
+            Err(e) => Err(anyhow::Error::new(e).context("nothing was deleted")),
+        },
+        Action::Fence { node, resource_version, keep, add } => {
+            let done = if dry_run { ActionStatus::DryRun } else { ActionStatus::Tainted };
+            match apply::nodes::add_taint(cluster, node, resource_version, keep, add, dry_run).await {
+                Ok(()) => Ok(ActionReport::new(
+                    done,
+                    dry_run,
+                    format!("{prefix}tainted node {node} with {}={}:{}", add.key, add.value.as_deref().unwrap_or_default(), add.effect),
+                )),
+                Err(e) if e.is_conflict() || e.is_not_found() => Err(Outcome::Refused(format!(
+                    "node {node} changed after the evidence was gathered (resourceVersion {resource_version}): nothing \
+                     was changed; run the command again to re-check it ({e})"
+                ))
+                .into()),
+                Err(e) => Err(anyhow::Error::new(e).context("nothing was changed")),
+            }
+        }
+        Action::AlreadyFenced { node } => {
+            Ok(ActionReport::new(ActionStatus::AlreadyFenced, dry_run, format!("node {node} is already fenced")))
+        }
+    }
+}
+
+fn is_conflict(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| matches!(c.downcast_ref::<Outcome>(), Some(Outcome::Refused(_))))
+}
+
+/// Prints the document (JSON/YAML; the table was printed along the way).
+fn emit(ctx: &Context, report: &Report) -> Result<()> {
+    if let Some(doc) = render::document(ctx.output, "ForceDelete", report)? {
+        write_stdout(&doc)?;
+    }
+    Ok(())
+}
+
+/// --wait: polls the pod until a new uid is Running and Ready, or `timeout`; shows progress on
+/// a terminal, plain lines otherwise; reports FailedAttachVolume / Multi-Attach events of the new pod.
+async fn wait(ctx: &Context, report: &Report, timeout: Duration, table: bool) -> Result<WaitReport> {
+    let pod = &report.pod.name;
+    let owned = report.evidence.pod.controller.as_ref().is_some_and(|o| o.kind == "StatefulSet");
+    let mut out = WaitReport {
+        done: false,
+        skipped: false,
+        elapsed_seconds: 0,
+        last: WaitState::Gone,
+        volume_trouble: vec![],
+        note: None,
+    };
+    if !owned {
+        out.note = Some(format!("not waiting: {pod} is not owned by a StatefulSet, so nothing recreates it"));
+        out.skipped = true;
+        print_wait(ctx, &out, pod, table)?;
+        return Ok(out);
+    }
+    let progress = Progress::new(table && std::io::stderr().is_terminal());
+    let start = Instant::now();
+    let mut events_note = None;
+    loop {
+        let found = ctx.cluster.pod_opt(&report.pod.namespace, pod).await?;
+        out.last = WaitState::of(&report.pod.uid, found.as_ref());
+        if let Some(uid) = out.last.new_uid() {
+            match ctx.cluster.pod_events(&report.pod.namespace, uid).await {
+                Ok(events) => {
+                    for line in volume_trouble(&events) {
+                        if !out.volume_trouble.contains(&line) {
+                            progress.line(&format!("volume: {line}"));
+                            out.volume_trouble.push(line);
+                        }
+                    }
+                }
+                Err(e @ ApiError::Forbidden { .. }) => events_note = Some(format!("events not checked: {e}")),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        out.elapsed_seconds = start.elapsed().as_secs();
+        progress.state(&out.last.describe(pod));
+        if out.last.is_ready() {
+            out.done = true;
+            break;
+        }
+        if start.elapsed() >= timeout {
+            break;
+        }
+        tokio::time::sleep(POLL.min(timeout.saturating_sub(start.elapsed()))).await;
+    }
+    progress.finish();
+    out.note = events_note;
+    print_wait(ctx, &out, pod, table)?;
+    Ok(out)
+}
+
+fn print_wait(ctx: &Context, out: &WaitReport, pod: &str, table: bool) -> Result<()> {
+    if table {
+        write_stdout(&render::force_delete::wait(out, pod, ctx.style))?;
+    }
+    Ok(())
+}
+
+/// A spinner on a terminal; otherwise one stderr line per change.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    last: std::cell::RefCell<String>,
+}
+
+impl Progress {
+    fn new(tty: bool) -> Self {
+        let bar = tty.then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        Progress { bar, last: std::cell::RefCell::new(String::new()) }
+    }
+
+    fn state(&self, text: &str) {
+        if *self.last.borrow() == text {
+            return;
+        }
+        *self.last.borrow_mut() = text.to_string();
+        match &self.bar {
+            Some(bar) => bar.set_message(text.to_string()),
+            None => eprintln!("{text}"),
+        }
+    }
+
+    fn line(&self, text: &str) {
+        match &self.bar {
+            Some(bar) => bar.println(text),
+            None => eprintln!("{text}"),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }

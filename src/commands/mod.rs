@@ -61,6 +61,7 @@ pub fn validate(command: &Command, global: &GlobalArgs) -> Result<()> {
         Command::Ordinals(args) => ordinals::validate(global, args),
         Command::Claims(args) => claims::validate(global, args),
         Command::Doctor(args) => doctor::validate(global, args),
+        Command::ForceDelete(args) => force_delete::validate(global, args),
         _ => Ok(()),
     }
 }

@@ -1,1 +1,286 @@
-//! End-to-end tests of `force-delete`.
+//! End-to-end tests of `force-delete`: the real StatefulSet controller recreates what is deleted,
+//! the simulator plays the nodes (healthy, flapping, lost, deleted).
+
+use std::time::Duration;
+
+use clap::Parser;
+use serde_json::Value;
+use sts_doctor::cli::{Cli, Command};
+use sts_doctor::force_delete::{Action, Thresholds};
+
+use crate::support::normalize::normalize;
+use crate::support::objects::sts;
+use crate::support::{Env, Kubelet, assert_exit, env, eventually, run_binary, stderr, stdout};
+
+const TEN_MINUTES: Duration = Duration::from_secs(600);
+
+fn json(out: &std::process::Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(out)))
+}
+
+fn check<'a>(doc: &'a Value, name: &str) -> &'a Value {
+    doc["checks"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap_or_else(|| panic!("no {name}: {doc}"))
+}
+
+/// web-0 on n1, web-1 on n2, both Ready.
+async fn two_pods(name: &str) -> Option<(Env, Kubelet)> {
+    let env = env(name).await?;
+    let kubelet = env.kubelet(&["n1", "n2"]).await;
+    env.create_sts(&sts("web", 2)).await;
+    env.wait_ready("web", 2).await;
+    assert_eq!(env.pod_node("web-1").await, Some(kubelet.node("n2")));
+    Some((env, kubelet))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn healthy_node_is_refused_even_with_yes_and_node_fenced() {
+    let Some((env, _kubelet)) = two_pods("fd-healthy").await else { return };
+    let uid = env.pod_uid("web-1").await.unwrap();
+
+    let out = env.run(&["force-delete", "web-1"]).await;
+    assert_exit(&out, 3);
+    insta::assert_snapshot!("force_delete_refused_healthy", normalize(&stdout(&out), &env.ns));
+    assert!(stderr(&out).starts_with(&format!("error: refused to force-delete {}/web-1", env.ns)), "{}", stderr(&out));
+
+    let out = env.run(&["force-delete", "web-1", "--yes", "--node-fenced", "-o", "json"]).await;
+    assert_exit(&out, 3);
+    let doc = json(&out);
+    assert_eq!((doc["kind"].as_str(), doc["verdict"].as_str()), (Some("ForceDelete"), Some("Refused")));
+    assert_eq!(check(&doc, "not-ready")["ok"], false);
+    assert!(check(&doc, "not-ready")["detail"].as_str().unwrap().contains("a Ready node always refuses"));
+    assert_eq!(doc["nodeFenced"], true);
+    assert_eq!(doc["action"]["status"], "NotTaken");
+    assert_eq!(env.pod_uid("web-1").await, Some(uid));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn flapping_node_with_a_fresh_lease_is_refused() {
+    let Some((env, kubelet)) = two_pods("fd-flapping").await else { return };
+    kubelet.flap_node("n2", TEN_MINUTES).await;
+    let uid = env.pod_uid("web-1").await.unwrap();
+
+    let out = env.run(&["force-delete", "web-1", "--node-fenced", "--yes", "-o", "json"]).await;
+    assert_exit(&out, 3);
+    let doc = json(&out);
+    assert_eq!(check(&doc, "not-ready")["ok"], true);
+    let lease = check(&doc, "lease-stale");
+    assert_eq!(lease["ok"], false);
+    assert!(lease["detail"].as_str().unwrap().contains("a fresh Lease always refuses"), "{lease}");
+    assert!(stderr(&out).contains("Missing evidence: lease-stale: renewed"), "{}", stderr(&out));
+    assert_eq!(env.pod_uid("web-1").await, Some(uid));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lost_node_stated_fenced_is_force_deleted_and_recreated() {
+    let Some((env, kubelet)) = two_pods("fd-lost").await else { return };
+    kubelet.lose_node("n2", TEN_MINUTES).await;
+    let va = env.attach(&env.claim_volume("data-web-1").await, &kubelet.node("n2")).await;
+    let uid = env.pod_uid("web-1").await.unwrap();
+
+    // Lease stale and unreachable taints, but no strong signal yet.
+    let out = env.run(&["force-delete", "web-1", "--yes"]).await;
+    assert_exit(&out, 3);
+    assert!(stdout(&out).contains("verdict: refused: missing evidence: strong-signal"), "{}", stdout(&out));
+
+    let out = env.run(&["force-delete", "web-1", "--node-fenced", "--yes", "--wait", "--timeout", "60s"]).await;
+    env.delete_volume_attachment(&va).await;
+    assert_exit(&out, 0);
+    insta::assert_snapshot!("force_delete_allowed", normalize(&stdout(&out), &env.ns));
+    let new = env.wait_replaced("web-1", &uid).await;
+    assert_eq!(new.spec.unwrap().node_name, Some(kubelet.node("n1")));
+}
+
+/// The race the UID precondition exists for: the plan is made, then the pod is replaced (the real
+/// controller recreates it after someone else's grace-0 delete), then the stale plan is applied.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_replaced_pod_is_never_deleted_by_a_stale_plan() {
+    let Some((env, kubelet)) = two_pods("fd-race").await else { return };
+    kubelet.lose_node("n2", TEN_MINUTES).await;
+    let cli = Cli::parse_from([
+        "kubectl-sts_doctor",
+        "--kubeconfig",
+        env.kubeconfig.to_str().unwrap(),
+        "-n",
+        &env.ns,
+        "force-delete",
+        "web-1",
+    ]);
+    assert!(matches!(cli.command, Some(Command::ForceDelete(_))));
+    let cluster = sts_doctor::cluster::connect(&cli.global).await.unwrap();
+    let evidence = cluster.force_delete_evidence(&env.ns, "web-1", false).await.unwrap();
+    let decision = sts_doctor::force_delete::assess(&evidence, &Thresholds::default(), true);
+    let action = sts_doctor::force_delete::plan(&evidence, &decision, false).unwrap();
+    let Action::Delete { uid: old, .. } = &action else { panic!("{action:?}") };
+
+    // Someone else force-deletes web-1; the controller recreates it with a new uid.
+    let pods: kube::Api<k8s_openapi::api::core::v1::Pod> = env.api();
+    pods.delete("web-1", &kube::api::DeleteParams { grace_period_seconds: Some(0), ..Default::default() })
+        .await
+        .unwrap();
+    let new = env.wait_replaced("web-1", old).await;
+    let new_uid = new.metadata.uid.unwrap();
+
+    let err = sts_doctor::apply::pods::force_delete(&cluster, &env.ns, "web-1", old, false).await.unwrap_err();
+    assert!(err.is_conflict(), "{err}");
+    assert!(err.to_string().contains("the UID in the precondition"), "{err}");
+    let err = sts_doctor::commands::force_delete::execute(&cluster, &action, false).await.unwrap_err();
+    assert_eq!(sts_doctor::error::exit_code_for(&err), sts_doctor::error::Exit::Refused);
+    let text = sts_doctor::error::one_line(&err);
+    assert!(text.starts_with(&format!("pod {}/web-1 was replaced after the evidence was gathered", env.ns)), "{text}");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(env.pod_uid("web-1").await, Some(new_uid));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deleted_node_is_allowed() {
+    let Some((env, kubelet)) = two_pods("fd-deleted").await else { return };
+    kubelet.lose_node("n2", TEN_MINUTES).await;
+    kubelet.delete_node("n2").await;
+    let uid = env.pod_uid("web-1").await.unwrap();
+
+    // Quickly, before pod GC deletes the orphaned pod itself (after ~40s).
+    let out = env.run(&["force-delete", "web-1", "--yes", "-o", "json"]).await;
+    assert_exit(&out, 0);
+    let doc = json(&out);
+    assert_eq!(doc["verdict"], "Allowed");
+    assert_eq!(doc["strongSignals"][0], "the Node object is deleted");
+    assert_eq!(doc["evidence"]["node"]["status"], "absent");
+    assert!(check(&doc, "not-ready")["detail"].as_str().unwrap().contains("its absence counts as not Ready"));
+    assert_eq!(doc["action"]["status"], "Deleted");
+    env.wait_replaced("web-1", &uid).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fence_taints_the_node_keeping_its_taints() {
+    let Some((env, kubelet)) = two_pods("fd-fence").await else { return };
+    kubelet.lose_node("n2", TEN_MINUTES).await;
+    let node = kubelet.node("n2");
+    let before = env.taints(&node).await;
+    assert_eq!(before.len(), 2, "{before:?}");
+
+    let out = env.run(&["force-delete", "web-1", "--fence", "--yes"]).await;
+    assert_exit(&out, 3);
+    let out = env.run(&["force-delete", "web-1", "--fence", "--node-fenced", "--yes", "--dry-run"]).await;
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("server-side dry run: would have tainted node"), "{}", stdout(&out));
+    assert_eq!(env.taints(&node).await, before);
+
+    let out = env.run(&["force-delete", "web-1", "--fence", "--node-fenced", "--yes"]).await;
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(text.contains("warning: the API server is v1.20"), "{text}");
+    assert!(text.contains(&format!("kubectl taint node {node} node.kubernetes.io/out-of-service-")), "{text}");
+    let mut after = env.taints(&node).await;
+    assert_eq!(after.pop().as_deref(), Some("node.kubernetes.io/out-of-service=nodeshutdown:NoExecute"));
+    assert_eq!(after, before);
+
+    // The taint is now itself the strong signal; fencing again changes nothing.
+    let out = env.run(&["force-delete", "web-1", "--fence", "--yes", "-o", "json"]).await;
+    assert_exit(&out, 0);
+    assert_eq!(json(&out)["action"]["status"], "AlreadyFenced");
+    assert!(env.pod_uid("web-1").await.is_some(), "a 1.20 server does not act on the taint");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dry_run_and_no_terminal_change_nothing() {
+    let Some((env, kubelet)) = two_pods("fd-dry").await else { return };
+    kubelet.lose_node("n2", TEN_MINUTES).await;
+    let uid = env.pod_uid("web-1").await.unwrap();
+
+    let out = env.run(&["force-delete", "web-1", "--node-fenced"]).await;
+    assert_exit(&out, 3);
+    assert!(stderr(&out).contains("no terminal to ask on; pass --yes"), "{}", stderr(&out));
+    let out = env.run(&["force-delete", "web-1", "--node-fenced", "--yes", "--dry-run", "-o", "json"]).await;
+    assert_exit(&out, 0);
+    let doc = json(&out);
+    assert_eq!((doc["action"]["status"].as_str(), doc["action"]["dryRun"].as_bool()), (Some("DryRun"), Some(true)));
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(env.pod_uid("web-1").await, Some(uid));
+
+    let out = env.run(&["force-delete", "web-1", "--dry-run", "--wait"]).await;
+    assert_exit(&out, 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wait_reports_multi_attach_and_times_out() {
+    let Some((env, kubelet)) = two_pods("fd-wait").await else { return };
+    kubelet.lose_node("n2", TEN_MINUTES).await;
+    kubelet.hold("web-1");
+    let uid = env.pod_uid("web-1").await.unwrap();
+
+    let run = env.run(&["force-delete", "web-1", "--node-fenced", "--yes", "--wait", "--timeout", "10s"]);
+    let trouble = async {
+        let new = eventually("web-1 recreated", Duration::from_secs(10), || async {
+            env.pod_uid("web-1").await.filter(|u| *u != uid)
+        })
+        .await;
+        let message = "Multi-Attach error for volume \"pv-1\" Volume is already exclusively attached to one node \
+                       and can't be attached to another";
+        env.pod_event("web-1", &new, "FailedAttachVolume", message).await;
+    };
+    let (out, ()) = tokio::join!(run, trouble);
+    assert_exit(&out, 5);
+    let text = stdout(&out);
+    assert!(text.contains("not done after"), "{text}");
+    assert!(text.contains("volume: FailedAttachVolume: Multi-Attach error for volume"), "{text}");
+    assert!(stderr(&out).contains("error: timed out after 10s waiting for web-1"), "{}", stderr(&out));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pod_without_a_statefulset_gets_a_warning_and_the_same_gate() {
+    let Some(env) = env("fd-plain").await else { return };
+    let kubelet = env.kubelet(&["n1", "n2"]).await;
+    kubelet.pin("backup", "n2");
+    env.create_pod_mounting("backup", &[]).await;
+    env.wait_replaced("backup", "none").await;
+    kubelet.lose_node("n2", TEN_MINUTES).await;
+
+    let out = env.run(&["force-delete", "backup", "--yes"]).await;
+    assert_exit(&out, 3);
+    assert!(stdout(&out).contains("backup is not owned by a StatefulSet (no controller)"), "{}", stdout(&out));
+    let out = env.run(&["force-delete", "backup", "--yes", "--node-fenced", "--wait"]).await;
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("wait: not waiting: backup is not owned by a StatefulSet"), "{}", stdout(&out));
+    assert_eq!(env.pod_uid("backup").await, None);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn clear_errors_for_missing_pods_and_permissions() {
+    let Some((env, _kubelet)) = two_pods("fd-errors").await else { return };
+    let out = env.run(&["force-delete", "nope"]).await;
+    assert_exit(&out, 1);
+    assert_eq!(stderr(&out), format!("error: pod \"nope\" not found in namespace \"{}\"\n", env.ns));
+    let out = env.run(&["force-delete", "Web-1"]).await;
+    assert_exit(&out, 2);
+
+    let viewer = env.kubeconfig.with_file_name("viewer.kubeconfig");
+    let as_viewer = |args: &[&str]| {
+        let mut full = vec!["--kubeconfig".to_string(), viewer.display().to_string(), "-n".into(), env.ns.clone()];
+        full.extend(args.iter().map(|s| s.to_string()));
+        run_binary(full, &[])
+    };
+    let out = as_viewer(&["force-delete", "web-1"]).await;
+    assert_exit(&out, 1);
+    assert!(
+        stderr(&out).starts_with(&format!(
+            "error: cannot get pod \"web-1\" in namespace \"{}\": forbidden: the current user needs RBAC permission to \
+             get pods",
+            env.ns
+        )),
+        "{}",
+        stderr(&out)
+    );
+
+    // Pods readable, Nodes and Leases not: refused (never "deleted"), naming the permission.
+    env.grant_viewer(&["pods", "persistentvolumeclaims"], &["get", "list"]).await;
+    let out = eventually("the viewer's role to apply", Duration::from_secs(10), || async {
+        let out = as_viewer(&["force-delete", "web-1", "--node-fenced", "--yes"]).await;
+        (out.status.code() != Some(1)).then_some(out)
+    })
+    .await;
+    assert_exit(&out, 3);
+    let text = stdout(&out);
+    assert!(text.contains("cannot read the Node: cannot get node"), "{text}");
+    assert!(text.contains("needs RBAC permission to get nodes"), "{text}");
+    assert!(text.contains("needs RBAC permission to get leases.coordination.k8s.io"), "{text}");
+}

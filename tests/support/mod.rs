@@ -7,6 +7,7 @@
 //! are rewritten to look like a partition that started some time ago.
 #![allow(dead_code)]
 
+pub mod evidence;
 pub mod kubelet;
 pub mod normalize;
 pub mod objects;

@@ -1,1 +1,0 @@
-//! `force-delete`: pure logic (no API calls), filled in by its issue.

@@ -1,0 +1,148 @@
+//! What the API says about a pod and its node, as plain data (gathered by `cluster::evidence`).
+//!
+//! Every part the user may not be allowed to read is a [`Lookup`] or a [`Part`], so a missing
+//! permission shows up as missing evidence (and a refusal), never as "not there".
+
+use jiff::Timestamp;
+use k8s_openapi::api::storage::v1 as storage;
+use serde::Serialize;
+
+use crate::model::{Lease, Node, Part, Pod};
+
+/// Everything `assess` looks at.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Evidence {
+    /// The clock every age is computed against: the API server's, read from a response's Date header.
+    pub now: Timestamp,
+    pub clock: Clock,
+    /// From GET /version; None when the server did not say.
+    pub server_version: Option<ServerVersion>,
+    pub pod: Pod,
+    /// The Node named by the pod's spec.nodeName; `Absent` means deleted.
+    pub node: Lookup<Node>,
+    /// kube-node-lease/<node>.
+    pub lease: Lookup<Lease>,
+    /// The pod's claims and the PVs they are bound to.
+    pub volumes: Part<Vec<PodVolume>>,
+    /// VolumeAttachments of those PVs (on any node).
+    pub attachments: Part<Vec<Attachment>>,
+    /// Only gathered for --fence: every pod bound to the node ("namespace/name"), all of which
+    /// the out-of-service taint affects.
+    pub pods_on_node: Option<Part<Vec<String>>>,
+}
+
+/// The result of reading one object.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase", tag = "status", content = "value")]
+pub enum Lookup<T> {
+    Found(T),
+    /// GET returned 404.
+    Absent,
+    /// GET returned 403; the one-line reason names the missing permission.
+    Forbidden(String),
+    /// Not looked up (the pod is not bound to a node).
+    NotChecked,
+}
+
+impl<T> Lookup<T> {
+    pub fn found(&self) -> Option<&T> {
+        match self {
+            Lookup::Found(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn map<U>(self, f: impl FnOnce(&T) -> U) -> Lookup<U> {
+        match self {
+            Lookup::Found(v) => Lookup::Found(f(&v)),
+            Lookup::Absent => Lookup::Absent,
+            Lookup::Forbidden(reason) => Lookup::Forbidden(reason),
+            Lookup::NotChecked => Lookup::NotChecked,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Clock {
+    /// The API server's time from the Date header (second precision); None when it sent none.
+    pub server_time: Option<Timestamp>,
+    /// Local clock minus the API server's, in seconds (positive: local is ahead).
+    pub local_skew_seconds: Option<i64>,
+}
+
+impl Clock {
+    /// The evidence clock and `now` from a Date header (if any), given local times around the request.
+    pub fn from_date_header(date: Option<Timestamp>, sent: Timestamp, received: Timestamp) -> (Clock, Timestamp) {
+        match date {
+            Some(server) => {
+                let midpoint = sent + received.duration_since(sent) / 2;
+                // The Date header is truncated to the second: within a second counts as in sync.
+                let skew = midpoint.duration_since(server).as_secs();
+                (Clock { server_time: Some(server), local_skew_seconds: Some(skew) }, server)
+            }
+            None => (Clock { server_time: None, local_skew_seconds: None }, received),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerVersion {
+    /// "v1.20.2"
+    pub git_version: String,
+    pub major: u32,
+    pub minor: u32,
+}
+
+impl ServerVersion {
+    /// From /version's major/minor ("1", "28+" on some providers).
+    pub fn parse(git_version: &str, major: &str, minor: &str) -> Option<ServerVersion> {
+        let number = |s: &str| s.trim_end_matches('+').parse::<u32>().ok();
+        Some(ServerVersion { git_version: git_version.to_string(), major: number(major)?, minor: number(minor)? })
+    }
+
+    pub fn at_least(&self, major: u32, minor: u32) -> bool {
+        (self.major, self.minor) >= (major, minor)
+    }
+}
+
+/// One claim the pod mounts and the PV it is bound to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodVolume {
+    pub claim: String,
+    /// spec.volumeName; None when the claim is unbound or missing.
+    pub volume: Option<String>,
+}
+
+/// A VolumeAttachment (storage.k8s.io/v1): a PV attached, or being attached, to a node.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Attachment {
+    pub name: String,
+    pub volume: String,
+    pub node: String,
+    pub attacher: String,
+    pub attached: bool,
+    pub deleting: bool,
+    pub detach_error: Option<String>,
+}
+
+impl Attachment {
+    /// None for attachments of inline volumes (no PV name).
+    pub fn from_api(va: &storage::VolumeAttachment) -> Option<Attachment> {
+        let volume = va.spec.source.persistent_volume_name.clone()?;
+        let status = va.status.as_ref();
+        Some(Attachment {
+            name: va.metadata.name.clone().unwrap_or_default(),
+            volume,
+            node: va.spec.node_name.clone(),
+            attacher: va.spec.attacher.clone(),
+            attached: status.is_some_and(|s| s.attached),
+            deleting: va.metadata.deletion_timestamp.is_some(),
+            detach_error: status.and_then(|s| s.detach_error.as_ref()).and_then(|e| e.message.clone()),
+        })
+    }
+}

@@ -1,0 +1,361 @@
+use jiff::SignedDuration;
+use k8s_openapi::api::coordination::v1 as coordination;
+use k8s_openapi::api::core::v1 as core;
+use serde_json::{Value, json};
+
+use super::wait::{WaitState, volume_trouble};
+use super::*;
+use crate::model::{self, Event};
+use crate::testing::*;
+
+fn to_pod(v: Value) -> model::Pod {
+    model::Pod::from(&serde_json::from_value::<core::Pod>(v).unwrap())
+}
+fn to_node(v: Value) -> model::Node {
+    model::Node::from(&serde_json::from_value::<core::Node>(v).unwrap())
+}
+fn to_lease(v: Value) -> model::Lease {
+    model::Lease::from(&serde_json::from_value::<coordination::Lease>(v).unwrap())
+}
+
+/// Evidence for web-1 on n2 with the given node and lease (None = 404), clock in sync.
+fn evidence(node: Option<Value>, lease: Option<Value>) -> Evidence {
+    Evidence {
+        now: now(),
+        clock: Clock { server_time: Some(now()), local_skew_seconds: Some(0) },
+        server_version: ServerVersion::parse("v1.20.2", "1", "20"),
+        pod: to_pod(pod("web", 1, "n2")),
+        node: node.map_or(Lookup::Absent, |n| Lookup::Found(to_node(n))),
+        lease: lease.map_or(Lookup::Absent, |l| Lookup::Found(to_lease(l))),
+        volumes: Ok(vec![PodVolume { claim: "data-web-1".into(), volume: Some("pv-data-web-1".into()) }]),
+        attachments: Ok(vec![]),
+        pods_on_node: None,
+    }
+}
+
+/// n2 lost `secs` ago (Ready Unknown, unreachable taints) with a Lease last renewed then.
+fn lost(secs: i64) -> Evidence {
+    evidence(Some(lost_node("n2", secs + 40)), Some(lease("n2", secs)))
+}
+
+fn with_taint(ev: &mut Evidence, key: &str) {
+    if let Lookup::Found(n) = &mut ev.node {
+        n.taints.push(model::Taint { key: key.into(), value: None, effect: "NoExecute".into(), added: None });
+    }
+}
+
+fn defaults(ev: &Evidence, fenced: bool) -> Decision {
+    assess(ev, &Thresholds::default(), fenced)
+}
+
+fn failed(d: &Decision) -> Vec<&'static str> {
+    d.checks.iter().filter(|c| c.required && !c.ok).map(|c| c.name).collect()
+}
+
+fn detail<'a>(d: &'a Decision, name: &str) -> &'a str {
+    &d.check(name).unwrap_or_else(|| panic!("no check {name}")).detail
+}
+
+#[test]
+fn healthy_node_is_refused_and_says_why() {
+    let d = defaults(&evidence(Some(node("n2")), Some(lease("n2", 5))), false);
+    assert_eq!(d.verdict, Verdict::Refused);
+    assert_eq!(failed(&d), ["not-ready", "lease-stale", "strong-signal"]);
+    assert!(detail(&d, "not-ready").starts_with("Ready=True (KubeletReady); last heartbeat 10s ago"), "{d:?}");
+    assert!(detail(&d, "lease-stale").contains("a fresh Lease always refuses"));
+    assert!(d.missing.iter().any(|m| m.starts_with("strong-signal: none")), "{:?}", d.missing);
+}
+
+#[test]
+fn a_ready_node_refuses_even_when_the_operator_says_it_is_fenced() {
+    let mut ev = evidence(Some(node("n2")), Some(lease("n2", 3600)));
+    with_taint(&mut ev, model::infra::TAINT_OUT_OF_SERVICE);
+    let d = defaults(&ev, true);
+    assert_eq!(failed(&d), ["not-ready"]);
+    assert!(d.strong_signals.len() == 2, "{:?}", d.strong_signals);
+}
+
+#[test]
+fn lost_node_without_a_strong_signal_is_refused() {
+    let d = defaults(&lost(600), false);
+    assert_eq!(failed(&d), ["strong-signal"]);
+    assert!(detail(&d, "taints").contains("node.kubernetes.io/unreachable:NoExecute (added 10m ago)"), "{d:?}");
+}
+
+#[test]
+fn lost_node_with_each_strong_signal_is_allowed() {
+    let d = defaults(&lost(600), true);
+    assert_eq!(d.verdict, Verdict::Allowed, "{:?}", d.missing);
+    assert_eq!(d.strong_signals, ["--node-fenced: the operator states the node is fenced"]);
+    for key in [model::infra::TAINT_SHUTDOWN, model::infra::TAINT_OUT_OF_SERVICE] {
+        let mut ev = lost(600);
+        with_taint(&mut ev, key);
+        let d = defaults(&ev, false);
+        assert!(d.allowed(), "{key}: {:?}", d.missing);
+        assert_eq!(d.strong_signals, [format!("taint {key}:NoExecute")]);
+    }
+}
+
+#[test]
+fn flapping_node_with_a_fresh_lease_is_refused_even_if_fenced() {
+    let ev = evidence(Some(lost_node("n2", 900)), Some(lease("n2", 3)));
+    let d = defaults(&ev, true);
+    assert_eq!(failed(&d), ["lease-stale"]);
+    assert!(detail(&d, "lease-stale").starts_with("renewed 3s ago (renewTime is written by the kubelet's clock)"));
+}
+
+#[test]
+fn thresholds_are_inclusive() {
+    // Ready Unknown since exactly 300s, Lease renewed exactly 300s ago.
+    let at = |down: i64, stale: i64| {
+        let mut n = lost_node("n2", 0);
+        n["status"]["conditions"][0]["lastTransitionTime"] = json!(ago(down));
+        defaults(&evidence(Some(n), Some(lease("n2", stale))), true)
+    };
+    assert!(at(300, 300).allowed(), "{:?}", at(300, 300).missing);
+    assert_eq!(failed(&at(299, 300)), ["not-ready"]);
+    assert!(detail(&at(299, 300), "not-ready").contains("for only 4m59s (needs 5m)"));
+    assert_eq!(failed(&at(300, 299)), ["lease-stale"]);
+}
+
+#[test]
+fn a_lease_within_its_duration_is_fresh_whatever_the_threshold() {
+    let zero = Thresholds { not_ready_for: SignedDuration::ZERO, lease_stale_for: SignedDuration::ZERO };
+    let ev = |secs| evidence(Some(lost_node("n2", 600)), Some(lease("n2", secs)));
+    assert_eq!(failed(&assess(&ev(40), &zero, true)), ["lease-stale"]);
+    assert!(assess(&ev(41), &zero, true).allowed());
+}
+
+#[test]
+fn a_lease_renewed_in_the_future_counts_as_fresh() {
+    let ev = evidence(Some(lost_node("n2", 600)), Some(lease("n2", -120)));
+    let d = defaults(&ev, true);
+    assert_eq!(failed(&d), ["lease-stale"]);
+    assert!(detail(&d, "lease-stale").contains("2m ahead of the API server's clock"));
+    // Within the Date header's one-second truncation: just renewed.
+    let ev = evidence(Some(lost_node("n2", 600)), Some(lease("n2", -1)));
+    assert!(detail(&defaults(&ev, true), "lease-stale").starts_with("renewed 0s ago"));
+}
+
+#[test]
+fn deleted_node_is_a_strong_signal_and_its_lease_must_still_be_stale() {
+    // Lease gone with the Node: allowed, with a warning that there is no time evidence.
+    let d = defaults(&evidence(None, None), false);
+    assert!(d.allowed(), "{:?}", d.missing);
+    assert_eq!(d.strong_signals, ["the Node object is deleted"]);
+    assert!(detail(&d, "not-ready").contains("its absence counts as not Ready"));
+    assert!(d.warnings.iter().any(|w| w.contains("no evidence of how long")), "{:?}", d.warnings);
+    // Lease left behind and stale: allowed.
+    assert!(defaults(&evidence(None, Some(lease("n2", 600))), false).allowed());
+    // A fresh Lease means a kubelet is alive (e.g. it re-created its Lease): refused.
+    assert_eq!(failed(&defaults(&evidence(None, Some(lease("n2", 2))), true)), ["lease-stale"]);
+    // Stale, but not for long enough.
+    assert_eq!(failed(&defaults(&evidence(None, Some(lease("n2", 120))), false)), ["lease-stale"]);
+}
+
+#[test]
+fn unreadable_nodes_are_missing_evidence_not_deleted_nodes() {
+    let reason = "cannot get node \"n2\": forbidden: the current user needs RBAC permission to get nodes (no)";
+    let mut ev = evidence(None, Some(lease("n2", 600)));
+    ev.node = Lookup::Forbidden(reason.into());
+    let d = defaults(&ev, false);
+    assert_eq!(failed(&d), ["not-ready", "strong-signal"]);
+    assert_eq!(detail(&d, "not-ready"), format!("cannot read the Node: {reason}"));
+    assert!(detail(&d, "strong-signal").contains("(the Node could not be read)"));
+    // Stating the node is fenced does not replace reading it.
+    assert_eq!(failed(&defaults(&ev, true)), ["not-ready"]);
+    ev.lease = Lookup::Forbidden("cannot get lease".into());
+    assert_eq!(failed(&defaults(&ev, true)), ["not-ready", "lease-stale"]);
+}
+
+#[test]
+fn missing_lease_while_the_node_exists_is_refused() {
+    let d = defaults(&evidence(Some(lost_node("n2", 600)), None), true);
+    assert_eq!(failed(&d), ["lease-stale"]);
+    assert!(detail(&d, "lease-stale").starts_with("no Lease in kube-node-lease although the Node exists"));
+}
+
+#[test]
+fn unscheduled_pod_is_refused_without_node_checks() {
+    let mut ev = evidence(None, None);
+    ev.pod =
+        to_pod(with(pod("web", 1, "n2"), json!({ "spec": { "nodeName": null }, "status": { "phase": "Pending" } })));
+    ev.node = Lookup::NotChecked;
+    ev.lease = Lookup::NotChecked;
+    let d = defaults(&ev, true);
+    assert_eq!(failed(&d), ["pod", "not-ready", "lease-stale"]);
+    assert!(detail(&d, "pod").contains("is not bound to a node"));
+    assert!(d.check("node").is_none() && d.check("volume-attachments").is_none());
+}
+
+#[test]
+fn pod_already_terminating_is_shown_and_allowed() {
+    let mut ev = lost(600);
+    ev.pod = to_pod(with(
+        pod("web", 1, "n2"),
+        json!({ "metadata": { "deletionTimestamp": ago(200), "deletionGracePeriodSeconds": 30 },
+                "status": { "reason": "NodeLost", "conditions": [{ "type": "Ready", "status": "False" }] } }),
+    ));
+    let d = defaults(&ev, true);
+    assert!(d.allowed());
+    let pod = detail(&d, "pod");
+    assert!(pod.contains("not Ready; terminating (deletionTimestamp"), "{pod}");
+    assert!(pod.ends_with("grace 30s), overdue by 3m20s; reason NodeLost"), "{pod}");
+}
+
+#[test]
+fn a_pod_not_owned_by_a_statefulset_gets_a_warning_and_the_same_gate() {
+    let mut ev = lost(600);
+    ev.pod = to_pod(with(pod("web", 1, "n2"), json!({ "metadata": { "ownerReferences": null } })));
+    let d = defaults(&ev, false);
+    assert_eq!(failed(&d), ["strong-signal"]);
+    let owner = d.check("owner").unwrap();
+    assert!(!owner.ok && !owner.required);
+    assert!(d.warnings[0].contains("not owned by a StatefulSet (no controller)"), "{:?}", d.warnings);
+    assert!(defaults(&ev, true).allowed());
+}
+
+#[test]
+fn fields_older_servers_or_other_kubelets_omit() {
+    // Lease without leaseDurationSeconds: the kubelet default is assumed and said.
+    let mut l = lease("n2", 600);
+    l["spec"]["leaseDurationSeconds"] = Value::Null;
+    let mut n = lost_node("n2", 640);
+    n["spec"]["taints"][0]["timeAdded"] = Value::Null;
+    let d = defaults(&evidence(Some(n), Some(l)), true);
+    assert!(d.allowed(), "{:?}", d.missing);
+    assert!(detail(&d, "lease-stale").contains("leaseDurationSeconds 40 (absent; kubelet default assumed)"));
+    assert!(detail(&d, "taints").starts_with("node.kubernetes.io/unreachable:NoSchedule, "), "{d:?}");
+    // Lease without renewTime, Ready without lastTransitionTime, Node without any condition.
+    let mut l = lease("n2", 600);
+    l["spec"]["renewTime"] = Value::Null;
+    assert_eq!(failed(&defaults(&evidence(Some(lost_node("n2", 600)), Some(l)), true)), ["lease-stale"]);
+    let mut n = lost_node("n2", 600);
+    n["status"]["conditions"][0]["lastTransitionTime"] = Value::Null;
+    let d = defaults(&evidence(Some(n), Some(lease("n2", 600))), true);
+    assert!(detail(&d, "not-ready").contains("without lastTransitionTime"), "{d:?}");
+    let n = with(lost_node("n2", 600), json!({ "status": { "conditions": [] } }));
+    assert_eq!(failed(&defaults(&evidence(Some(n), Some(lease("n2", 600))), true)), ["not-ready"]);
+}
+
+#[test]
+fn the_clock_is_the_api_servers() {
+    let mut ev = lost(600);
+    ev.clock = Clock { server_time: None, local_skew_seconds: None };
+    assert_eq!(failed(&defaults(&ev, true)), ["clock"]);
+    ev.clock = Clock { server_time: Some(now()), local_skew_seconds: Some(-190) };
+    let d = defaults(&ev, true);
+    assert!(d.allowed());
+    assert!(d.warnings[0].starts_with("the local clock is 3m10s behind the API server's"), "{:?}", d.warnings);
+    let sent = now() + SignedDuration::from_secs(100);
+    let (clock, at) = Clock::from_date_header(Some(now()), sent, sent + SignedDuration::from_millis(400));
+    assert_eq!((clock.local_skew_seconds, at), (Some(100), now()));
+    let (clock, at) = Clock::from_date_header(None, sent, sent);
+    assert_eq!((clock.server_time, at), (None, sent));
+}
+
+#[test]
+fn attachments_on_the_lost_node_are_a_warning() {
+    let attachment = |node: &str| Attachment {
+        name: "csi-1".into(),
+        volume: "pv-data-web-1".into(),
+        node: node.into(),
+        attacher: "ebs.csi.aws.com".into(),
+        attached: true,
+        deleting: false,
+        detach_error: None,
+    };
+    let mut ev = lost(600);
+    ev.attachments = Ok(vec![attachment("n2")]);
+    let d = defaults(&ev, true);
+    assert!(d.allowed());
+    let c = d.check("volume-attachments").unwrap();
+    assert_eq!((c.ok, c.detail.as_str()), (false, "pv-data-web-1 attached to n2 by ebs.csi.aws.com"));
+    assert!(d.warnings.iter().any(|w| w.contains("Multi-Attach")));
+    ev.attachments = Ok(vec![attachment("n3")]);
+    assert!(defaults(&ev, true).check("volume-attachments").unwrap().ok);
+    ev.attachments = Ok(vec![]);
+    assert_eq!(detail(&defaults(&ev, true), "volume-attachments"), "none for pv-data-web-1");
+    ev.attachments = Err("forbidden".into());
+    assert_eq!(detail(&defaults(&ev, true), "volume-attachments"), "cannot list VolumeAttachments: forbidden");
+}
+
+#[test]
+fn plans_delete_with_the_uid_and_fence_keeping_taints() {
+    let ev = lost(600);
+    let d = defaults(&ev, true);
+    let delete = plan(&ev, &d, false).unwrap();
+    assert_eq!(delete, Action::Delete { namespace: "shop".into(), pod: "web-1".into(), uid: "uid-web-1".into() });
+    assert!(steps(&delete, &ev)[0].contains("gracePeriodSeconds=0 and precondition uid=uid-web-1"));
+    let Action::Fence { node, resource_version, keep, add } = plan(&ev, &d, true).unwrap() else { panic!() };
+    assert_eq!((node.as_str(), resource_version.as_str(), keep.len()), ("n2", "500", 2));
+    assert_eq!(
+        (add.value.as_deref(), add.effect.as_str(), add.added),
+        (Some("nodeshutdown"), "NoExecute", Some(now()))
+    );
+
+    let mut fenced = ev.clone();
+    with_taint(&mut fenced, model::infra::TAINT_OUT_OF_SERVICE);
+    let d = defaults(&fenced, false);
+    assert_eq!(plan(&fenced, &d, true).unwrap(), Action::AlreadyFenced { node: "n2".into() });
+
+    let gone = evidence(None, None);
+    let err = plan(&gone, &defaults(&gone, false), true).unwrap_err();
+    assert!(err.contains("node n2 is deleted; pod GC already force-deletes"), "{err}");
+
+    let refused = plan(&ev, &defaults(&ev, false), false).unwrap_err();
+    assert!(refused.starts_with(
+        "refused to force-delete shop/web-1: node loss is not confirmed. Missing evidence: strong-signal: none"
+    ));
+}
+
+#[test]
+fn fence_warns_on_servers_that_ignore_the_taint() {
+    let mut ev = lost(600);
+    let warnings = |ev: &Evidence| fence_followups(ev, "n2").1;
+    assert!(warnings(&ev)[0].starts_with("the API server is v1.20.2: Kubernetes before 1.24 does not act"));
+    ev.server_version = ServerVersion::parse("v1.25.3", "1", "25");
+    assert!(warnings(&ev)[0].contains("NodeOutOfServiceVolumeDetach=true"));
+    ev.server_version = ServerVersion::parse("v1.28.1-gke.100", "1", "28+");
+    assert!(warnings(&ev).is_empty());
+    assert!(fence_followups(&ev, "n2").0[3].ends_with("kubectl taint node n2 node.kubernetes.io/out-of-service-"));
+}
+
+#[test]
+fn wait_follows_the_ordinal_to_a_new_ready_pod() {
+    let old = to_pod(pod("web", 1, "n2"));
+    assert_eq!(WaitState::of("uid-web-1", Some(&old)), WaitState::OldPodPresent { terminating: false });
+    assert_eq!(WaitState::of("uid-web-1", None), WaitState::Gone);
+    let new = to_pod(with(
+        pod("web", 1, "n1"),
+        json!({ "metadata": { "uid": "new" }, "status": { "phase": "Pending", "conditions": null, "containerStatuses": null } }),
+    ));
+    let state = WaitState::of("uid-web-1", Some(&new));
+    assert_eq!(state.new_uid(), Some("new"));
+    assert_eq!(state.describe("web-1"), "web-1: recreated, Pending on n1, not Ready yet");
+    let ready = to_pod(with(pod("web", 1, "n1"), json!({ "metadata": { "uid": "new" } })));
+    let state = WaitState::of("uid-web-1", Some(&ready));
+    assert!(state.is_ready());
+    assert_eq!(state.describe("web-1"), "web-1: recreated and Running, Ready on n1");
+}
+
+#[test]
+fn multi_attach_events_are_reported_once() {
+    let event = |reason: &str, message: &str| Event {
+        namespace: "shop".into(),
+        object: "web-1".into(),
+        reason: reason.into(),
+        message: message.into(),
+        last_seen: None,
+        count: 1,
+    };
+    let events = vec![
+        event("Scheduled", "Successfully assigned"),
+        event("FailedAttachVolume", "Multi-Attach error for volume \"pv-1\" Volume is already exclusively attached"),
+        event("FailedAttachVolume", "Multi-Attach error for volume \"pv-1\" Volume is already exclusively attached"),
+        event("FailedMount", "Unable to attach or mount volumes: timed out"),
+    ];
+    let trouble = volume_trouble(&events);
+    assert_eq!(trouble.len(), 2, "{trouble:?}");
+    assert!(trouble[0].starts_with("FailedAttachVolume: Multi-Attach error") && trouble[0].contains("6 minutes"));
+}

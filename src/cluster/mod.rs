@@ -7,6 +7,7 @@
 
 mod api_error;
 mod connect;
+mod mounts;
 pub mod snapshot;
 
 use std::future::Future;

@@ -7,7 +7,6 @@
 //! (GNU time; the kubectl figures are for the whole `sh -c` line, its largest process).
 
 #[path = "../tests/support/mod.rs"]
-#[allow(dead_code)]
 mod support;
 
 use std::process::{Command, Output};

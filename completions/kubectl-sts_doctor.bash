@@ -523,7 +523,7 @@ _kubectl__sts_doctor() {
             return 0
             ;;
         kubectl__subcmd__sts_doctor__subcmd__reclaim)
-            opts="-y -n -A -o -v -h -V --deleted --delete --keep-volume --yes --dry-run --namespace --all-namespaces --context --kubeconfig --output --no-color --request-timeout --verbose --help --version"
+            opts="-y -n -A -o -v -h -V --deleted --delete --keep-volume --include-name-only --yes --dry-run --namespace --all-namespaces --context --kubeconfig --output --no-color --request-timeout --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -99,6 +99,7 @@ complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand re
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -l deleted -d 'Look for claims of StatefulSets that no longer exist (lower confidence)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -l delete -d 'Delete the listed claims (default: show the plan only)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -l keep-volume -d 'Switch each bound PV to reclaimPolicy Retain before deleting its claim, so the data survives'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -l include-name-only -d 'Also reclaim claims matched by name only (the StatefulSet\'s selector has no matchLabels, so its claims carry no labels to verify them with); they are marked low confidence'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -s y -l yes -d 'Do not prompt; proceed (for scripts). Safety checks still apply'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -l dry-run -d 'Ask the API server to validate the change without persisting it (server-side dry run)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -s A -l all-namespaces -d 'Look at all namespaces (doctor and reclaim --deleted only)'

@@ -176,6 +176,11 @@ pub struct ReclaimArgs {
     #[arg(long)]
     pub keep_volume: bool,
 
+    /// Also reclaim claims matched by name only (the StatefulSet's selector has no matchLabels, so
+    /// its claims carry no labels to verify them with); they are marked low confidence.
+    #[arg(long)]
+    pub include_name_only: bool,
+
     #[command(flatten)]
     pub confirm: ConfirmArgs,
 }

@@ -21,6 +21,7 @@ pub mod logging;
 pub mod model;
 pub mod ordinals;
 pub mod prompt;
+pub mod reclaim;
 pub mod render;
 pub mod severity;
 mod testing;

@@ -8,6 +8,7 @@
 mod api_error;
 mod connect;
 pub mod evidence;
+mod mounts;
 pub mod snapshot;
 
 use std::future::Future;

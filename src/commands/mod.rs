@@ -62,6 +62,7 @@ pub fn validate(command: &Command, global: &GlobalArgs) -> Result<()> {
         Command::Claims(args) => claims::validate(global, args),
         Command::Doctor(args) => doctor::validate(global, args),
         Command::ForceDelete(args) => force_delete::validate(global, args),
+        Command::Reclaim(args) => reclaim::validate(global, args),
         _ => Ok(()),
     }
 }

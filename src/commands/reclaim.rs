@@ -1,10 +1,229 @@
-//! `reclaim`
+//! `reclaim STS` and `reclaim --deleted [STS]`: plan, then (with --delete) confirm and delete.
 
-use anyhow::Result;
+use std::collections::BTreeMap;
 
-use super::Context;
-use crate::error::Exit;
+use anyhow::{Result, anyhow};
 
-pub async fn run(_ctx: &Context, args: &impl std::fmt::Debug) -> Result<Exit> {
-    super::not_implemented("reclaim", args)
+use super::{Context, validate_name};
+use crate::apply::claims::ReclaimOptions;
+use crate::cli::{GlobalArgs, OutputFormat, ReclaimArgs};
+use crate::cluster::snapshot::{Scope, Want};
+use crate::error::{Exit, Outcome};
+use crate::model::{ObjectKey, key};
+use crate::reclaim::{self, Candidate, ClaimOutcome, ClaimResult, Confidence, DataFate, PlanOptions, ReclaimReport};
+use crate::{apply, prompt, render};
+
+pub fn validate(global: &GlobalArgs, args: &ReclaimArgs) -> Result<()> {
+    if let Some(name) = &args.name {
+        validate_name("statefulset", name)?;
+    }
+    let usage = |message: &str| Err(Outcome::Usage(message.into()).into());
+    if global.all_namespaces && !args.deleted {
+        return usage(
+            "reclaim works on one StatefulSet in one namespace; -A/--all-namespaces only goes with --deleted",
+        );
+    }
+    if args.include_name_only && args.deleted {
+        return usage(
+            "--include-name-only is for a StatefulSet's own orphans; every --deleted candidate is low confidence",
+        );
+    }
+    if !args.delete && args.confirm.yes {
+        return usage("--yes only goes with --delete (without --delete nothing is changed)");
+    }
+    if !args.delete && args.confirm.dry_run {
+        return usage("--dry-run only goes with --delete (without --delete nothing is changed)");
+    }
+    Ok(())
+}
+
+pub async fn run(ctx: &Context, args: &ReclaimArgs) -> Result<Exit> {
+    let options = PlanOptions { keep_volume: args.keep_volume, include_name_only: args.include_name_only };
+    // Every pod (a claim may be mounted by any pod) and every claim and StatefulSet of the
+    // namespace (another StatefulSet's naming rule may produce the same claim name).
+    let want = Want { all_pods: true, claims: true, volumes: true, ..Want::default() };
+    let namespace = (!(args.deleted && ctx.all_namespaces)).then(|| ctx.namespace().to_string());
+    let scope = match &namespace {
+        Some(ns) => Scope::Namespace(ns.clone()),
+        None => Scope::AllNamespaces,
+    };
+    let snap = ctx.cluster.snapshot(&scope, want).await?;
+    let plan = match (&args.name, args.deleted) {
+        (name, true) => {
+            if let (Some(name), Some(ns)) = (name, &namespace) {
+                if snap.statefulsets.iter().any(|s| &s.name == name) {
+                    return Err(Outcome::Refused(format!(
+                        "StatefulSet {name} exists in namespace {ns}: --deleted is for StatefulSets that no longer \
+                         exist; run `kubectl sts-doctor reclaim {name}` for its scale-down orphans"
+                    ))
+                    .into());
+                }
+            }
+            reclaim::plan_deleted(&snap, namespace.as_deref(), name.as_deref(), &options)
+        }
+        (Some(name), false) => {
+            let ns = ctx.namespace();
+            let sts = snap.statefulsets.iter().find(|s| &s.name == name).ok_or_else(|| {
+                anyhow!(
+                    "statefulset {name:?} not found in namespace {ns:?} (for claims of a StatefulSet that no longer \
+                     exists: reclaim --deleted {name})"
+                )
+            })?;
+            reclaim::plan(&snap, sts, &options)
+        }
+        (None, false) => return Err(Outcome::Usage("a StatefulSet name is required without --deleted".into()).into()),
+    };
+    let mut report = ReclaimReport {
+        plan,
+        delete: args.delete,
+        dry_run: args.confirm.dry_run,
+        keep_volume: args.keep_volume,
+        results: None,
+    };
+    let style = ctx.style;
+
+    if !args.delete || report.plan.refusal.is_some() || report.plan.candidates.is_empty() {
+        if args.delete && report.plan.refusal.is_none() {
+            report.results = Some(vec![]);
+        }
+        render::emit(ctx.output, "Reclaim", &report, || render::reclaim::table(&report, style))?;
+        return match &report.plan.refusal {
+            Some(refusal) => Err(Outcome::Refused(format!("{refusal} (nothing was changed)")).into()),
+            None => Ok(Exit::Ok),
+        };
+    }
+
+    let table = ctx.output == OutputFormat::Table;
+    if table {
+        render::write_stdout(&render::reclaim::table(&report, style))?;
+    }
+    if !args.confirm.dry_run {
+        prompt::confirm(&question(&report.plan.candidates), args.confirm.yes)?;
+    }
+    // A pod may have started using a claim since the plan: look once more, right before acting.
+    let users = ctx.cluster.claim_users(namespace.as_deref()).await?;
+    let results = act(ctx, &report.plan.candidates, &users, args).await;
+    let exit = reclaim::exit_for(&results);
+    report.results = Some(results);
+    if table {
+        render::write_stdout(&render::reclaim::results(&report, style))?;
+    } else {
+        render::emit(ctx.output, "Reclaim", &report, String::new)?;
+    }
+    exit
+}
+
+async fn act(
+    ctx: &Context,
+    candidates: &[Candidate],
+    users: &BTreeMap<ObjectKey, Vec<String>>,
+    args: &ReclaimArgs,
+) -> Vec<ClaimResult> {
+    let (busy, free): (Vec<&Candidate>, Vec<&Candidate>) =
+        candidates.iter().partition(|c| users.contains_key(&key(&c.namespace, &c.claim)));
+    let free: Vec<Candidate> = free.into_iter().cloned().collect();
+    let options = ReclaimOptions { keep_volume: args.keep_volume, dry_run: args.confirm.dry_run };
+    let mut results = apply::claims::reclaim(&ctx.cluster, &free, options).await;
+    results.extend(busy.into_iter().map(|c| ClaimResult {
+        namespace: c.namespace.clone(),
+        claim: c.claim.clone(),
+        outcome: ClaimOutcome::InUse,
+        retained_volume: None,
+        message: format!(
+            "used by pod {} since the plan: not deleted",
+            users.get(&key(&c.namespace, &c.claim)).map(|p| p.join(", ")).unwrap_or_default()
+        ),
+    }));
+    // Back in plan order.
+    let order: BTreeMap<ObjectKey, usize> =
+        candidates.iter().enumerate().map(|(i, c)| (key(&c.namespace, &c.claim), i)).collect();
+    results.sort_by_key(|r| order.get(&key(&r.namespace, &r.claim)).copied().unwrap_or(usize::MAX));
+    results
+}
+
+/// "Delete 2 claims (data-web-1, data-web-2)? 2 PVs have reclaimPolicy Delete: their data is destroyed."
+fn question(candidates: &[Candidate]) -> String {
+    let names: Vec<&str> = candidates.iter().map(|c| c.claim.as_str()).collect();
+    let shown = if names.len() > 6 {
+        format!("{}, and {} more", names[..5].join(", "), names.len() - 5)
+    } else {
+        names.join(", ")
+    };
+    let mut question = format!("Delete {} claim(s) ({shown})?", names.len());
+    let count = |fate| candidates.iter().filter(|c| c.data_fate == fate).count();
+    let destroyed = count(DataFate::Destroyed);
+    if destroyed > 0 {
+        question.push_str(&format!(" {destroyed} PV(s) have reclaimPolicy Delete: their data is destroyed."));
+    }
+    let unknown = count(DataFate::Unknown);
+    if unknown > 0 {
+        question.push_str(&format!(" The reclaim policy of {unknown} PV(s) is unknown."));
+    }
+    let low = candidates.iter().filter(|c| c.confidence == Confidence::Low).count();
+    if low > 0 {
+        question.push_str(&format!(" {low} are low confidence (inferred from names and labels)."));
+    }
+    question
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use crate::error::exit_code_for;
+
+    fn check(args: &[&str]) -> Result<()> {
+        let cli = Cli::try_parse_from(std::iter::once("kubectl-sts_doctor").chain(args.iter().copied())).unwrap();
+        match &cli.command {
+            Some(Command::Reclaim(reclaim)) => validate(&cli.global, reclaim),
+            other => panic!("not reclaim: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn flags_are_checked_before_connecting() {
+        for ok in [
+            &["reclaim", "web"][..],
+            &["reclaim", "web", "--delete", "--yes", "--keep-volume", "--dry-run"],
+            &["reclaim", "web", "--keep-volume", "--include-name-only"],
+            &["reclaim", "--deleted"],
+            &["reclaim", "--deleted", "web-1", "-A", "--delete", "--yes"],
+        ] {
+            assert!(check(ok).is_ok(), "{ok:?}");
+        }
+        for (bad, message) in [
+            (&["reclaim", "Web"][..], "invalid statefulset name"),
+            (&["reclaim", "web", "-A"], "-A/--all-namespaces only goes with --deleted"),
+            (&["reclaim", "--deleted", "--include-name-only"], "--include-name-only is for"),
+            (&["reclaim", "web", "--yes"], "--yes only goes with --delete"),
+            (&["reclaim", "web", "--dry-run"], "--dry-run only goes with --delete"),
+        ] {
+            let err = check(bad).unwrap_err();
+            assert_eq!(exit_code_for(&err), Exit::Usage, "{bad:?}");
+            assert!(err.to_string().contains(message), "{bad:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn the_question_says_what_is_destroyed() {
+        let snap = crate::testing::snapshot({
+            let mut objects = crate::testing::healthy("web", 3);
+            crate::testing::patch(
+                &mut objects,
+                "StatefulSet",
+                "web",
+                serde_json::json!({ "spec": { "replicas": 1 }, "status": { "replicas": 1 } }),
+            );
+            crate::testing::remove(&mut objects, "Pod", "web-1");
+            crate::testing::remove(&mut objects, "Pod", "web-2");
+            objects
+        });
+        let plan = reclaim::plan(&snap, &snap.statefulsets[0], &PlanOptions::default());
+        assert_eq!(
+            question(&plan.candidates),
+            "Delete 2 claim(s) (data-web-1, data-web-2)? 2 PV(s) have reclaimPolicy Delete: their data is destroyed."
+        );
+    }
 }

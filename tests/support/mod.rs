@@ -11,6 +11,7 @@ pub mod evidence;
 pub mod kubelet;
 pub mod normalize;
 pub mod objects;
+pub mod rbac;
 
 use std::path::PathBuf;
 use std::process::Output;

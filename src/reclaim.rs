@@ -1,1 +1,0 @@
-//! `reclaim`: pure logic (no API calls), filled in by its issue.

@@ -1,0 +1,93 @@
+//! RBAC for tests: apply a documented manifest (Roles, bindings, ServiceAccounts) and get a
+//! kubeconfig that authenticates as a service account, to run the binary with exactly those rights.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::{Secret, ServiceAccount};
+use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
+use kube::api::{DeleteParams, PostParams};
+use serde_json::Value;
+
+use super::{Env, eventually};
+
+impl Env {
+    /// Creates every object of a multi-document YAML manifest (ServiceAccount, Role, RoleBinding,
+    /// ClusterRole, ClusterRoleBinding). Returns the cluster-scoped ones as (kind, name) for cleanup.
+    pub async fn apply_manifest(&self, yaml: &str) -> Vec<(String, String)> {
+        let documents: Vec<Value> = serde_saphyr::from_multiple(yaml).expect("manifest YAML");
+        let mut cluster_scoped = Vec::new();
+        let pp = PostParams::default();
+        for doc in documents.into_iter().filter(|d| !d.is_null()) {
+            let kind = doc["kind"].as_str().expect("kind").to_string();
+            let name = doc["metadata"]["name"].as_str().expect("name").to_string();
+            match kind.as_str() {
+                "ServiceAccount" => {
+                    self.api::<ServiceAccount>().create(&pp, &serde_json::from_value(doc).unwrap()).await.map(drop)
+                }
+                "Role" => self.api::<Role>().create(&pp, &serde_json::from_value(doc).unwrap()).await.map(drop),
+                "RoleBinding" => {
+                    self.api::<RoleBinding>().create(&pp, &serde_json::from_value(doc).unwrap()).await.map(drop)
+                }
+                "ClusterRole" => {
+                    cluster_scoped.push((kind.clone(), name.clone()));
+                    self.cluster_api::<ClusterRole>().create(&pp, &serde_json::from_value(doc).unwrap()).await.map(drop)
+                }
+                "ClusterRoleBinding" => {
+                    cluster_scoped.push((kind.clone(), name.clone()));
+                    self.cluster_api::<ClusterRoleBinding>()
+                        .create(&pp, &serde_json::from_value(doc).unwrap())
+                        .await
+                        .map(drop)
+                }
+                other => panic!("apply_manifest: kind {other} not supported"),
+            }
+            .unwrap_or_else(|e| panic!("create {kind} {name}: {e}"));
+        }
+        cluster_scoped
+    }
+
+    /// Deletes cluster-scoped objects made by [`Env::apply_manifest`].
+    pub async fn delete_cluster_scoped(&self, objects: &[(String, String)]) {
+        for (kind, name) in objects {
+            let dp = DeleteParams::default();
+            let _ = match kind.as_str() {
+                "ClusterRole" => self.cluster_api::<ClusterRole>().delete(name, &dp).await.map(drop),
+                _ => self.cluster_api::<ClusterRoleBinding>().delete(name, &dp).await.map(drop),
+            };
+        }
+    }
+
+    /// A kubeconfig (next to the admin one) authenticating as service account `name` of this
+    /// namespace, with the token the token controller put in its secret.
+    pub async fn service_account_kubeconfig(&self, name: &str) -> PathBuf {
+        let accounts = self.api::<ServiceAccount>();
+        let secret = eventually(&format!("token secret of service account {name}"), Duration::from_secs(30), || {
+            let accounts = accounts.clone();
+            async move { accounts.get(name).await.ok()?.secrets?.first()?.name.clone() }
+        })
+        .await;
+        let secret = self.api::<Secret>().get(&secret).await.expect("get token secret");
+        let token = secret.data.and_then(|d| d.get("token").cloned()).expect("token in secret");
+        let token = String::from_utf8(token.0).expect("token is text");
+        let admin = std::fs::read_to_string(&self.kubeconfig).expect("read admin kubeconfig");
+        let text = admin.replace("token: sts-doctor-admin-token", &format!("token: {token}"));
+        assert_ne!(text, admin, "admin kubeconfig has no token line to replace");
+        let path = self.kubeconfig.with_file_name(format!("{}-{name}.kubeconfig", self.ns));
+        std::fs::write(&path, text).expect("write kubeconfig");
+        path
+    }
+
+    /// A kubeconfig for the user `viewer`, who has no RBAC bindings unless a test adds some.
+    pub fn viewer_kubeconfig(&self) -> PathBuf {
+        self.kubeconfig.with_file_name("viewer.kubeconfig")
+    }
+
+    /// Runs the binary in this namespace with another kubeconfig.
+    pub async fn run_as(&self, kubeconfig: &std::path::Path, args: &[&str]) -> std::process::Output {
+        let mut full: Vec<String> = vec!["--kubeconfig".into(), kubeconfig.display().to_string()];
+        full.extend(["-n".to_string(), self.ns.clone()]);
+        full.extend(args.iter().map(|s| s.to_string()));
+        super::run_binary(full, &[]).await
+    }
+}

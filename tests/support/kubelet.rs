@@ -246,15 +246,19 @@ impl Drop for Kubelet {
         self.task.abort();
         let names: Vec<String> = self.state.lock().unwrap().nodes.keys().cloned().collect();
         let client = self.client.clone();
+        let cleanup = async move {
+            let nodes: Api<Node> = Api::all(client.clone());
+            let leases: Api<Lease> = Api::namespaced(client, "kube-node-lease");
+            for n in names {
+                let _ = nodes.delete(&n, &DeleteParams::default()).await;
+                let _ = leases.delete(&n, &DeleteParams::default()).await;
+            }
+        };
+        // Synchronously, as in `Env`'s drop: a spawned task would die with the runtime.
         if let Ok(handle) = tokio::runtime::Handle::try_current() {
-            handle.spawn(async move {
-                let nodes: Api<Node> = Api::all(client.clone());
-                let leases: Api<Lease> = Api::namespaced(client, "kube-node-lease");
-                for n in names {
-                    let _ = nodes.delete(&n, &DeleteParams::default()).await;
-                    let _ = leases.delete(&n, &DeleteParams::default()).await;
-                }
-            });
+            if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread {
+                tokio::task::block_in_place(|| handle.block_on(cleanup));
+            }
         }
     }
 }

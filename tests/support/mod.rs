@@ -80,11 +80,15 @@ impl Drop for Env {
             return;
         }
         let (client, ns) = (self.client.clone(), self.ns.clone());
-        // Best effort, in the background: the namespace controller cleans up the rest.
+        let delete = async move {
+            let _ = Api::<Namespace>::all(client).delete(&ns, &DeleteParams::default()).await;
+        };
+        // Synchronously (a task spawned here would die with the test's runtime); the namespace
+        // controller removes the contents. Only multi-threaded runtimes can block in place.
         if let Ok(handle) = tokio::runtime::Handle::try_current() {
-            handle.spawn(async move {
-                let _ = Api::<Namespace>::all(client).delete(&ns, &DeleteParams::default()).await;
-            });
+            if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread {
+                tokio::task::block_in_place(|| handle.block_on(delete));
+            }
         }
     }
 }

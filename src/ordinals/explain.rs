@@ -1,0 +1,171 @@
+//! The explanations: why a pod is missing, still there after scale-down, or in trouble.
+//! These mirror the StatefulSet controller's rules (see the module docs of `ordinals`).
+
+use super::{Issue, OrdinalRow, PodState};
+use crate::duration::{age, secs_since};
+use crate::health::NodeHealth;
+use crate::model::{Pod, Snapshot, StatefulSet};
+
+/// What is wrong with a pod that exists, if anything.
+pub(super) fn problem(snap: &Snapshot, pod: &Pod, node: Option<&NodeHealth>) -> Option<(Issue, String)> {
+    let lost = node.filter(|h| h.suspect_lost).map(|h| {
+        format!("node {} looks lost ({}): the pod cannot be replaced until it is deleted", h.node, h.summary(snap.now))
+    });
+    if let Some(deleting) = pod.deleting {
+        let grace = pod.deletion_grace_seconds.unwrap_or(0);
+        // deletionTimestamp is already "now + grace" when set.
+        let overdue = secs_since(deleting, snap.now);
+        if overdue > 60 {
+            let stuck = format!(
+                "terminating for {} past its {grace}s grace period: its kubelet has not confirmed the deletion",
+                age(deleting, snap.now)
+            );
+            return Some(match lost {
+                Some(l) => (Issue::NodeLost, format!("{stuck}; {l}")),
+                None => (Issue::StuckTerminating, stuck),
+            });
+        }
+        return lost.map(|l| (Issue::NodeLost, l));
+    }
+    if let Some(l) = lost {
+        return Some((Issue::NodeLost, l));
+    }
+    if pod.phase == "Failed" {
+        return Some((Issue::PodFailed, "Failed: the controller deletes and recreates failed pods".into()));
+    }
+    if let Some(waiting) = &pod.waiting {
+        if waiting != "ContainerCreating" && waiting != "PodInitializing" {
+            return Some((Issue::ContainerWaiting, format!("container waiting: {waiting}")));
+        }
+    }
+    if pod.phase == "Pending" || pod.phase.is_empty() {
+        return Some((
+            Issue::Pending,
+            match &pod.node {
+                None => "Pending: not scheduled to a node yet".into(),
+                Some(n) => format!("Pending on {n}: containers not started yet"),
+            },
+        ));
+    }
+    if pod.phase == "Running" && !pod.ready {
+        return Some((Issue::NotReady, "Running but not Ready".into()));
+    }
+    None
+}
+
+/// Why ordinal `rows[i]` (in range, no pod) has not been created.
+pub(super) fn why_missing(snap: &Snapshot, sts: &StatefulSet, rows: &[OrdinalRow], i: usize) -> (Issue, String) {
+    if sts.deleting.is_some() {
+        return (Issue::StatefulSetDeleting, "the StatefulSet is being deleted: the controller creates no pods".into());
+    }
+    if !sts.spec_observed() {
+        return (
+            Issue::ControllerBehind,
+            format!(
+                "the controller has not processed the latest spec yet (generation {}, observed {}); is \
+                 kube-controller-manager running?",
+                sts.generation,
+                sts.status.observed_generation.map_or("none".into(), |g| g.to_string())
+            ),
+        );
+    }
+    if !sts.is_parallel() {
+        if let Some(blocker) = rows[..i].iter().find(|r| !row_healthy(r)) {
+            let what = match blocker.state {
+                PodState::Missing => "to be created first".to_string(),
+                PodState::Terminating => "to finish terminating".to_string(),
+                PodState::Foreign => "(its name is taken by a pod this StatefulSet does not control)".to_string(),
+                _ => format!("to be Running and Ready (it is {})", describe(blocker)),
+            };
+            return (
+                Issue::WaitingForLowerOrdinal,
+                format!(
+                    "waiting for {} {what}: OrderedReady creates pods one at a time, in ordinal order",
+                    blocker.pod
+                ),
+            );
+        }
+    }
+    match failed_create(snap, sts, &rows[i].pod) {
+        Some(event) => (Issue::CreateFailing, format!("creating it fails: {event}")),
+        None => (Issue::NotCreatedYet, "not created yet: the controller should create it on its next sync".into()),
+    }
+}
+
+/// Healthy in the controller's sense: Running, Ready, not terminating.
+pub(super) fn row_healthy(row: &OrdinalRow) -> bool {
+    row.state == PodState::Running && row.ready == Some(true)
+}
+
+pub(super) fn describe(row: &OrdinalRow) -> String {
+    let mut text = match row.state {
+        PodState::Running if row.ready != Some(true) => "Running, not Ready".to_string(),
+        state => format!("{state:?}"),
+    };
+    if let Some(detail) = &row.detail {
+        text.push_str(&format!(", {detail}"));
+    }
+    if row.node_health.as_ref().is_some_and(|h| h.suspect_lost) {
+        text.push_str(", on a lost node");
+    }
+    text
+}
+
+/// The latest FailedCreate warning about `pod` (or its claims), with count and age.
+pub(super) fn failed_create(snap: &Snapshot, sts: &StatefulSet, pod: &str) -> Option<String> {
+    let events = snap.events.as_ref().ok()?;
+    let needle = format!(" Pod {pod} ");
+    let event = events
+        .iter()
+        .filter(|e| e.namespace == sts.namespace && e.object == sts.name && e.reason == "FailedCreate")
+        .filter(|e| e.message.contains(&needle))
+        .max_by_key(|e| e.last_seen)?;
+    let when = event.last_seen.map(|t| format!(", last {} ago", age(t, snap.now))).unwrap_or_default();
+    Some(format!("{} ({}x{when})", event.message, event.count))
+}
+
+/// Why a pod outside the range is still there.
+pub(super) fn why_extra(sts: &StatefulSet, rows: &[OrdinalRow], extra: &[OrdinalRow], i: usize) -> (Issue, String) {
+    let me = &extra[i];
+    let outside = format!("ordinal {} is outside [{}, {})", me.ordinal, sts.ordinals_start, sts.ordinal_range().end);
+    let pending = |text: &str| (Issue::ScaleDownPending, format!("{outside}: {text}"));
+    let waiting = |text: String| (Issue::ScaleDownWaiting, format!("{outside}: {text}"));
+    if me.state == PodState::Terminating {
+        return pending("being removed by scale-down");
+    }
+    if sts.deleting.is_some() {
+        return pending("the StatefulSet is being deleted");
+    }
+    if sts.is_parallel() {
+        return pending("scale-down should remove it on the next sync (Parallel)");
+    }
+    if let Some(blocker) = rows.iter().find(|r| !row_healthy(r)) {
+        return waiting(format!(
+            "scale-down is waiting for every pod in range to be Running and Ready, and {} is {}",
+            blocker.pod,
+            describe(blocker)
+        ));
+    }
+    // Condemned pods go highest first, one at a time.
+    if let Some(terminating) = extra.iter().rev().find(|r| r.state == PodState::Terminating) {
+        if terminating.ordinal > me.ordinal {
+            return waiting(format!("scale-down waits for {} to finish terminating", terminating.pod));
+        }
+    }
+    if let Some(next) = extra.iter().find(|r| r.ordinal > me.ordinal) {
+        return waiting(format!("removed after {} (scale-down removes the highest ordinal first)", next.pod));
+    }
+    match extra.iter().find(|r| !row_healthy(r)) {
+        Some(first) if !row_healthy(me) && first.ordinal != me.ordinal => (
+            Issue::ScaleDownBlocked,
+            format!(
+                "{outside}: scale-down is blocked: {} is {} and OrderedReady only removes an unhealthy pod when \
+                 it is the lowest unhealthy one ({} is unhealthy too)",
+                me.pod,
+                describe(me),
+                first.pod
+            ),
+        ),
+        _ => pending("next to be removed by scale-down"),
+    }
+}

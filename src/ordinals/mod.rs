@@ -1,0 +1,292 @@
+//! `ordinals`: one row per ordinal of a StatefulSet, and why a missing or extra pod is so.
+//!
+//! The explanations follow the StatefulSet controller's own rules (pkg/controller/statefulset,
+//! `updateStatefulSet`): with OrderedReady, pods in range are created in ordinal order and each
+//! waits for every lower one to be Running, Ready and not terminating; scale-down waits for every
+//! pod in range to be healthy, removes the highest ordinal first, one at a time, and only removes
+//! an unhealthy pod when it is the lowest unhealthy one. With Parallel, none of this ordering applies.
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::health::{NodeHealth, node_health};
+use crate::model::names::{pod_name, pod_ordinal};
+use crate::model::{Pod, Snapshot, StatefulSet};
+use explain::{describe, problem, why_extra, why_missing};
+
+mod explain;
+mod summary;
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrdinalsReport {
+    pub statefulset: Summary,
+    pub ordinals: Vec<OrdinalRow>,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    pub namespace: String,
+    pub name: String,
+    pub replicas: Replicas,
+    /// [start, end) of the ordinals the spec asks for.
+    pub ordinals_start: i32,
+    pub ordinals_end: i32,
+    pub pod_management_policy: String,
+    pub update_strategy: String,
+    /// rollingUpdate.partition (RollingUpdate only).
+    pub partition: Option<i32>,
+    pub current_revision: Option<String>,
+    pub update_revision: Option<String>,
+    pub generation: i64,
+    pub observed_generation: Option<i64>,
+    pub service: ServiceCheck,
+    pub deleting: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Replicas {
+    pub desired: i32,
+    pub current: i32,
+    pub ready: i32,
+    pub updated: i32,
+    /// From servers that report it (1.22+).
+    pub available: Option<i32>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceCheck {
+    pub name: String,
+    /// None when services could not be read.
+    pub exists: Option<bool>,
+    pub headless: Option<bool>,
+    /// What is wrong with it, if anything.
+    pub problem: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum PodState {
+    Missing,
+    Pending,
+    Running,
+    Succeeded,
+    Failed,
+    Unknown,
+    Terminating,
+    /// A pod with the ordinal's name that this StatefulSet does not control.
+    Foreign,
+}
+
+/// What is wrong with an ordinal, as a stable code (the `why` text explains it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Issue {
+    /// A pod with the ordinal's name that the StatefulSet does not control.
+    Foreign,
+    /// OrderedReady: a lower ordinal must be created / Ready first.
+    WaitingForLowerOrdinal,
+    /// The controller's creates fail (FailedCreate events).
+    CreateFailing,
+    NotCreatedYet,
+    /// observedGeneration is behind generation.
+    ControllerBehind,
+    StatefulSetDeleting,
+    /// The pod's node looks lost.
+    NodeLost,
+    /// Terminating well past its grace period.
+    StuckTerminating,
+    PodFailed,
+    /// A container is waiting: CrashLoopBackOff, ImagePullBackOff...
+    ContainerWaiting,
+    Pending,
+    NotReady,
+    /// Outside the range, about to be removed.
+    ScaleDownPending,
+    /// Outside the range, waiting for other pods.
+    ScaleDownWaiting,
+    /// Outside the range, blocked by an unhealthy pod.
+    ScaleDownBlocked,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrdinalRow {
+    pub ordinal: i32,
+    pub pod: String,
+    /// Inside [start, start+replicas); false for pods left over from scale-down.
+    pub in_range: bool,
+    pub state: PodState,
+    /// Container waiting reason, or the pod's status reason (NodeLost, Evicted).
+    pub detail: Option<String>,
+    pub terminating_since: Option<Timestamp>,
+    pub ready: Option<bool>,
+    pub restarts: Option<i32>,
+    /// current, update or other (compared with status.currentRevision / updateRevision).
+    pub revision: Option<String>,
+    pub revision_hash: Option<String>,
+    pub node: Option<String>,
+    pub node_health: Option<NodeHealth>,
+    pub created: Option<Timestamp>,
+    /// Stable DNS name through the governing service.
+    pub dns: Option<String>,
+    pub uid: Option<String>,
+    /// What is wrong, as a code.
+    pub issue: Option<Issue>,
+    /// Why the pod is missing, extra, blocked or in trouble.
+    pub why: Option<String>,
+    /// A command that helps, if one does (e.g. force-delete for a pod on a lost node).
+    pub suggestion: Option<String>,
+}
+
+/// Builds the report for StatefulSet `sts` from a snapshot of its namespace.
+pub fn diagnose(snap: &Snapshot, sts: &StatefulSet) -> OrdinalsReport {
+    let service = summary::check_service(snap, sts);
+    let dns_domain = (service.exists != Some(false) && !sts.service_name.is_empty())
+        .then(|| format!("{}.{}.svc", sts.service_name, sts.namespace));
+    let mut rows: Vec<OrdinalRow> = sts
+        .ordinal_range()
+        .map(|i| {
+            let name = pod_name(&sts.name, i);
+            let pod = snap.pod(&sts.namespace, &name);
+            row(snap, sts, i, &name, pod, true, dns_domain.as_deref())
+        })
+        .collect();
+    let mut extra: Vec<OrdinalRow> = snap
+        .pods_in(&sts.namespace)
+        .filter(|p| belongs(p, sts))
+        .filter_map(|p| Some((pod_ordinal(&sts.name, &p.name)?, p)))
+        .filter(|(i, _)| !sts.ordinal_range().contains(i))
+        .map(|(i, p)| row(snap, sts, i, &p.name, Some(p), false, dns_domain.as_deref()))
+        .collect();
+    extra.sort_by_key(|r| r.ordinal);
+
+    for i in 0..rows.len() {
+        if rows[i].why.is_none() && rows[i].state == PodState::Missing {
+            let (issue, why) = why_missing(snap, sts, &rows, i);
+            (rows[i].issue, rows[i].why) = (Some(issue), Some(why));
+        }
+    }
+    for i in 0..extra.len() {
+        let (issue, why) = why_extra(sts, &rows, &extra, i);
+        // Keep the pod's own problem unless the explanation already describes its state; a lost
+        // node or a stuck deletion matters more than the scale-down step.
+        let own = extra[i].issue.filter(|i| matches!(i, Issue::NodeLost | Issue::StuckTerminating | Issue::PodFailed));
+        extra[i].issue = Some(own.unwrap_or(issue));
+        extra[i].why = Some(match extra[i].why.take() {
+            Some(problem) if !why.contains(&describe(&extra[i])) => format!("{why}; {problem}"),
+            _ => why,
+        });
+    }
+    rows.extend(extra);
+
+    OrdinalsReport { statefulset: summary::summary(sts, service), ordinals: rows, notes: summary::notes(snap, sts) }
+}
+
+/// Controlled by the StatefulSet, or an orphan it will adopt (selector matches, no controller).
+fn belongs(pod: &Pod, sts: &StatefulSet) -> bool {
+    pod.controlled_by(&sts.uid) || (pod.controller.is_none() && sts.selector.matches(&pod.labels))
+}
+
+fn row(
+    snap: &Snapshot,
+    sts: &StatefulSet,
+    ordinal: i32,
+    name: &str,
+    pod: Option<&Pod>,
+    in_range: bool,
+    dns_domain: Option<&str>,
+) -> OrdinalRow {
+    let mut row = OrdinalRow {
+        ordinal,
+        pod: name.to_string(),
+        in_range,
+        state: PodState::Missing,
+        detail: None,
+        terminating_since: None,
+        ready: None,
+        restarts: None,
+        revision: None,
+        revision_hash: None,
+        node: None,
+        node_health: None,
+        created: None,
+        dns: None,
+        uid: None,
+        issue: None,
+        why: None,
+        suggestion: None,
+    };
+    let Some(pod) = pod else { return row };
+    row.uid = Some(pod.uid.clone());
+    row.created = pod.created;
+    if !belongs(pod, sts) {
+        row.state = PodState::Foreign;
+        row.issue = Some(Issue::Foreign);
+        row.why = Some(format!(
+            "a pod named {name} exists but this StatefulSet does not control it ({}); the controller cannot \
+             create its own {name} until that pod is deleted",
+            foreign_reason(pod, sts)
+        ));
+        return row;
+    }
+    row.state = state_of(pod);
+    row.detail = pod.waiting.clone().or_else(|| pod.reason.clone());
+    row.terminating_since = pod.deleting;
+    row.ready = Some(pod.ready);
+    row.restarts = Some(pod.restarts);
+    row.revision_hash = pod.revision().map(String::from);
+    row.revision = pod.revision().map(|hash| revision_kind(sts, hash).to_string());
+    row.node = pod.node.clone();
+    row.node_health = pod.node.as_deref().map(|n| node_health(snap, n));
+    row.dns = dns_domain.map(|d| format!("{name}.{d}"));
+    if let Some((issue, why)) = problem(snap, pod, row.node_health.as_ref()) {
+        (row.issue, row.why) = (Some(issue), Some(why));
+        if issue == Issue::NodeLost {
+            row.suggestion = Some(format!("kubectl sts-doctor force-delete {name}  # if the node is really gone"));
+        }
+    }
+    row
+}
+
+fn state_of(pod: &Pod) -> PodState {
+    if pod.is_terminating() {
+        return PodState::Terminating;
+    }
+    match pod.phase.as_str() {
+        "Pending" | "" => PodState::Pending,
+        "Running" => PodState::Running,
+        "Succeeded" => PodState::Succeeded,
+        "Failed" => PodState::Failed,
+        _ => PodState::Unknown,
+    }
+}
+
+fn foreign_reason(pod: &Pod, sts: &StatefulSet) -> String {
+    match &pod.controller {
+        Some(owner) if owner.kind == "StatefulSet" && owner.name == sts.name => {
+            "it belongs to an earlier StatefulSet of the same name".into()
+        }
+        Some(owner) => format!("it is controlled by {} {}", owner.kind, owner.name),
+        None => format!("its labels do not match the selector {}", sts.selector.to_query()),
+    }
+}
+
+/// current / update / other, against the StatefulSet's status revisions.
+pub fn revision_kind(sts: &StatefulSet, hash: &str) -> &'static str {
+    let current = sts.status.current_revision.as_deref();
+    let update = sts.status.update_revision.as_deref();
+    if current == Some(hash) {
+        "current"
+    } else if update == Some(hash) {
+        "update"
+    } else {
+        "other"
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -52,6 +52,15 @@ pub fn secs_since(then: Timestamp, now: Timestamp) -> i64 {
     now.duration_since(then).as_secs()
 }
 
+/// A std duration for messages: "200ms" below a second, else as [`human`].
+pub fn human_std(d: std::time::Duration) -> String {
+    if d < std::time::Duration::from_secs(1) {
+        format!("{}ms", d.as_millis())
+    } else {
+        human(SignedDuration::try_from(d).unwrap_or(SignedDuration::MAX))
+    }
+}
+
 /// Formats like k8s.io/apimachinery/pkg/util/duration.HumanDuration, which kubectl uses for AGE.
 pub fn human(d: SignedDuration) -> String {
     let seconds = d.as_secs();

@@ -77,8 +77,9 @@ pub enum ApiError {
     Unauthorized { op: Box<Op>, server: String },
     #[error("cannot {op}: conflict: {message}")]
     Conflict { op: Box<Op>, message: String },
-    #[error("cannot {op}: no answer from the API server at {server} within {secs}s (raise --request-timeout?)")]
-    Timeout { op: Box<Op>, server: String, secs: u64 },
+    #[error("cannot {op}: no answer from the API server at {server} within {} (raise --request-timeout?)",
+        crate::duration::human_std(*.after))]
+    Timeout { op: Box<Op>, server: String, after: std::time::Duration },
     #[error(
         "cannot reach the API server at {server} ({cause}); check --context/--kubeconfig and that the cluster is up"
     )]

@@ -11,6 +11,9 @@ pub mod evidence;
 mod mounts;
 pub mod snapshot;
 
+#[cfg(test)]
+mod mock_tests;
+
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -46,9 +49,7 @@ impl Cluster {
     pub async fn call<T>(&self, op: Op, request: impl Future<Output = kube::Result<T>>) -> Result<T, ApiError> {
         match tokio::time::timeout(self.timeout, request).await {
             Ok(result) => result.map_err(|e| ApiError::classify(op, &self.server, e)),
-            Err(_) => {
-                Err(ApiError::Timeout { op: Box::new(op), server: self.server.clone(), secs: self.timeout.as_secs() })
-            }
+            Err(_) => Err(ApiError::Timeout { op: Box::new(op), server: self.server.clone(), after: self.timeout }),
         }
     }
 

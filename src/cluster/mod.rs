@@ -7,7 +7,9 @@
 
 mod api_error;
 mod connect;
+pub mod revisions;
 pub mod snapshot;
+pub mod watch;
 
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -20,5 +20,6 @@ pub mod model;
 pub mod ordinals;
 pub mod prompt;
 pub mod render;
+pub mod rollout;
 pub mod severity;
 mod testing;

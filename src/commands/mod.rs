@@ -60,6 +60,7 @@ pub fn validate(command: &Command, global: &GlobalArgs) -> Result<()> {
     match command {
         Command::Ordinals(args) => ordinals::validate(global, args),
         Command::Claims(args) => claims::validate(global, args),
+        Command::Rollout(args) => rollout::validate(global, args),
         _ => Ok(()),
     }
 }

@@ -10,6 +10,7 @@
 pub mod kubelet;
 pub mod normalize;
 pub mod objects;
+pub mod rollout;
 
 use std::path::PathBuf;
 use std::process::Output;

@@ -15,7 +15,7 @@ use self::session::{Flow, Session, compute, until_complete};
 use super::{Context, reject_all_namespaces, validate_name};
 use crate::apply::statefulsets::{delete_trapped_pod, set_partition};
 use crate::cli::{GlobalArgs, OutputFormat, RolloutArgs};
-use crate::cluster::ApiError;
+use crate::cluster::{ApiError, Cluster};
 use crate::error::{Exit, Outcome};
 use crate::render::rollout::progress::Mode;
 use crate::rollout::step::{self, Gate, Request, StepPlan};
@@ -137,7 +137,7 @@ async fn steps(ctx: &Context, args: &RolloutArgs, session: &mut Session, plan: &
             };
             return finish(ctx, session, Err(e));
         }
-        let patched = patch_partition(ctx, session, &plan.statefulset, target, generation).await;
+        let patched = patch_partition(&ctx.cluster, session.inputs.sts.clone(), target, generation).await;
         let patched = match patched {
             Ok(sts) => sts,
             Err(e) if k > 0 => return Err(Outcome::Partial(format!("{}; {at}", crate::error::one_line(&e))).into()),
@@ -183,14 +183,12 @@ async fn wait_for_gate(session: &mut Session, target: i32) -> Result<()> {
 /// Sets the partition with the StatefulSet's resourceVersion as precondition. A 409 caused only by
 /// a status update is retried with the new resourceVersion; a changed spec stops everything.
 async fn patch_partition(
-    ctx: &Context,
-    session: &mut Session,
-    name: &str,
+    cluster: &Cluster,
+    mut sts: crate::model::StatefulSet,
     target: i32,
     generation: i64,
 ) -> Result<crate::model::StatefulSet> {
-    let ns = ctx.namespace();
-    let mut sts = session.inputs.sts.clone();
+    let (ns, name) = (sts.namespace.clone(), sts.name.clone());
     for attempt in 0..=CONFLICT_RETRIES {
         if sts.generation != generation {
             return Err(Outcome::Refused(format!(
@@ -200,11 +198,11 @@ async fn patch_partition(
             ))
             .into());
         }
-        match set_partition(&ctx.cluster, ns, name, &sts.resource_version, target, false).await {
+        match set_partition(cluster, &ns, &name, &sts.resource_version, target, false).await {
             Ok(patched) => return Ok(patched),
             Err(e) if e.is_conflict() && attempt < CONFLICT_RETRIES => {
                 tracing::info!("statefulset {name} changed while setting the partition, re-reading it: {e}");
-                sts = ctx.cluster.statefulset(ns, name).await?;
+                sts = cluster.statefulset(&ns, &name).await?;
             }
             Err(e) => return Err(e.into()),
         }
@@ -284,7 +282,13 @@ fn changed(e: ApiError, pod: &str) -> anyhow::Error {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use clap::Parser;
+    use http::{Request, Response};
+    use kube::client::Body;
+    use serde_json::{Value, json};
+    use tower_test::mock;
 
     use crate::cli::{Cli, Command};
     use crate::error::{Exit, exit_code_for};
@@ -308,5 +312,78 @@ mod tests {
         assert!(check(&["rollout", "web", "--dry-run"]).unwrap_err().starts_with("--dry-run applies to"));
         assert!(check(&["-A", "rollout", "web"]).unwrap_err().contains("-A/--all-namespaces is not supported"));
         assert!(check(&["rollout", "Web"]).unwrap_err().starts_with("invalid statefulset name"));
+    }
+
+    fn statefulset(generation: i64, resource_version: &str) -> Value {
+        json!({ "apiVersion": "apps/v1", "kind": "StatefulSet",
+                "metadata": { "name": "web", "namespace": "shop", "uid": "u1", "generation": generation,
+                              "resourceVersion": resource_version },
+                "spec": { "selector": { "matchLabels": { "app": "web" } }, "serviceName": "web",
+                          "template": { "metadata": { "labels": { "app": "web" } }, "spec": { "containers": [] } } } })
+    }
+
+    fn respond(code: u16, body: Value) -> Response<Body> {
+        Response::builder().status(code).body(Body::from(serde_json::to_vec(&body).unwrap())).unwrap()
+    }
+
+    fn conflict() -> Response<Body> {
+        respond(
+            409,
+            json!({ "kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Conflict", "code": 409,
+            "message": "Operation cannot be fulfilled on statefulsets.apps \"web\": the object has been modified" }),
+        )
+    }
+
+    /// A cluster whose API answers with `responses`, checking each request with `expect`.
+    fn cluster(mut answers: Vec<(&'static str, Option<&'static str>, Response<Body>)>) -> super::Cluster {
+        let (service, handle) = mock::pair::<Request<Body>, Response<Body>>();
+        tokio::spawn(async move {
+            let mut handle = std::pin::pin!(handle);
+            answers.reverse();
+            while let Some((method, resource_version, response)) = answers.pop() {
+                let (request, send) = handle.next_request().await.expect("request");
+                assert_eq!(request.method().as_str(), method);
+                if let Some(rv) = resource_version {
+                    let body = request.into_body().collect_bytes().await.unwrap();
+                    let patch: Value = serde_json::from_slice(&body).unwrap();
+                    assert_eq!(patch["metadata"]["resourceVersion"], rv, "{patch}");
+                    assert_eq!(patch["spec"]["updateStrategy"]["rollingUpdate"]["partition"], 1);
+                }
+                send.send_response(response);
+            }
+        });
+        super::Cluster {
+            client: kube::Client::new(service, "shop"),
+            namespace: "shop".into(),
+            server: "https://mock".into(),
+            timeout: Duration::from_secs(5),
+        }
+    }
+
+    fn model(generation: i64, resource_version: &str) -> crate::model::StatefulSet {
+        crate::model::StatefulSet::from(&serde_json::from_value(statefulset(generation, resource_version)).unwrap())
+    }
+
+    #[tokio::test]
+    async fn a_conflict_from_a_status_update_is_retried_with_the_new_resource_version() {
+        let cluster = cluster(vec![
+            ("PATCH", Some("10"), conflict()),
+            ("GET", None, respond(200, statefulset(2, "11"))),
+            ("PATCH", Some("11"), respond(200, statefulset(3, "12"))),
+        ]);
+        let patched = super::patch_partition(&cluster, model(2, "10"), 1, 2).await.unwrap();
+        assert_eq!((patched.generation, patched.resource_version.as_str()), (3, "12"));
+    }
+
+    #[tokio::test]
+    async fn a_conflict_from_a_spec_change_stops_without_patching_again() {
+        let cluster =
+            cluster(vec![("PATCH", Some("10"), conflict()), ("GET", None, respond(200, statefulset(3, "11")))]);
+        let err = super::patch_partition(&cluster, model(2, "10"), 1, 2).await.unwrap_err();
+        assert_eq!(exit_code_for(&err), Exit::Refused);
+        assert!(
+            err.to_string().starts_with("the spec of statefulset web changed since the plan (generation 2 -> 3)"),
+            "{err}"
+        );
     }
 }

@@ -19,6 +19,7 @@
 
 mod controller;
 mod explain;
+mod rows;
 pub mod step;
 
 use std::collections::BTreeMap;
@@ -26,9 +27,9 @@ use std::collections::BTreeMap;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
-use crate::model::names::{pod_name, pod_ordinal};
+use crate::health::NodeHealth;
+use crate::model::names::pod_ordinal;
 use crate::model::{ControllerRevision, Part, Pod, StatefulSet};
-use crate::ordinals::revision_kind;
 
 /// The issue describing the forced-rollback trap.
 pub const TRAP_ISSUE: &str = "kubernetes/kubernetes#67250";
@@ -176,6 +177,9 @@ pub struct Row {
     /// When the Ready condition last changed (else when the pod was created).
     pub since: Option<Timestamp>,
     pub uid: Option<String>,
+    pub node: Option<String>,
+    /// Known only for the node of a pod that blocks the rollout (fetched when it matters).
+    pub node_health: Option<NodeHealth>,
     /// On the wanted revision, Ready and available, not terminating.
     pub settled: bool,
     /// What the controller does next with this ordinal, or what blocks it.
@@ -237,6 +241,19 @@ pub fn status(
     now: Timestamp,
     stuck_after: SignedDuration,
 ) -> RolloutStatus {
+    status_with_nodes(sts, pods, revisions, &BTreeMap::new(), now, stuck_after)
+}
+
+/// Like [`status`], with the health of (some of) the pods' nodes: a blocking pod on a node that
+/// looks lost is explained as such.
+pub fn status_with_nodes(
+    sts: &StatefulSet,
+    pods: &[Pod],
+    revisions: &Part<Vec<ControllerRevision>>,
+    nodes: &BTreeMap<String, NodeHealth>,
+    now: Timestamp,
+    stuck_after: SignedDuration,
+) -> RolloutStatus {
     let revision_map: BTreeMap<String, ControllerRevision> = match revisions {
         Ok(list) => list.iter().filter(|r| r.controlled_by(&sts.uid)).map(|r| (r.name.clone(), r.clone())).collect(),
         Err(_) => BTreeMap::new(),
@@ -245,15 +262,17 @@ pub fn status(
     let boundary = if sts.is_on_delete() { 0 } else { sts.partition.clamp(0, replicas) };
     let mine: BTreeMap<i32, &Pod> = pods
         .iter()
-        .filter(|p| p.namespace == sts.namespace && belongs(p, sts))
+        .filter(|p| p.namespace == sts.namespace && rows::belongs(p, sts))
         .filter_map(|p| Some((pod_ordinal(&sts.name, &p.name)?, p)))
         .collect();
-    let mut rows: Vec<Row> =
-        sts.ordinal_range().map(|o| row(sts, o, boundary, mine.get(&o).copied(), &revision_map, now)).collect();
+    let mut rows: Vec<Row> = sts
+        .ordinal_range()
+        .map(|o| rows::row(sts, o, boundary, mine.get(&o).copied(), &revision_map, nodes, now))
+        .collect();
     rows.extend(
         mine.iter()
             .filter(|(o, _)| !sts.ordinal_range().contains(o))
-            .map(|(o, p)| row(sts, *o, boundary, Some(p), &revision_map, now)),
+            .map(|(o, p)| rows::row(sts, *o, boundary, Some(p), &revision_map, nodes, now)),
     );
     let mut view = View { sts, rows, boundary, now, stuck_after, revisions: revision_map };
     let verdict = explain::verdict(&view);
@@ -277,96 +296,6 @@ pub fn status(
         ordinals: view.rows,
         notes,
     }
-}
-
-/// Controlled by the StatefulSet, or an orphan it would adopt.
-fn belongs(pod: &Pod, sts: &StatefulSet) -> bool {
-    pod.controlled_by(&sts.uid) || (pod.controller.is_none() && sts.selector.matches(&pod.labels))
-}
-
-fn row(
-    sts: &StatefulSet,
-    ordinal: i32,
-    boundary: i32,
-    pod: Option<&Pod>,
-    revisions: &BTreeMap<String, ControllerRevision>,
-    now: Timestamp,
-) -> Row {
-    let index = ordinal - sts.ordinals_start;
-    let in_range = sts.ordinal_range().contains(&ordinal);
-    let wants = if !in_range {
-        Wants::Removal
-    } else if sts.is_on_delete() || index >= boundary {
-        Wants::Update
-    } else {
-        Wants::Current
-    };
-    let mut row = Row {
-        ordinal,
-        index,
-        pod: pod_name(&sts.name, ordinal),
-        in_range,
-        exists: pod.is_some(),
-        wants,
-        state: "Missing".into(),
-        revision: None,
-        revision_hash: None,
-        revision_number: None,
-        ready: None,
-        available: None,
-        restarts: None,
-        waiting: None,
-        since: None,
-        uid: None,
-        settled: false,
-        note: None,
-        unready_since: None,
-        running_ready: false,
-        terminating: false,
-        finished: false,
-    };
-    let Some(pod) = pod else { return row };
-    row.state = if pod.is_terminating() {
-        "Terminating".into()
-    } else if pod.phase.is_empty() {
-        "Pending".into()
-    } else {
-        pod.phase.clone()
-    };
-    row.revision_hash = pod.revision().map(String::from);
-    row.revision = pod.revision().map(|h| revision_kind(sts, h).to_string());
-    row.revision_number = pod.revision().and_then(|h| revisions.get(h)).map(|r| r.revision);
-    row.ready = Some(pod.ready);
-    row.running_ready = pod.is_running_and_ready();
-    row.terminating = pod.is_terminating();
-    row.finished = pod.is_finished();
-    let available = pod.is_healthy()
-        && match sts.min_ready_seconds {
-            Some(min) if min > 0 => {
-                pod.ready_since.is_some_and(|t| now.duration_since(t) >= SignedDuration::from_secs(min.into()))
-            }
-            _ => true,
-        };
-    row.available = Some(available);
-    row.restarts = Some(pod.restarts);
-    row.waiting = pod.waiting.clone();
-    row.since = pod.ready_since.or(pod.created);
-    row.uid = Some(pod.uid.clone());
-    row.unready_since = match pod.deleting {
-        // deletionTimestamp is already "deletion time + grace period".
-        Some(deadline) => Some(deadline),
-        None if !pod.is_running_and_ready() => pod.ready_since.filter(|_| !pod.ready).or(pod.created),
-        None => None,
-    };
-    row.settled = !row.terminating
-        && available
-        && match wants {
-            Wants::Update => row.on_update(sts),
-            // The controller never rolls pods below the partition back: update is fine there too.
-            Wants::Current => row.on_current(sts) || row.on_update(sts),
-            Wants::Removal => false,
-        };
-    row
 }
 
 fn summary(view: &View) -> Summary {

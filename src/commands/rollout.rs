@@ -6,6 +6,7 @@
 
 mod session;
 
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 
 use anyhow::Result;
@@ -15,12 +16,15 @@ use self::session::{Flow, Session, compute, until_complete};
 use super::{Context, reject_all_namespaces, validate_name};
 use crate::apply::statefulsets::{delete_trapped_pod, set_partition};
 use crate::cli::{GlobalArgs, OutputFormat, RolloutArgs};
+use crate::cluster::revisions::RolloutInputs;
+use crate::cluster::snapshot::{Scope, Want};
 use crate::cluster::{ApiError, Cluster};
 use crate::error::{Exit, Outcome};
+use crate::health::node_health;
 use crate::render::rollout::progress::Mode;
 use crate::rollout::step::{self, Gate, Request, StepPlan};
 use crate::rollout::{Phase, RolloutStatus};
-use crate::{prompt, render};
+use crate::{prompt, render, rollout};
 
 /// 409s tolerated while stepping when only the status moved (the controller updates it constantly).
 const CONFLICT_RETRIES: usize = 3;
@@ -50,6 +54,7 @@ pub async fn run(ctx: &Context, args: &RolloutArgs) -> Result<Exit> {
     let inputs = ctx.cluster.rollout_inputs(ctx.namespace(), &args.name).await?;
     let status = compute(&inputs, args.stuck_after.0);
     if args.fix {
+        let status = with_node_health(ctx, &inputs, status, args).await;
         return fix(ctx, args, status, watch, deadline).await;
     }
     let request = match (args.step, args.to) {
@@ -63,19 +68,48 @@ pub async fn run(ctx: &Context, args: &RolloutArgs) -> Result<Exit> {
         return steps(ctx, args, &mut session, &plan, watch).await;
     }
     if !watch {
+        let status = with_node_health(ctx, &inputs, status, args).await;
         return report(ctx, &status);
     }
     let mut session = start(ctx, args, inputs, deadline);
     let outcome = session.wait(until_complete).await;
-    finish(ctx, &mut session, outcome)
+    finish(ctx, args, &mut session, outcome).await
 }
 
-fn start(
+/// When a pod blocks the rollout, whether its node looks lost changes the advice: the node and its
+/// Lease are read then, and only then.
+async fn with_node_health(
     ctx: &Context,
+    inputs: &RolloutInputs,
+    status: RolloutStatus,
     args: &RolloutArgs,
-    inputs: crate::cluster::revisions::RolloutInputs,
-    deadline: Instant,
-) -> Session {
+) -> RolloutStatus {
+    let blocking = status.blocking_pod.as_ref().and_then(|p| status.ordinals.iter().find(|r| &r.pod == p));
+    let Some(node) = blocking.and_then(|r| r.node.clone()).filter(|_| status.phase.is_blocked()) else {
+        return status;
+    };
+    let scope = Scope::StatefulSet { namespace: inputs.sts.namespace.clone(), name: inputs.sts.name.clone() };
+    let want = Want { nodes: true, leases: true, ..Want::default() };
+    match ctx.cluster.snapshot(&scope, want).await {
+        Ok(snap) => {
+            let nodes = BTreeMap::from([(node.clone(), node_health(&snap, &node))]);
+            rollout::status_with_nodes(
+                &inputs.sts,
+                &inputs.pods,
+                &inputs.revisions,
+                &nodes,
+                inputs.now,
+                args.stuck_after.0,
+            )
+        }
+        Err(e) => {
+            tracing::warn!("cannot tell whether node {node} is healthy: {e}");
+            status
+        }
+    }
+}
+
+fn start(ctx: &Context, args: &RolloutArgs, inputs: RolloutInputs, deadline: Instant) -> Session {
     Session::start(&ctx.cluster, inputs, Mode::detect(ctx.output), deadline, args.timeout, args.stuck_after.0)
 }
 
@@ -90,10 +124,10 @@ fn report(ctx: &Context, status: &RolloutStatus) -> Result<Exit> {
 }
 
 /// Ends a follow: the final report, then the waiting outcome (a NotDone error is exit 5).
-fn finish(ctx: &Context, session: &mut Session, outcome: Result<()>) -> Result<Exit> {
+async fn finish(ctx: &Context, args: &RolloutArgs, session: &mut Session, outcome: Result<()>) -> Result<Exit> {
     session.progress.finish();
     let now = jiff::Timestamp::now();
-    let status = &session.status;
+    let status = &with_node_health(ctx, &session.inputs, session.status.clone(), args).await;
     render::emit(ctx.output, "Rollout", status, || format!("\n{}", render::rollout::table(status, now, ctx.style)))?;
     outcome.map(|()| Exit::Ok)
 }
@@ -135,7 +169,7 @@ async fn steps(ctx: &Context, args: &RolloutArgs, session: &mut Session, plan: &
                 Some(Outcome::NotDone(reason)) => Outcome::NotDone(format!("{reason}; {at}")).into(),
                 _ => e.context(at),
             };
-            return finish(ctx, session, Err(e));
+            return finish(ctx, args, session, Err(e)).await;
         }
         let patched = patch_partition(&ctx.cluster, session.inputs.sts.clone(), target, generation).await;
         let patched = match patched {
@@ -153,10 +187,10 @@ async fn steps(ctx: &Context, args: &RolloutArgs, session: &mut Session, plan: &
         session.progress.finish();
         let fresh = ctx.cluster.rollout_inputs(&ns, &plan.statefulset).await?;
         session.status = compute(&fresh, args.stuck_after.0);
-        return finish(ctx, session, Ok(()));
+        return finish(ctx, args, session, Ok(())).await;
     }
     let outcome = session.wait(until_complete).await;
-    finish(ctx, session, outcome)
+    finish(ctx, args, session, outcome).await
 }
 
 /// Waits until partition `target` may be set; from the second step on, then pauses and checks again.
@@ -261,11 +295,12 @@ async fn fix(ctx: &Context, args: &RolloutArgs, status: RolloutStatus, watch: bo
     // Start from a fresh read: the watch must not see the deleted pod as still trapped.
     let inputs = ctx.cluster.rollout_inputs(&ns, &args.name).await?;
     if !watch {
-        return report(ctx, &compute(&inputs, args.stuck_after.0));
+        let status = compute(&inputs, args.stuck_after.0);
+        return report(ctx, &with_node_health(ctx, &inputs, status, args).await);
     }
     let mut session = start(ctx, args, inputs, deadline);
     let outcome = session.wait(until_complete).await;
-    finish(ctx, &mut session, outcome)
+    finish(ctx, args, &mut session, outcome).await
 }
 
 /// A failed precondition means the pod is no longer the one judged: nothing was deleted.

@@ -152,52 +152,69 @@ fn blocked(view: &View, i: usize, action: Action) -> Verdict {
         && row.index >= view.boundary
         && !row.on_update(sts)
         && action.waits_on() == Some(i);
+    let lost_node = row.node_health.as_ref().filter(|h| h.suspect_lost).map(|h| {
+        format!(
+            "its node {} looks lost ({}): a deletion does not finish until the node is back or the pod is \
+             force-deleted (`kubectl sts-doctor force-delete {}`)",
+            h.node,
+            h.summary(view.now),
+            row.pod
+        )
+    });
     if trapped {
-        let explanation = trap_explanation(view, row, &unready);
-        let mut v = Verdict::new(
-            Phase::Trapped,
-            format!(
-                "{} is not Ready on revision {} (not the update revision {update}) and the controller waits for it \
-                 forever ({TRAP_ISSUE}); fix: delete it (`kubectl sts-doctor rollout {} --fix`)",
-                row.pod,
-                row.revision_hash.as_deref().unwrap_or("-"),
-                sts.name
-            ),
-            action,
+        let mut explanation = trap_explanation(view, row, &unready);
+        let mut reason = format!(
+            "{} is not Ready on revision {} (not the update revision {update}) and the controller waits for it \
+             forever ({TRAP_ISSUE}); fix: delete it (`kubectl sts-doctor rollout {} --fix`)",
+            row.pod,
+            row.revision_hash.as_deref().unwrap_or("-"),
+            sts.name
         );
+        if let Some(lost) = &lost_node {
+            explanation.push_str(&format!(" Note: {lost}."));
+            reason.push_str(&format!("; {lost}"));
+        }
+        let mut v = Verdict::new(Phase::Trapped, reason, action);
         v.blocking_pod = Some(row.pod.clone());
         v.explanation = Some(explanation);
         return v;
     }
-    let reason = if row.terminating {
-        format!(
+    let rolling = sts.status.current_revision != sts.status.update_revision || sts.is_on_delete();
+    let reason = match (&lost_node, row.terminating) {
+        (Some(_), true) => format!(
+            "{} has been terminating for {unready} past its grace period: its node {} looks lost; see `kubectl \
+             sts-doctor force-delete {}`",
+            row.pod,
+            row.node.as_deref().unwrap_or("-"),
+            row.pod
+        ),
+        (None, true) => format!(
             "{} has been terminating for {unready} past its grace period: its kubelet has not confirmed the deletion; \
              if its node is lost, see `kubectl sts-doctor force-delete {}`",
             row.pod, row.pod
-        )
-    } else if row.on_update(sts) {
-        format!(
+        ),
+        // The node, not the revision, is to blame.
+        (Some(lost), false) => format!("{} has not been Ready for {unready} ({}); {lost}", row.pod, state(row)),
+        (None, false) if row.on_update(sts) && rolling => format!(
             "{} on update revision {update} has not been Ready for {unready} ({}): the new revision looks broken; fix \
              or revert the template (after a revert, see `kubectl sts-doctor rollout {} --fix`)",
             row.pod,
             state(row),
             sts.name
-        )
-    } else if row.in_range && row.wants == Wants::Current && !row.on_current(sts) {
-        format!(
+        ),
+        (None, false) if row.in_range && row.wants == Wants::Current && !row.on_current(sts) => format!(
             "{} has not been Ready for {unready} ({}) on revision {}, below the partition: the controller does not \
              replace it; deleting it recreates it from current revision {}",
             row.pod,
             state(row),
             row.revision_hash.as_deref().unwrap_or("-"),
             sts.status.current_revision.as_deref().unwrap_or("-")
-        )
-    } else {
-        format!(
+        ),
+        (None, false) => format!(
             "{} has not been Ready for {unready} ({}): the controller waits for it before it goes on",
             row.pod,
             state(row)
-        )
+        ),
     };
     let mut v = Verdict::new(Phase::Stuck, reason, action);
     v.blocking_pod = Some(row.pod.clone());

@@ -386,3 +386,32 @@ fn a_failing_pod_below_the_partition_is_stuck_not_trapped() {
     assert_eq!(s.blocking_pod.as_deref(), Some("web-0"));
     assert!(s.reason.ends_with("the controller waits for it before it goes on"), "{}", s.reason);
 }
+
+#[test]
+fn a_blocking_pod_on_a_lost_node_says_so() {
+    let (set, mut pods) = rolling(3, 2);
+    pods[0] = failing(pods[0].clone(), "NodeLost", 600);
+    let set = StatefulSet::from(&serde_json::from_value(set).unwrap());
+    let pods: Vec<Pod> = pods.into_iter().map(|p| Pod::from(&serde_json::from_value(p).unwrap())).collect();
+    let lost = crate::health::NodeHealth {
+        node: "n1".into(),
+        state: "Unknown".into(),
+        since: Some(now() - SignedDuration::from_secs(560)),
+        lease_renewed: None,
+        lease_stale: true,
+        taints: vec![],
+        suspect_lost: true,
+    };
+    let nodes = BTreeMap::from([("n1".to_string(), lost)]);
+    let s = status_with_nodes(&set, &pods, &Ok(vec![]), &nodes, now(), STUCK_AFTER);
+    assert_eq!(s.phase, Phase::Stuck);
+    assert!(
+        s.reason
+            == "web-0 has not been Ready for 10m (Running, not Ready, NodeLost); its node n1 looks lost (Unknown \
+                9m20s, no lease): a deletion does not finish until the node is back or the pod is force-deleted \
+                (`kubectl sts-doctor force-delete web-0`)",
+        "{}",
+        s.reason
+    );
+    assert_eq!(s.ordinals[0].node.as_deref(), Some("n1"));
+}

@@ -306,3 +306,20 @@ async fn permissions_to_show_and_to_follow() {
     assert!(stderr(&out).starts_with("error: cannot watch "), "{}", stderr(&out));
     assert!(stderr(&out).contains("forbidden: the current user needs RBAC permission to watch"), "{}", stderr(&out));
 }
+
+/// A pod that blocks the StatefulSet because its node is gone: the advice is force-delete, not waiting.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pod_on_a_lost_node_blocks_the_statefulset() {
+    let Some(env) = env("rollout-lost-node").await else { return };
+    let kubelet = env.kubelet(&["n1", "n2"]).await;
+    env.create_sts(&sts("web", 2)).await;
+    env.wait_ready("web", 2).await;
+    // web-0 runs on n1 (pods are spread by ordinal): lose n1 ten minutes ago.
+    kubelet.lose_node("n1", Duration::from_secs(600)).await;
+    let out = env.run(&["rollout", "web", "--stuck-after", "1m"]).await;
+    assert_exit(&out, 5);
+    let err = stderr(&out);
+    assert!(err.starts_with("error: stuck: web-0 has not been Ready for"), "{err}");
+    assert!(err.contains(&format!("its node {} looks lost", kubelet.node("n1"))), "{err}");
+    assert!(err.contains("kubectl sts-doctor force-delete web-0"), "{err}");
+}

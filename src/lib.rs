@@ -23,5 +23,6 @@ pub mod ordinals;
 pub mod prompt;
 pub mod reclaim;
 pub mod render;
+pub mod rollout;
 pub mod severity;
 mod testing;

@@ -9,7 +9,9 @@ mod api_error;
 mod connect;
 pub mod evidence;
 mod mounts;
+pub mod revisions;
 pub mod snapshot;
+pub mod watch;
 
 #[cfg(test)]
 mod mock_tests;

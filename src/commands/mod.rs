@@ -63,6 +63,7 @@ pub fn validate(command: &Command, global: &GlobalArgs) -> Result<()> {
         Command::Doctor(args) => doctor::validate(global, args),
         Command::ForceDelete(args) => force_delete::validate(global, args),
         Command::Reclaim(args) => reclaim::validate(global, args),
+        Command::Rollout(args) => rollout::validate(global, args),
         _ => Ok(()),
     }
 }

@@ -6,6 +6,7 @@
 pub mod infra;
 pub mod names;
 pub mod quantity;
+pub mod revision;
 pub mod selector;
 pub mod storage;
 pub mod workload;
@@ -17,6 +18,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1 as meta;
 use serde::Serialize;
 
 pub use infra::{Event, Lease, Node, NodeCondition, Service, Taint};
+pub use revision::ControllerRevision;
 pub use selector::{LabelSelector, Labels};
 pub use storage::{Claim, ClaimRef, Volume};
 pub use workload::{ClaimTemplate, Pod, RetentionPolicy, StatefulSet, StatefulSetStatus};

@@ -1,1 +1,325 @@
-//! End-to-end tests of `rollout`.
+//! End-to-end tests of `rollout` on the real 1.20 StatefulSet controller.
+
+use std::time::Duration;
+
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::DeleteParams;
+use serde_json::Value;
+
+use crate::support::normalize::normalize;
+use crate::support::objects::sts;
+use crate::support::{Env, assert_exit, env, stderr, stdout};
+
+const GOOD: &str = "registry.example/app:1";
+const NEW: &str = "registry.example/app:2";
+const BROKEN: &str = "registry.example/app:broken";
+
+fn json(out: &std::process::Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", stdout(out), stderr(out)))
+}
+
+async fn status(env: &Env, extra: &[&str]) -> Value {
+    let mut args = vec!["rollout", "web", "-o", "json"];
+    args.extend(extra);
+    json(&env.run(&args).await)
+}
+
+async fn partition(env: &Env) -> i64 {
+    let s = env.api::<StatefulSet>().get("web").await.unwrap();
+    s.spec.unwrap().update_strategy.unwrap().rolling_update.unwrap().partition.unwrap_or(0).into()
+}
+
+/// The main scenario: a template change with partition 2 on 3 replicas updates only web-2
+/// (followed live, non-tty output snapshotted), then `--to 0` finishes the rollout.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_partitioned_canary_then_the_rest() {
+    let Some(env) = env("rollout-canary").await else { return };
+    let kubelet = env.kubelet(&["n1", "n2"]).await;
+    env.create_sts(&sts("web", 3).partition(2)).await;
+    env.wait_ready("web", 3).await;
+    let before = env.revisions("web").await;
+
+    // Keep the new web-2 Pending until the follower is running, so the output is deterministic.
+    kubelet.hold("web-2");
+    let revisions = env.set_image("web", NEW).await;
+    assert_ne!(revisions.update, before.current);
+    env.wait_pod("web-2", "recreated on the update revision", |p| {
+        p.revision == revisions.update && p.phase == "Pending"
+    })
+    .await;
+    let mut follow = env.spawn(&["rollout", "web", "--watch", "--timeout", "60s"]);
+    follow.wait_for_line("progressing: waiting for web-2").await;
+    kubelet.release("web-2");
+    let (code, out, err) = follow.finish().await;
+    assert_eq!(code, Some(0), "{out}\n{err}");
+    insta::assert_snapshot!("rollout_follow_partition", normalize(&out, &env.ns));
+
+    let doc = status(&env, &[]).await;
+    assert_eq!(doc["kind"], "Rollout");
+    assert_eq!(doc["phase"], "PartitionComplete");
+    let kinds: Vec<&str> =
+        doc["ordinals"].as_array().unwrap().iter().map(|r| r["revision"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["current", "current", "update"]);
+
+    // A dry run changes nothing; then the rest of the rollout, followed until done.
+    let out = env.run(&["rollout", "web", "--to", "0", "--dry-run"]).await;
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("dry run: the server accepted partition 0"), "{}", stdout(&out));
+    assert_eq!(partition(&env).await, 2);
+    let out = env.run(&["rollout", "web", "--to", "0", "--yes", "--watch", "--timeout", "90s"]).await;
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(text.contains("partition 0: the controller updates web-1, web-0 to revision"), "{text}");
+    assert!(text.contains("partition set to 0: the controller updates web-1, web-0"), "{text}");
+    assert!(text.contains("web-0 updated to"), "{text}");
+    assert!(text.contains("\ndone: all 3 pods are on revision"), "{text}");
+
+    let doc = status(&env, &[]).await;
+    assert_eq!(doc["phase"], "Done");
+    assert_eq!(doc["statefulset"]["currentRevision"]["name"], doc["statefulset"]["updateRevision"]["name"]);
+    assert_eq!(doc["statefulset"]["updateRevision"]["name"], revisions.update.as_str());
+    let r = env.revisions("web").await;
+    assert_eq!(r.current, r.update);
+    // Nothing left to lower.
+    let out = env.run(&["rollout", "web", "--to", "0", "--yes"]).await;
+    assert_exit(&out, 3);
+    assert_eq!(stderr(&out), "error: the partition of web is already 0\n");
+}
+
+/// `--step 1 --until 0 --pause`: each step waits for the pods updated by the previous one.
+#[tokio::test(flavor = "multi_thread")]
+async fn stepping_one_ordinal_at_a_time() {
+    let Some(env) = env("rollout-steps").await else { return };
+    let _kubelet = env.kubelet(&["n1", "n2"]).await;
+    env.create_sts(&sts("web", 3).partition(3)).await;
+    env.wait_ready("web", 3).await;
+    env.set_image("web", NEW).await;
+    let out = env
+        .run(&[
+            "rollout",
+            "web",
+            "--step",
+            "1",
+            "--until",
+            "0",
+            "--pause",
+            "1s",
+            "--yes",
+            "--watch",
+            "--timeout",
+            "120s",
+        ])
+        .await;
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    let at = |needle: &str| text.find(needle).unwrap_or_else(|| panic!("no {needle:?} in:\n{text}"));
+    assert!(text.starts_with("plan: lower the partition of web 3 -> 2 -> 1 -> 0, each step once the updated pods are Ready and 1s have passed\n"), "{text}");
+    assert!(at("partition set to 2") < at("web-2 updated to"));
+    assert!(at("web-2 updated to") < at("pausing 1s before partition 1"));
+    assert!(at("pausing 1s before partition 1") < at("partition set to 1"));
+    assert!(at("web-1 updated to") < at("partition set to 0"));
+    assert!(at("partition set to 0") < at("done: all 3 pods"));
+    assert_eq!(partition(&env).await, 0);
+}
+
+/// A broken image is reported stuck; reverting it springs the forced-rollback trap
+/// (kubernetes#67250), which `--fix --yes` gets out of.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_broken_update_is_stuck_and_a_revert_is_trapped_until_fixed() {
+    let Some(env) = env("rollout-trap").await else { return };
+    let kubelet = env.kubelet(&["n1", "n2"]).await;
+    kubelet.break_image(BROKEN);
+    env.create_sts(&sts("web", 3).partition(2)).await;
+    env.wait_ready("web", 3).await;
+    let good = env.revisions("web").await.current;
+
+    let broken = env.set_image("web", BROKEN).await.update;
+    env.wait_pod("web-2", "crash-looping on the broken revision", |p| p.revision == broken && p.phase == "Running")
+        .await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let out = env.run(&["rollout", "web", "--stuck-after", "2s"]).await;
+    assert_exit(&out, 5);
+    assert!(
+        stderr(&out).starts_with(&format!("error: stuck: web-2 on update revision {broken} has not been Ready for")),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("(Running, not Ready, CrashLoopBackOff): the new revision looks broken"));
+    assert!(stdout(&out).contains("stuck: not Ready for"), "{}", stdout(&out));
+    let out = env.run(&["rollout", "web", "--watch", "--stuck-after", "2s", "--timeout", "30s"]).await;
+    assert_exit(&out, 5);
+    assert!(stdout(&out).contains("\nstuck: web-2 on update revision"), "{}", stdout(&out));
+    // No stepping into a broken rollout; no "fix" that would recreate the same broken pod.
+    let out = env.run(&["rollout", "web", "--to", "0", "--yes", "--stuck-after", "2s"]).await;
+    assert_exit(&out, 3);
+    assert!(stderr(&out).starts_with("error: the rollout is stuck: web-2"), "{}", stderr(&out));
+    let out = env.run(&["rollout", "web", "--fix", "--yes", "--stuck-after", "2s"]).await;
+    assert_exit(&out, 3);
+    assert!(stderr(&out).contains("would recreate it from the same broken update revision"), "{}", stderr(&out));
+
+    // Revert: the update revision is the good one again, yet the controller never replaces web-2.
+    let reverted = env.set_image("web", GOOD).await;
+    assert_eq!(reverted.update, good);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let stuck = env.pod_view("web-2").await.unwrap();
+    assert_eq!(stuck.revision, broken, "the 1.20 controller replaced web-2 by itself");
+    let out = env.run(&["rollout", "web", "--stuck-after", "2s"]).await;
+    assert_exit(&out, 5);
+    insta::assert_snapshot!("rollout_trapped", normalize(&stdout(&out), &env.ns));
+    let doc = status(&env, &["--stuck-after", "2s"]).await;
+    assert_eq!(doc["phase"], "Trapped");
+    assert_eq!(doc["blockingPod"], "web-2");
+    let explanation = doc["explanation"].as_str().unwrap();
+    assert!(explanation.contains("The template was reverted"), "{explanation}");
+    assert!(explanation.contains("kubernetes/kubernetes#67250"), "{explanation}");
+
+    // The fix: declined without a terminal or --yes, a dry run deletes nothing, then for real.
+    let out = env.run(&["rollout", "web", "--fix", "--stuck-after", "2s"]).await;
+    assert_exit(&out, 3);
+    let out = env.run(&["rollout", "web", "--fix", "--dry-run", "--stuck-after", "2s"]).await;
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("dry run: the server accepted the deletion of web-2"), "{}", stdout(&out));
+    assert_eq!(env.pod_view("web-2").await.unwrap().uid, stuck.uid);
+    let out =
+        env.run(&["rollout", "web", "--fix", "--yes", "--stuck-after", "2s", "--watch", "--timeout", "60s"]).await;
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(text.contains(&format!("deleted pod web-2: the controller recreates it from revision {good}")), "{text}");
+    assert!(text.contains("\ndone: all 3 pods are on revision"), "{text}");
+    let fixed = env.pod_view("web-2").await.unwrap();
+    assert!(fixed.uid != stuck.uid && fixed.revision == good && fixed.ready, "{fixed:?}");
+}
+
+/// OnDelete: the controller updates nothing; the command lists the pods to delete.
+#[tokio::test(flavor = "multi_thread")]
+async fn on_delete_lists_the_pods_to_delete() {
+    let Some(env) = env("rollout-ondelete").await else { return };
+    let _kubelet = env.kubelet(&["n1"]).await;
+    env.create_sts(&sts("web", 3).on_delete()).await;
+    env.wait_ready("web", 3).await;
+    let update = env.set_image("web", NEW).await.update;
+    let doc = status(&env, &[]).await;
+    assert_eq!(doc["phase"], "WaitingForOnDelete");
+    assert_eq!(doc["podsToDelete"], serde_json::json!(["web-2", "web-1", "web-0"]));
+
+    let old = env.pod_view("web-2").await.unwrap();
+    env.api::<Pod>().delete("web-2", &DeleteParams::default()).await.unwrap();
+    env.wait_pod("web-2", "recreated on the update revision and Ready", |p| {
+        p.uid != old.uid && p.revision == update && p.ready
+    })
+    .await;
+    let out = env.run(&["rollout", "web"]).await;
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("still to delete: web-1, web-0"), "{}", stdout(&out));
+    assert!(stdout(&out).contains(&format!("next: kubectl delete pod web-1 -n {}", env.ns)), "{}", stdout(&out));
+    let out = env.run(&["rollout", "web", "--step", "1", "--yes"]).await;
+    assert_exit(&out, 3);
+    assert!(stderr(&out).contains("uses the OnDelete strategy"), "{}", stderr(&out));
+}
+
+/// `--timeout` ends a follow with exit 5 and the last reason.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_follow_that_times_out() {
+    let Some(env) = env("rollout-timeout").await else { return };
+    let kubelet = env.kubelet(&["n1"]).await;
+    env.create_sts(&sts("web", 2)).await;
+    env.wait_ready("web", 2).await;
+    kubelet.hold("web-1");
+    env.set_image("web", NEW).await;
+    let out = env.run(&["rollout", "web", "--watch", "--timeout", "3s"]).await;
+    assert_exit(&out, 5);
+    assert!(stderr(&out).starts_with("error: timed out after 3s: progressing: "), "{}", stderr(&out));
+}
+
+/// The partition patch carries the resourceVersion it was planned on: a stale one is a 409.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stale_partition_patch_is_rejected() {
+    let Some(env) = env("rollout-conflict").await else { return };
+    let _kubelet = env.kubelet(&["n1"]).await;
+    env.create_sts(&sts("web", 1).partition(1)).await;
+    let stale = env.wait_ready("web", 1).await.metadata.resource_version.unwrap();
+    env.set_image("web", NEW).await;
+    let cluster = sts_doctor::cluster::Cluster {
+        client: env.client.clone(),
+        namespace: env.ns.clone(),
+        server: "test".into(),
+        timeout: Duration::from_secs(10),
+    };
+    let err =
+        sts_doctor::apply::statefulsets::set_partition(&cluster, &env.ns, "web", &stale, 0, false).await.unwrap_err();
+    assert!(err.is_conflict(), "{err}");
+    assert_eq!(partition(&env).await, 1);
+
+    let out = env.run(&["rollout", "nope"]).await;
+    assert_exit(&out, 1);
+    assert_eq!(stderr(&out), format!("error: statefulset \"nope\" not found in namespace \"{}\"\n", env.ns));
+    let out = env.run(&["rollout", "web", "--step", "0"]).await;
+    assert_exit(&out, 2);
+}
+
+/// RBAC: showing needs get/list; following also needs watch, and says so.
+#[tokio::test(flavor = "multi_thread")]
+async fn permissions_to_show_and_to_follow() {
+    use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
+    use kube::api::PostParams;
+    let Some(env) = env("rollout-rbac").await else { return };
+    let kubelet = env.kubelet(&["n1"]).await;
+    env.create_sts(&sts("web", 1)).await;
+    env.wait_ready("web", 1).await;
+    // A rollout in progress (web-0 held Pending), so following has something to wait for.
+    kubelet.hold("web-0");
+    env.set_image("web", NEW).await;
+    let role: Role = serde_json::from_value(serde_json::json!({
+        "metadata": { "name": "rollout-reader" },
+        "rules": [
+            { "apiGroups": ["apps"], "resources": ["statefulsets"], "verbs": ["get", "list"] },
+            { "apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"] }
+        ]
+    }))
+    .unwrap();
+    env.api::<Role>().create(&PostParams::default(), &role).await.unwrap();
+    let binding: RoleBinding = serde_json::from_value(serde_json::json!({
+        "metadata": { "name": "rollout-reader" },
+        "roleRef": { "apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "rollout-reader" },
+        "subjects": [{ "apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "viewer" }]
+    }))
+    .unwrap();
+    env.api::<RoleBinding>().create(&PostParams::default(), &binding).await.unwrap();
+    let viewer = env.kubeconfig.with_file_name("viewer.kubeconfig").display().to_string();
+    let run = |extra: &[&str]| {
+        let mut args: Vec<String> = vec!["--kubeconfig".into(), viewer.clone(), "-n".into(), env.ns.clone()];
+        args.extend(["rollout", "web"].iter().chain(extra).map(|s| s.to_string()));
+        crate::support::run_binary(args, &[])
+    };
+    let out = run(&[]).await;
+    assert_exit(&out, 0);
+    assert!(
+        stdout(&out).contains(
+            "note: revision numbers unknown (cannot read ControllerRevisions: cannot list controllerrevisions"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(&["--watch", "--timeout", "20s"]).await;
+    assert_exit(&out, 1);
+    assert!(stderr(&out).starts_with("error: cannot watch "), "{}", stderr(&out));
+    assert!(stderr(&out).contains("forbidden: the current user needs RBAC permission to watch"), "{}", stderr(&out));
+}
+
+/// A pod that blocks the StatefulSet because its node is gone: the advice is force-delete, not waiting.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pod_on_a_lost_node_blocks_the_statefulset() {
+    let Some(env) = env("rollout-lost-node").await else { return };
+    let kubelet = env.kubelet(&["n1", "n2"]).await;
+    env.create_sts(&sts("web", 2)).await;
+    env.wait_ready("web", 2).await;
+    // web-0 runs on n1 (pods are spread by ordinal): lose n1 ten minutes ago.
+    kubelet.lose_node("n1", Duration::from_secs(600)).await;
+    let out = env.run(&["rollout", "web", "--stuck-after", "1m"]).await;
+    assert_exit(&out, 5);
+    let err = stderr(&out);
+    assert!(err.starts_with("error: stuck: web-0 has not been Ready for"), "{err}");
+    assert!(err.contains(&format!("its node {} looks lost", kubelet.node("n1"))), "{err}");
+    assert!(err.contains("kubectl sts-doctor force-delete web-0"), "{err}");
+}

@@ -12,6 +12,7 @@ pub mod kubelet;
 pub mod normalize;
 pub mod objects;
 pub mod rbac;
+pub mod rollout;
 
 use std::path::PathBuf;
 use std::process::Output;

@@ -1,0 +1,67 @@
+//! What `rollout` reads: one StatefulSet, its pods and its ControllerRevisions, in three requests.
+
+use jiff::Timestamp;
+use k8s_openapi::api::apps::v1 as apps;
+use k8s_openapi::api::core::v1 as core;
+use kube::api::{Api, ListParams};
+
+use super::{ApiError, Cluster, Op};
+use crate::model::{self, Part};
+
+/// The objects a rollout status is computed from, and the clock they were read at.
+#[derive(Debug, Clone)]
+pub struct RolloutInputs {
+    pub now: Timestamp,
+    pub sts: model::StatefulSet,
+    /// Pods matching the StatefulSet's selector (ownership is checked by the pure code).
+    pub pods: Vec<model::Pod>,
+    /// Its ControllerRevisions, or why they could not be read.
+    pub revisions: Part<Vec<model::ControllerRevision>>,
+}
+
+impl Cluster {
+    pub async fn statefulset(&self, namespace: &str, name: &str) -> Result<model::StatefulSet, ApiError> {
+        let api: Api<apps::StatefulSet> = Api::namespaced(self.client.clone(), namespace);
+        let op = Op::of::<apps::StatefulSet>("get").ns(namespace.to_string()).name(name);
+        Ok(model::StatefulSet::from(&self.call(op, api.get(name)).await?))
+    }
+
+    /// GET the StatefulSet, then LIST its pods and its ControllerRevisions by its selector.
+    pub async fn rollout_inputs(&self, namespace: &str, name: &str) -> Result<RolloutInputs, ApiError> {
+        let sts = self.statefulset(namespace, name).await?;
+        let selector = sts.selector.to_query();
+        let (pods, revisions) =
+            futures::join!(self.pods_by_selector(namespace, &selector), async { self.revisions_of(&sts).await });
+        let revisions = match revisions {
+            Ok(list) => Ok(list),
+            // Numbers and trap causes get vaguer without them; the status still works.
+            Err(e @ ApiError::Forbidden { .. }) => Err(e.to_string()),
+            Err(e) => return Err(e),
+        };
+        Ok(RolloutInputs { now: Timestamp::now(), sts, pods: pods?, revisions })
+    }
+
+    async fn pods_by_selector(&self, namespace: &str, selector: &str) -> Result<Vec<model::Pod>, ApiError> {
+        let api: Api<core::Pod> = Api::namespaced(self.client.clone(), namespace);
+        let op = Op::of::<core::Pod>("list").ns(namespace.to_string());
+        let mut pods = Vec::new();
+        self.list_each(&api, ListParams::default().labels(selector), op, |p| pods.push(model::Pod::from(&p))).await?;
+        Ok(pods)
+    }
+
+    /// The ControllerRevisions the StatefulSet controls (matched by selector, then by owner UID).
+    pub async fn revisions_of(&self, sts: &model::StatefulSet) -> Result<Vec<model::ControllerRevision>, ApiError> {
+        let api: Api<apps::ControllerRevision> = Api::namespaced(self.client.clone(), &sts.namespace);
+        let op = Op::of::<apps::ControllerRevision>("list").ns(sts.namespace.clone());
+        let mut revisions = Vec::new();
+        let params = ListParams::default().labels(&sts.selector.to_query());
+        self.list_each(&api, params, op, |r| {
+            let revision = model::ControllerRevision::from(&r);
+            if revision.controlled_by(&sts.uid) {
+                revisions.push(revision);
+            }
+        })
+        .await?;
+        Ok(revisions)
+    }
+}

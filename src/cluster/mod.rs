@@ -67,14 +67,35 @@ impl Cluster {
         }
     }
 
-    /// LISTs every object in pages of [`PAGE_SIZE`], handing each to `keep` as it arrives so the
-    /// caller can reduce it to plain data and drop the rest.
-    pub async fn list_each<K, F>(&self, api: &Api<K>, params: ListParams, op: Op, keep: F) -> Result<(), ApiError>
+    /// LISTs every object in pages of [`PAGE_SIZE`], handing each to `keep` as it is decoded so
+    /// the caller can reduce it to plain data. A page is read as text and split into raw items;
+    /// items are decoded one at a time, so peak memory is one page of text plus one object
+    /// (not a page of full objects, managedFields and all).
+    pub async fn list_each<K, F>(&self, api: &Api<K>, params: ListParams, op: Op, mut keep: F) -> Result<(), ApiError>
     where
-        K: Clone + DeserializeOwned + std::fmt::Debug,
+        K: kube::Resource + DeserializeOwned,
         F: FnMut(K),
     {
-        self.pages(params, op, |p| async move { api.list(&p).await }, keep).await
+        let mut params = params.limit(PAGE_SIZE);
+        let decode_error = |e: serde_json::Error| ApiError::Other {
+            op: Box::new(op.clone()),
+            code: 0,
+            message: format!("cannot decode the response: {e}"),
+        };
+        loop {
+            let request = kube::core::Request::new(api.resource_url())
+                .list(&params)
+                .map_err(|e| ApiError::classify(op.clone(), &self.server, kube::Error::BuildRequest(e)))?;
+            let text = self.call(op.clone(), self.client.request_text(request)).await?;
+            let page: RawPage<'_> = serde_json::from_str(&text).map_err(decode_error)?;
+            for item in page.items {
+                keep(serde_json::from_str(item.get()).map_err(decode_error)?);
+            }
+            match page.metadata.continue_.filter(|token| !token.is_empty()) {
+                Some(token) => params = params.continue_token(&token),
+                None => return Ok(()),
+            }
+        }
     }
 
     /// Like [`Cluster::list_each`] for any paged list call (e.g. `list_metadata`).
@@ -101,6 +122,15 @@ impl Cluster {
             }
         }
     }
+}
+
+/// A LIST response with its items left undecoded.
+#[derive(serde::Deserialize)]
+struct RawPage<'a> {
+    #[serde(default)]
+    metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ListMeta,
+    #[serde(borrow, default)]
+    items: Vec<&'a serde_json::value::RawValue>,
 }
 
 /// Counts every request that leaves the client (a tower layer added in `connect`).

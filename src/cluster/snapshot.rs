@@ -54,7 +54,12 @@ impl Cluster {
         };
 
         snap.statefulsets = self.statefulsets(scope).await?;
-        let (pods, claims, services, events) = futures::join!(
+        // When more claims are expected than GET_LIMIT, PVs are LISTed whatever their names:
+        // start that now, alongside pods and claims, instead of after them.
+        let expected_claims: usize =
+            snap.statefulsets.iter().map(|s| s.replicas.max(0) as usize * s.claim_templates.len()).sum();
+        let list_volumes_early = want.volumes && expected_claims > GET_LIMIT;
+        let (pods, claims, services, events, early_volumes) = futures::join!(
             self.pods(scope, &snap.statefulsets, want.all_pods),
             async {
                 match (want.claims, &namespace) {
@@ -70,6 +75,7 @@ impl Cluster {
             },
             async { if want.services { Some(self.services(scope, &snap.statefulsets).await) } else { None } },
             async { if want.events { Some(self.events(scope).await) } else { None } },
+            async { if list_volumes_early { Some(self.all_volumes().await) } else { None } },
         );
         for pod in pods? {
             snap.add_pod(pod);
@@ -86,9 +92,16 @@ impl Cluster {
 
         if want.volumes {
             let names: BTreeSet<String> = snap.claims.values().filter_map(|c| c.volume.clone()).collect();
-            snap.volumes = optional(
-                self.named::<_, model::Volume>(Api::<core::PersistentVolume>::all(self.client.clone()), &names).await,
-            )?;
+            snap.volumes = match early_volumes {
+                Some(all) => optional(all)?.map(|mut all| {
+                    all.retain(|name, _| names.contains(name));
+                    all
+                }),
+                None => optional(
+                    self.named::<_, model::Volume>(Api::<core::PersistentVolume>::all(self.client.clone()), &names)
+                        .await,
+                )?,
+            };
         }
         if want.nodes || want.leases {
             let mut names: BTreeSet<String> = snap.pods.values().filter_map(|p| p.node.clone()).collect();
@@ -143,6 +156,18 @@ impl Cluster {
                 self.list_into::<apps::StatefulSet, model::StatefulSet>(None, ListParams::default()).await
             }
         }
+    }
+
+    /// Every PV of the cluster, reduced to plain data as pages arrive.
+    async fn all_volumes(&self) -> Result<BTreeMap<String, model::Volume>, ApiError> {
+        let api = Api::<core::PersistentVolume>::all(self.client.clone());
+        let mut out = BTreeMap::new();
+        self.list_each(&api, ListParams::default(), Op::of::<core::PersistentVolume>("list"), |pv| {
+            let v = model::Volume::from(&pv);
+            out.insert(v.name.clone(), v);
+        })
+        .await?;
+        Ok(out)
     }
 
     /// For one StatefulSet: its pods by selector, plus (only if an ordinal has no pod) the names of

@@ -59,9 +59,11 @@ pub struct Snapshot {
     pub now: Timestamp,
     pub statefulsets: Vec<StatefulSet>,
     /// Every pod in the namespace(s) looked at, not only the StatefulSets' own.
-    pub pods: BTreeMap<ObjectKey, Pod>,
+    /// Boxed: B-tree nodes filled in key order stay about half full, so inline values would
+    /// waste ~half their size per entry.
+    pub pods: BTreeMap<ObjectKey, Box<Pod>>,
     /// Every claim in the namespace(s) looked at.
-    pub claims: BTreeMap<ObjectKey, Claim>,
+    pub claims: BTreeMap<ObjectKey, Box<Claim>>,
     /// PVs referenced by the claims, by name.
     pub volumes: Part<BTreeMap<String, Volume>>,
     /// Nodes referenced by pods and PV affinity, by name; a name missing here was deleted.
@@ -128,19 +130,19 @@ impl Snapshot {
         for claim in &pod.claims {
             self.mounts.entry(key(&pod.namespace, claim)).or_default().push(pod.name.clone());
         }
-        self.pods.insert(key(&pod.namespace, &pod.name), pod);
+        self.pods.insert(key(&pod.namespace, &pod.name), Box::new(pod));
     }
 
     pub fn add_claim(&mut self, claim: Claim) {
-        self.claims.insert(key(&claim.namespace, &claim.name), claim);
+        self.claims.insert(key(&claim.namespace, &claim.name), Box::new(claim));
     }
 
     pub fn pod(&self, namespace: &str, name: &str) -> Option<&Pod> {
-        self.pods.get(&key(namespace, name))
+        self.pods.get(&key(namespace, name)).map(|p| &**p)
     }
 
     pub fn claim(&self, namespace: &str, name: &str) -> Option<&Claim> {
-        self.claims.get(&key(namespace, name))
+        self.claims.get(&key(namespace, name)).map(|c| &**c)
     }
 
     pub fn pods_in<'a>(&'a self, namespace: &'a str) -> impl Iterator<Item = &'a Pod> + 'a {
@@ -161,6 +163,6 @@ impl Snapshot {
 }
 
 /// The values of a (namespace, name)-keyed map that are in `namespace`, in name order.
-fn in_namespace<'a, T>(map: &'a BTreeMap<ObjectKey, T>, namespace: &'a str) -> impl Iterator<Item = &'a T> + 'a {
-    map.range(key(namespace, "")..).take_while(move |((ns, _), _)| ns == namespace).map(|(_, v)| v)
+fn in_namespace<'a, T>(map: &'a BTreeMap<ObjectKey, Box<T>>, namespace: &'a str) -> impl Iterator<Item = &'a T> + 'a {
+    map.range(key(namespace, "")..).take_while(move |((ns, _), _)| ns == namespace).map(|(_, v)| &**v)
 }

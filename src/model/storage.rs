@@ -46,7 +46,7 @@ impl From<&core::PersistentVolumeClaim> for Claim {
             name: m.name.clone().unwrap_or_default(),
             uid: m.uid.clone().unwrap_or_default(),
             resource_version: m.resource_version.clone().unwrap_or_default(),
-            labels: m.labels.clone().unwrap_or_default(),
+            labels: m.labels.as_ref().map(Labels::from).unwrap_or_default(),
             owners: owner_refs(m),
             created: meta_time(&m.creation_timestamp),
             deleting: meta_time(&m.deletion_timestamp),

@@ -253,7 +253,7 @@ impl From<&core::Pod> for Pod {
             name: m.name.clone().unwrap_or_default(),
             uid: m.uid.clone().unwrap_or_default(),
             resource_version: m.resource_version.clone().unwrap_or_default(),
-            labels: m.labels.clone().unwrap_or_default(),
+            labels: m.labels.as_ref().map(Labels::from).unwrap_or_default(),
             controller: owner_refs(m).into_iter().find(|o| o.controller),
             created: meta_time(&m.creation_timestamp),
             deleting: meta_time(&m.deletion_timestamp),

@@ -1,9 +1,9 @@
 //! Scale benchmark (not a test): run with scripts/bench.sh, which starts a control plane.
 //!
-//! Builds a 1000-replica StatefulSet with two claim templates, and a namespace of 50
-//! StatefulSets with 5000 pods and claims, all made Running/Ready/Bound by the simulator; then
-//! times `ordinals`, `claims` and `doctor -A` next to the kubectl commands a person would run for
-//! the same answer, in the same run. Prints wall time (median of runs), API requests and peak RSS
+//! Case 1: a 1000-replica StatefulSet with two claim templates; case 2: plus a namespace of 50
+//! StatefulSets with 5000 pods and claims. All are made Running/Ready/Bound by the simulator.
+//! Times `ordinals`, `claims`, `doctor` next to the kubectl commands a person would run for the
+//! same answer, in the same run. Prints wall time (median of runs), API requests and peak RSS
 //! (GNU time; the kubectl figures are for the whole `sh -c` line, its largest process).
 
 #[path = "../tests/support/mod.rs"]
@@ -109,38 +109,44 @@ async fn wait_ready(env: &support::Env, name: &str, replicas: i32) {
     }
 }
 
+fn print(title: &str, figures: &[Figure]) {
+    println!("\n{title}\n{:<48} {:>10} {:>9} {:>9}", "command", "wall (ms)", "requests", "RSS (MB)");
+    for f in figures {
+        println!("{:<48} {:>10} {:>9} {:>9.1}", f.what, f.wall.as_millis(), f.requests, f.rss_mb);
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let big = support::env("bench-big").await.expect("no cluster: run scripts/bench.sh");
-    let many = support::env("bench-many").await.expect("no cluster");
     let kubeconfig = big.kubeconfig.display().to_string();
     let nodes: Vec<String> = (0..20).map(|i| format!("n{i}")).collect();
     let nodes: Vec<&str> = nodes.iter().map(String::as_str).collect();
     let _k1 = big.kubelet(&nodes).await;
-    let _k2 = many.kubelet(&nodes).await;
 
+    // Case 1: one StatefulSet of 1000 replicas with two claim templates (2000 claims, 2000 PVs).
     let setup = Instant::now();
     big.create_sts(&sts("big", 1000).parallel().templates(&[("data", "1Gi"), ("logs", "1Gi")])).await;
-    for i in 0..50 {
-        many.create_sts(&sts(&format!("app{i:02}"), 100).parallel()).await;
-    }
     wait_ready(&big, "big", 1000).await;
-    for i in 0..50 {
-        wait_ready(&many, &format!("app{i:02}"), 100).await;
-    }
-    eprintln!("setup: 6000 pods, 7000 claims ready in {:.0?}", setup.elapsed());
-
-    let (b, m) = (big.ns.as_str(), many.ns.as_str());
-    let figures = vec![
-        measure("sts-doctor ordinals big (1000 pods)", ours(&kubeconfig, &["-n", b, "ordinals", "big"]), our_requests),
+    eprintln!("case 1: 1000 pods, 2000 claims ready in {:.0?}", setup.elapsed());
+    let b = big.ns.as_str();
+    let doctor_all = || {
+        measure(
+            "kubectl get sts,pods,pvc -A",
+            kubectl(&kubeconfig, "kubectl -v=6 get sts,pods,pvc -A >/dev/null"),
+            kubectl_requests,
+        )
+    };
+    let case1 = vec![
+        measure("sts-doctor ordinals big", ours(&kubeconfig, &["-n", b, "ordinals", "big"]), our_requests),
         measure(
             "kubectl get pods -l app=big -o wide",
             kubectl(&kubeconfig, &format!("kubectl -v=6 -n {b} get pods -l app=big -o wide >/dev/null")),
             kubectl_requests,
         ),
-        measure("sts-doctor claims big (2000 claims)", ours(&kubeconfig, &["-n", b, "claims", "big"]), our_requests),
+        measure("sts-doctor claims big", ours(&kubeconfig, &["-n", b, "claims", "big"]), our_requests),
         measure(
-            "kubectl get pods -l app=big; kubectl get pvc",
+            "kubectl get pods -l app=big -o wide; get pvc",
             kubectl(
                 &kubeconfig,
                 &format!(
@@ -149,19 +155,36 @@ async fn main() {
             ),
             kubectl_requests,
         ),
-        measure("sts-doctor doctor -A (51 sts, 6000 pods)", ours(&kubeconfig, &["doctor", "-A"]), our_requests),
+        measure("sts-doctor doctor -A", ours(&kubeconfig, &["doctor", "-A"]), our_requests),
+        doctor_all(),
+    ];
+
+    // Case 2: add a namespace of 50 StatefulSets x 100 replicas (5000 pods, 5000 claims).
+    let many = support::env("bench-many").await.expect("no cluster");
+    let _k2 = many.kubelet(&nodes).await;
+    let setup = Instant::now();
+    for i in 0..50 {
+        many.create_sts(&sts(&format!("app{i:02}"), 100).parallel()).await;
+    }
+    for i in 0..50 {
+        wait_ready(&many, &format!("app{i:02}"), 100).await;
+    }
+    eprintln!("case 2: 5000 more pods and claims ready in {:.0?}", setup.elapsed());
+    let m = many.ns.as_str();
+    let case2 = vec![
+        measure("sts-doctor doctor -n (50 sts, 5000 pods)", ours(&kubeconfig, &["-n", m, "doctor"]), our_requests),
         measure(
-            "kubectl get sts,pods,pvc -A",
-            kubectl(&kubeconfig, "kubectl -v=6 get sts,pods,pvc -A >/dev/null"),
+            "kubectl get sts,pods,pvc -n",
+            kubectl(&kubeconfig, &format!("kubectl -v=6 -n {m} get sts,pods,pvc >/dev/null")),
             kubectl_requests,
         ),
-        measure("sts-doctor doctor -n (50 sts, 5000 pods)", ours(&kubeconfig, &["-n", m, "doctor"]), our_requests),
+        measure("sts-doctor doctor -A (51 sts, 6000 pods)", ours(&kubeconfig, &["doctor", "-A"]), our_requests),
+        doctor_all(),
     ];
-    println!("\n{:<46} {:>10} {:>9} {:>9}", "command", "wall (ms)", "requests", "RSS (MB)");
-    for f in figures {
-        println!("{:<46} {:>10} {:>9} {:>9.1}", f.what, f.wall.as_millis(), f.requests, f.rss_mb);
-    }
-    println!("\n(median of {RUNS} runs each; kubectl {})", kubectl_version());
+
+    print("case 1: StatefulSet of 1000 replicas, 2 claim templates (2000 claims)", &case1);
+    print("case 2: plus 50 StatefulSets x 100 replicas in another namespace (6000 pods, 7000 claims)", &case2);
+    println!("\n(median of {RUNS} runs each; kubectl {}; RSS = peak resident set)", kubectl_version());
 }
 
 fn kubectl_version() -> String {

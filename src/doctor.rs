@@ -3,11 +3,16 @@
 //! Findings come from the same diagnoses the other subcommands print (`ordinals`, `claims`), so
 //! `doctor` never disagrees with them; it adds StatefulSet-level pitfalls on top.
 
+use std::collections::BTreeMap;
+
+use jiff::SignedDuration;
 use serde::Serialize;
 
 use crate::claims::{self, ClaimsReport};
-use crate::model::{Snapshot, StatefulSet};
-use crate::ordinals::{self, Issue, OrdinalsReport, PodState};
+use crate::health::NodeHealth;
+use crate::model::{Pod, Snapshot, StatefulSet};
+use crate::ordinals::{self, Issue, OrdinalsReport};
+use crate::rollout::{self, Phase};
 use crate::severity::Severity;
 
 #[derive(Debug, Clone, Serialize)]
@@ -98,7 +103,7 @@ pub fn findings(snap: &Snapshot, sts: &StatefulSet) -> Vec<Finding> {
     let mut out = Vec::new();
     service_findings(&o, &mut out);
     ordinal_findings(sts, &o, &mut out);
-    rollout_findings(sts, &o, &mut out);
+    rollout_findings(snap, sts, &o, &mut out);
     claim_findings(sts, &c, &mut out);
     for note in o.notes.iter().filter(|n| n.contains("overlapping selectors")) {
         out.push(finding(Severity::Warning, "overlapping-selector", None, note.clone(), None));
@@ -178,24 +183,62 @@ fn ordinal_findings(sts: &StatefulSet, o: &OrdinalsReport, out: &mut Vec<Finding
     }
 }
 
-fn rollout_findings(sts: &StatefulSet, o: &OrdinalsReport, out: &mut Vec<Finding>) {
+/// An updated pod not Ready for this long makes a rollout stuck (as `rollout --stuck-after`).
+const STUCK_AFTER: SignedDuration = SignedDuration::from_secs(5 * 60);
+
+/// Rollout state from the `rollout` diagnosis, plus partition pitfalls.
+fn rollout_findings(snap: &Snapshot, sts: &StatefulSet, o: &OrdinalsReport, out: &mut Vec<Finding>) {
+    let pods: Vec<Pod> = snap.pods_in(&sts.namespace).filter(|p| sts.owns_pod(p)).cloned().collect();
+    let nodes: BTreeMap<String, NodeHealth> =
+        o.ordinals.iter().filter_map(|r| r.node_health.clone()).map(|h| (h.node.clone(), h)).collect();
+    let status = rollout::status_with_nodes(sts, &pods, &snap.revisions, &nodes, snap.now, STUCK_AFTER);
     let rollout_cmd = cmd(sts, &format!("rollout {}", sts.name));
-    let in_range = || o.ordinals.iter().filter(|r| r.in_range && r.state != PodState::Missing);
-    let on = |kind: &str| in_range().filter(|r| r.revision.as_deref() == Some(kind)).count();
-    let current = sts.status.current_revision.as_deref();
-    let update = sts.status.update_revision.as_deref();
-    let rolling = current.is_some() && update.is_some() && current != update;
-    if sts.is_on_delete() {
-        let old = on("current") + on("other");
-        if rolling && old > 0 {
-            out.push(finding(
-                Severity::Info,
-                "on-delete-pending",
-                None,
-                format!("updateStrategy OnDelete: {old} pod(s) keep the old template until they are deleted"),
-                rollout_cmd,
-            ));
+    let blocking = status.blocking_pod.as_deref();
+    let revisions_differ = sts.status.current_revision.is_some()
+        && sts.status.update_revision.is_some()
+        && sts.status.current_revision != sts.status.update_revision;
+    let progress = format!("{} of {} pod(s) updated", status.progress.updated, status.progress.total);
+    match status.phase {
+        Phase::Trapped => out.push(finding(
+            Severity::Error,
+            "rollout-trapped",
+            blocking,
+            status.explanation.clone().unwrap_or_else(|| status.reason.clone()),
+            cmd(sts, &format!("rollout {} --fix", sts.name)),
+        )),
+        // Without a rollout in progress a stuck pod is an ordinal/pod finding. (The trap above
+        // needs no such check: a reverted template makes the two revisions equal again.)
+        Phase::Stuck if revisions_differ => {
+            out.push(finding(Severity::Error, "rollout-stuck", blocking, status.reason.clone(), rollout_cmd))
         }
+        Phase::WaitingForOnDelete => out.push(finding(
+            Severity::Info,
+            "on-delete-pending",
+            None,
+            format!(
+                "updateStrategy OnDelete: {} pod(s) keep the old template until they are deleted: {}",
+                status.pods_to_delete.len(),
+                status.pods_to_delete.join(", ")
+            ),
+            rollout_cmd,
+        )),
+        Phase::PartitionComplete if revisions_differ => out.push(finding(
+            Severity::Info,
+            "rollout-partitioned",
+            None,
+            format!("rollout paused at partition {}: {progress}", sts.partition),
+            cmd(sts, &format!("rollout {} --step 1", sts.name)),
+        )),
+        Phase::Progressing if revisions_differ => out.push(finding(
+            Severity::Info,
+            "rollout-in-progress",
+            None,
+            format!("rolling update in progress: {progress}; {}", status.reason),
+            rollout_cmd,
+        )),
+        _ => {}
+    }
+    if sts.is_on_delete() {
         return;
     }
     if sts.partition > 0 && sts.partition >= sts.replicas {
@@ -204,52 +247,9 @@ fn rollout_findings(sts: &StatefulSet, o: &OrdinalsReport, out: &mut Vec<Finding
             "partition-exceeds-replicas",
             None,
             format!("partition {} >= replicas {}: template changes update no pod", sts.partition, sts.replicas),
-            rollout_cmd.clone(),
+            cmd(sts, &format!("rollout {}", sts.name)),
         ));
-    }
-    // The forced-rollback trap (kubernetes#67250): with OrderedReady the controller waits for a
-    // broken pod to become Ready before replacing it, even after the template was reverted.
-    let trapped = (!sts.is_parallel())
-        .then(|| in_range().find(|r| r.revision.as_deref() == Some("other") && r.ready != Some(true)))
-        .flatten();
-    if let Some(pod) = trapped {
-        out.push(finding(
-            Severity::Error,
-            "rollout-trapped",
-            Some(&pod.pod),
-            format!(
-                "{} is not Ready and on a revision that is neither current nor update: with OrderedReady the \
-                 controller waits for it forever (kubernetes#67250)",
-                pod.pod
-            ),
-            cmd(sts, &format!("rollout {} --fix", sts.name)),
-        ));
-    } else if rolling {
-        let updated = on("update");
-        let index_start = sts.ordinals_start + sts.partition.max(0);
-        let expected = o.ordinals.iter().filter(|r| r.in_range && r.ordinal >= index_start).count();
-        if sts.partition > 0 && updated >= expected {
-            out.push(finding(
-                Severity::Info,
-                "rollout-partitioned",
-                None,
-                format!(
-                    "rollout paused at partition {}: {updated} pod(s) updated, {} on the current revision",
-                    sts.partition,
-                    on("current")
-                ),
-                cmd(sts, &format!("rollout {} --step 1", sts.name)),
-            ));
-        } else {
-            out.push(finding(
-                Severity::Info,
-                "rollout-in-progress",
-                None,
-                format!("rolling update in progress: {updated} of {} pod(s) updated", in_range().count()),
-                rollout_cmd,
-            ));
-        }
-    } else if sts.partition > 0 && sts.partition < sts.replicas {
+    } else if sts.partition > 0 && !revisions_differ {
         out.push(finding(
             Severity::Info,
             "partition-set",

@@ -146,3 +146,31 @@ fn on_delete_lists_pods_keeping_the_old_template() {
     assert_eq!(codes(&r, "web"), ["on-delete-pending"]);
     assert!(r.statefulsets[0].findings[0].message.contains("2 pod(s) keep the old template"));
 }
+
+#[test]
+fn a_stuck_rollout_is_an_error_from_the_rollout_diagnosis() {
+    let mut objects = healthy("web", 3);
+    patch(
+        &mut objects,
+        "StatefulSet",
+        "web",
+        json!({ "status": { "updateRevision": "web-r2", "updatedReplicas": 1 } }),
+    );
+    patch(
+        &mut objects,
+        "Pod",
+        "web-2",
+        json!({
+        "metadata": { "labels": { "controller-revision-hash": "web-r2" } },
+        "status": { "conditions": [{ "type": "Ready", "status": "False", "lastTransitionTime": ago(900) }],
+                    "containerStatuses": [{ "name": "app", "ready": false, "restartCount": 9, "image": "app:2", "imageID": "",
+                                            "state": { "waiting": { "reason": "CrashLoopBackOff" } } }] } }),
+    );
+    let r = diagnose(&snapshot(objects), Some("shop"));
+    let codes = codes(&r, "web");
+    assert_eq!(codes[0], "rollout-stuck", "{codes:?}");
+    let f = &r.statefulsets[0].findings[0];
+    assert_eq!(f.subject.as_deref(), Some("web-2"));
+    assert_eq!(f.suggestion.as_deref(), Some("kubectl sts-doctor -n shop rollout web"));
+    assert!(f.message.contains("web-2"), "{}", f.message);
+}

@@ -262,7 +262,7 @@ pub fn status_with_nodes(
     let boundary = if sts.is_on_delete() { 0 } else { sts.partition.clamp(0, replicas) };
     let mine: BTreeMap<i32, &Pod> = pods
         .iter()
-        .filter(|p| p.namespace == sts.namespace && rows::belongs(p, sts))
+        .filter(|p| p.namespace == sts.namespace && sts.owns_pod(p))
         .filter_map(|p| Some((pod_ordinal(&sts.name, &p.name)?, p)))
         .collect();
     let mut rows: Vec<Row> = sts

@@ -34,6 +34,8 @@ pub struct Want {
     pub leases: bool,
     pub services: bool,
     pub events: bool,
+    /// ControllerRevisions, for rollout status.
+    pub revisions: bool,
 }
 
 /// Where to look: one StatefulSet, or every StatefulSet of a namespace / of all namespaces.
@@ -59,7 +61,7 @@ impl Cluster {
         let expected_claims: usize =
             snap.statefulsets.iter().map(|s| s.replicas.max(0) as usize * s.claim_templates.len()).sum();
         let list_volumes_early = want.volumes && expected_claims > GET_LIMIT;
-        let (pods, claims, services, events, early_volumes) = futures::join!(
+        let (pods, claims, services, events, early_volumes, revisions) = futures::join!(
             self.pods(scope, &snap.statefulsets, want.all_pods),
             async {
                 match (want.claims, &namespace) {
@@ -76,7 +78,11 @@ impl Cluster {
             async { if want.services { Some(self.services(scope, &snap.statefulsets).await) } else { None } },
             async { if want.events { Some(self.events(scope).await) } else { None } },
             async { if list_volumes_early { Some(self.all_volumes().await) } else { None } },
+            async { if want.revisions { Some(self.revisions(scope).await) } else { None } },
         );
+        if let Some(revisions) = revisions {
+            snap.revisions = optional(revisions)?;
+        }
         for pod in pods? {
             snap.add_pod(pod);
         }
@@ -156,6 +162,16 @@ impl Cluster {
                 self.list_into::<apps::StatefulSet, model::StatefulSet>(None, ListParams::default()).await
             }
         }
+    }
+
+    /// ControllerRevisions in scope (a namespace, or all); the diagnoses match them to their
+    /// StatefulSet by owner UID.
+    async fn revisions(&self, scope: &Scope) -> Result<Vec<model::ControllerRevision>, ApiError> {
+        let ns = match scope {
+            Scope::StatefulSet { namespace, .. } | Scope::Namespace(namespace) => Some(namespace.as_str()),
+            Scope::AllNamespaces => None,
+        };
+        self.list_into::<apps::ControllerRevision, model::ControllerRevision>(ns, ListParams::default()).await
     }
 
     /// Every PV of the cluster, reduced to plain data as pages arrive.

@@ -26,8 +26,16 @@ pub async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Exit> {
         (None, true) => Scope::AllNamespaces,
         (None, false) => Scope::Namespace(namespace.clone()),
     };
-    let want =
-        Want { all_pods: true, claims: true, volumes: true, nodes: true, leases: true, services: true, events: true };
+    let want = Want {
+        all_pods: true,
+        claims: true,
+        volumes: true,
+        nodes: true,
+        leases: true,
+        services: true,
+        events: true,
+        revisions: true,
+    };
     let snap = ctx.cluster.snapshot(&scope, want).await?;
     let report = doctor::diagnose(&snap, (!ctx.all_namespaces).then_some(namespace.as_str()));
     render::emit(ctx.output, "Doctor", &report, || render::doctor::table(&report, ctx.style))?;

@@ -74,6 +74,8 @@ pub struct Snapshot {
     pub services: Part<BTreeMap<(String, String), Service>>,
     /// Warning events about the StatefulSets.
     pub events: Part<Vec<Event>>,
+    /// ControllerRevisions (the StatefulSets' template history), when asked for.
+    pub revisions: Part<Vec<ControllerRevision>>,
     /// (namespace, claim) -> pods whose volumes reference it; maintained by `add_pod`.
     mounts: BTreeMap<ObjectKey, Vec<String>>,
 }
@@ -107,6 +109,7 @@ impl Snapshot {
             leases: Ok(BTreeMap::new()),
             services: Ok(BTreeMap::new()),
             events: Ok(vec![]),
+            revisions: Ok(vec![]),
             mounts: BTreeMap::new(),
         }
     }

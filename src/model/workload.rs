@@ -97,6 +97,12 @@ impl StatefulSet {
             .unwrap_or(RetentionPolicy { when_deleted: "Retain".into(), when_scaled: "Retain".into() })
     }
 
+    /// Whether `pod` is this StatefulSet's: controlled by it, or an orphan it would adopt (no
+    /// controller, selector matches). The controller ignores pods another controller owns.
+    pub fn owns_pod(&self, pod: &Pod) -> bool {
+        pod.controlled_by(&self.uid) || (pod.controller.is_none() && self.selector.matches(&pod.labels))
+    }
+
     /// Whether the controller has seen the latest spec.
     pub fn spec_observed(&self) -> bool {
         self.status.observed_generation.is_some_and(|g| g >= self.generation)

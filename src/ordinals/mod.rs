@@ -157,7 +157,7 @@ pub fn diagnose(snap: &Snapshot, sts: &StatefulSet) -> OrdinalsReport {
         .collect();
     let mut extra: Vec<OrdinalRow> = snap
         .pods_in(&sts.namespace)
-        .filter(|p| belongs(p, sts))
+        .filter(|p| sts.owns_pod(p))
         .filter_map(|p| Some((pod_ordinal(&sts.name, &p.name)?, p)))
         .filter(|(i, _)| !sts.ordinal_range().contains(i))
         .map(|(i, p)| row(snap, sts, i, &p.name, Some(p), false, dns_domain.as_deref()))
@@ -184,11 +184,6 @@ pub fn diagnose(snap: &Snapshot, sts: &StatefulSet) -> OrdinalsReport {
     rows.extend(extra);
 
     OrdinalsReport { statefulset: summary::summary(sts, service), ordinals: rows, notes: summary::notes(snap, sts) }
-}
-
-/// Controlled by the StatefulSet, or an orphan it will adopt (selector matches, no controller).
-fn belongs(pod: &Pod, sts: &StatefulSet) -> bool {
-    pod.controlled_by(&sts.uid) || (pod.controller.is_none() && sts.selector.matches(&pod.labels))
 }
 
 fn row(
@@ -223,7 +218,7 @@ fn row(
     let Some(pod) = pod else { return row };
     row.uid = Some(pod.uid.clone());
     row.created = pod.created;
-    if !belongs(pod, sts) {
+    if !sts.owns_pod(pod) {
         row.state = PodState::Foreign;
         row.issue = Some(Issue::Foreign);
         row.why = Some(format!(

@@ -11,11 +11,6 @@ use crate::model::names::pod_name;
 use crate::model::{ControllerRevision, Pod, StatefulSet};
 use crate::ordinals::revision_kind;
 
-/// Controlled by the StatefulSet, or an orphan it would adopt.
-pub(super) fn belongs(pod: &Pod, sts: &StatefulSet) -> bool {
-    pod.controlled_by(&sts.uid) || (pod.controller.is_none() && sts.selector.matches(&pod.labels))
-}
-
 pub(super) fn row(
     sts: &StatefulSet,
     ordinal: i32,

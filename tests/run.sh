@@ -30,7 +30,7 @@ export STS_DOCTOR_TEST_KUBECONFIG="$STATE/admin.kubeconfig" STS_DOCTOR_REQUIRE_C
 export RUST_TEST_THREADS=${RUST_TEST_THREADS:-8}
 
 t "cargo test"
-cargo test --locked --all-targets "$@"
+cargo test --locked --lib --bins --tests "$@"
 if [ $# -eq 0 ]; then
   t "cargo clippy"
   cargo clippy --locked --all-targets -- -D warnings

@@ -109,12 +109,7 @@ pub fn diagnose(snap: &Snapshot, sts: &StatefulSet) -> ClaimsReport {
     for (t, i, claim) in claims_outside_range(snap, sts) {
         rows.push(row(snap, sts, t, i, &claim.name, false));
     }
-    let mut notes = Vec::new();
-    for (part, reason) in [("volumes", snap.volumes.as_ref().err()), ("node health", snap.nodes.as_ref().err())] {
-        if let Some(reason) = reason {
-            notes.push(format!("{part} unknown: {reason}"));
-        }
-    }
+    let mut notes = snap.unavailable_notes();
     if sts.claim_templates.is_empty() {
         notes.push("the StatefulSet has no volumeClaimTemplates".into());
     }

@@ -81,18 +81,7 @@ pub fn diagnose(snap: &Snapshot, namespace: Option<&str>) -> DoctorReport {
         }
         summary.worst = summary.worst.max(Some(f.severity));
     }
-    let mut notes = Vec::new();
-    for (part, reason) in [
-        ("node health", snap.nodes.as_ref().err()),
-        ("node leases", snap.leases.as_ref().err()),
-        ("volumes", snap.volumes.as_ref().err()),
-        ("events", snap.events.as_ref().err()),
-        ("services", snap.services.as_ref().err()),
-    ] {
-        if let Some(reason) = reason {
-            notes.push(format!("{part} unknown: {reason}"));
-        }
-    }
+    let notes = snap.unavailable_notes();
     DoctorReport { namespace: namespace.map(String::from), summary, statefulsets, notes }
 }
 

@@ -114,6 +114,22 @@ impl Snapshot {
         }
     }
 
+    /// One note per part that could not be read ("node health unknown: <reason>"). Parts a
+    /// command did not ask for are never unavailable, so every command can print these.
+    pub fn unavailable_notes(&self) -> Vec<String> {
+        [
+            ("node health", self.nodes.as_ref().err()),
+            ("node leases", self.leases.as_ref().err()),
+            ("volumes", self.volumes.as_ref().err()),
+            ("events", self.events.as_ref().err()),
+            ("services", self.services.as_ref().err()),
+            ("revisions", self.revisions.as_ref().err()),
+        ]
+        .into_iter()
+        .filter_map(|(part, reason)| Some(format!("{part} unknown: {}", reason?)))
+        .collect()
+    }
+
     pub fn node(&self, name: &str) -> NodeLookup<'_> {
         match &self.nodes {
             Ok(nodes) => nodes.get(name).map_or(NodeLookup::Deleted, NodeLookup::Found),

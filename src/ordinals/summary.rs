@@ -60,17 +60,7 @@ pub(super) fn summary(sts: &StatefulSet, service: ServiceCheck) -> Summary {
 }
 
 pub(super) fn notes(snap: &Snapshot, sts: &StatefulSet) -> Vec<String> {
-    let mut notes = Vec::new();
-    for (part, reason) in [
-        ("node health", snap.nodes.as_ref().err()),
-        ("node leases", snap.leases.as_ref().err()),
-        ("events", snap.events.as_ref().err()),
-        ("services", snap.services.as_ref().err()),
-    ] {
-        if let Some(reason) = reason {
-            notes.push(format!("{part} unknown: {reason}"));
-        }
-    }
+    let mut notes = snap.unavailable_notes();
     for pod in snap.pods_in(&sts.namespace) {
         let claimed_elsewhere = pod.controller.as_ref().is_some_and(|o| o.uid != sts.uid);
         if claimed_elsewhere && sts.selector.matches(&pod.labels) && pod_ordinal(&sts.name, &pod.name).is_none() {

@@ -1,5 +1,6 @@
 //! Command-line types (clap derive). No behaviour here: `app` dispatches on these.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -25,6 +26,18 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// Parses the command line. After `__complete` (kubectl's completion protocol) the words are the
+/// user's partial command line, flags included, and are taken verbatim rather than parsed as ours.
+pub fn parse(args: Vec<OsString>) -> Result<Cli, clap::Error> {
+    if args.get(1).is_some_and(|a| a == "__complete") {
+        let mut cli = Cli::try_parse_from(&args[..2])?;
+        let words = args[2..].iter().map(|a| a.to_string_lossy().into_owned()).collect();
+        cli.command = Some(Command::Complete { words });
+        return Ok(cli);
+    }
+    Cli::try_parse_from(args)
 }
 
 #[derive(Debug, Clone, Args)]

@@ -2,8 +2,6 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-use sts_doctor::cli::Cli;
 use sts_doctor::error::{Exit, exit_code_for, is_broken_pipe, one_line};
 
 fn main() -> ExitCode {
@@ -11,7 +9,7 @@ fn main() -> ExitCode {
     std::panic::set_hook(Box::new(|info| {
         eprintln!("error: internal error (please report it): {info}");
     }));
-    let cli = match Cli::try_parse() {
+    let cli = match sts_doctor::cli::parse(std::env::args_os().collect()) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();

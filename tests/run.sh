@@ -12,7 +12,11 @@ t() { echo "[$(date +%T)] $*"; }
 
 if ! command -v cargo >/dev/null; then
   [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
-  command -v cargo >/dev/null || { echo "cargo not found: install Rust (https://rustup.rs)"; exit 1; }
+fi
+if ! command -v cargo >/dev/null; then
+  t "installing Rust (rustup, stable)"
+  curl -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --component clippy,rustfmt
+  . "$HOME/.cargo/env"
 fi
 SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
 t "control plane (build once, cached in $K8S_BIN)"

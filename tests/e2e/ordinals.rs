@@ -191,3 +191,28 @@ async fn clear_errors_for_missing_objects_and_permissions() {
     assert!(stderr(&out).starts_with("error: cannot use kubeconfig"), "{}", stderr(&out));
     assert_eq!(stderr(&out).lines().count(), 1);
 }
+
+/// `kubectl sts-doctor <TAB>` through the kubectl plugin-completion protocol: names come from
+/// the cluster, in the namespace typed on the line.
+#[tokio::test(flavor = "multi_thread")]
+async fn completes_statefulset_and_pod_names_from_the_cluster() {
+    let Some(env) = env("complete").await else { return };
+    let _kubelet = env.kubelet(&["n1"]).await;
+    env.create_sts(&sts("web", 1)).await;
+    env.create_sts(&sts("db", 1).no_service()).await;
+    env.wait_ready("web", 1).await;
+    let kubeconfig = env.kubeconfig.display().to_string();
+    let complete = |words: Vec<&str>| {
+        let mut args: Vec<String> = vec!["__complete".into(), "--kubeconfig".into(), kubeconfig.clone()];
+        args.extend(words.into_iter().map(String::from));
+        crate::support::run_binary(args, &[])
+    };
+    let out = complete(vec!["-n", &env.ns, "ordinals", ""]).await;
+    assert_eq!(stdout(&out), "db\nweb\n:4\n");
+    let out = complete(vec!["-n", &env.ns, "rollout", "w"]).await;
+    assert_eq!(stdout(&out), "web\n:4\n");
+    let out = complete(vec!["-n", &env.ns, "force-delete", "web-"]).await;
+    assert_eq!(stdout(&out), "web-0\n:4\n");
+    let out = complete(vec!["-n", &env.ns[..env.ns.len() - 1]]).await;
+    assert!(stdout(&out).lines().any(|l| l == env.ns), "{}", stdout(&out));
+}

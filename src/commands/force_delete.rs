@@ -71,6 +71,19 @@ pub async fn run(ctx: &Context, args: &ForceDeleteArgs) -> Result<Exit> {
             emit(ctx, &report)?;
             return Err(e);
         }
+        // A person may have taken minutes to answer: judge the node again before acting.
+        let action = if args.confirm.yes || dry_run {
+            action
+        } else {
+            match recheck(ctx, args, &thresholds, &report, &action).await {
+                Ok(fresh) => fresh,
+                Err(e) => {
+                    report.action = ActionReport::new(ActionStatus::NotTaken, dry_run, crate::error::one_line(&e));
+                    emit(ctx, &report)?;
+                    return Err(e);
+                }
+            }
+        };
         match execute(&ctx.cluster, &action, dry_run).await {
             Ok(done) => report.action = done,
             Err(e) => {
@@ -99,6 +112,19 @@ pub async fn run(ctx: &Context, args: &ForceDeleteArgs) -> Result<Exit> {
     }
     emit(ctx, &report)?;
     Ok(Exit::Ok)
+}
+
+/// Gathers the evidence again after an interactive confirmation (see `force_delete::recheck`).
+async fn recheck(
+    ctx: &Context,
+    args: &ForceDeleteArgs,
+    thresholds: &Thresholds,
+    report: &Report,
+    confirmed: &Action,
+) -> Result<Action> {
+    let after = ctx.cluster.force_delete_evidence(ctx.namespace(), &args.pod, args.fence).await?;
+    force_delete::recheck(&report.evidence, &after, thresholds, args.node_fenced, args.fence, confirmed)
+        .map_err(|refusal| Outcome::Refused(refusal).into())
 }
 
 fn question(action: &Action, dry_run: bool) -> String {
@@ -131,19 +157,35 @@ pub async fn execute(cluster: &Cluster, action: &Action, dry_run: bool) -> Resul
     let (done, prefix) =
         if dry_run { (ActionStatus::DryRun, "server-side dry run: would have ") } else { (ActionStatus::Deleted, "") };
     match action {
-        Action::Delete { namespace, pod, uid } => match apply::pods::force_delete(cluster, namespace, pod, uid, dry_run).await {
-            Ok(()) => Ok(ActionReport::new(done, dry_run, format!("{prefix}force-deleted pod {namespace}/{pod} (uid {uid})"))),
+        Action::Delete { namespace, pod, uid, resource_version } => match apply::pods::force_delete(
+            cluster,
+            namespace,
+            pod,
+            uid,
+            resource_version,
+            dry_run,
+        )
+        .await
+        {
+            Ok(()) => {
+                Ok(ActionReport::new(done, dry_run, format!("{prefix}force-deleted pod {namespace}/{pod} (uid {uid})")))
+            }
             Err(e) if e.is_not_found() => Ok(ActionReport::new(
                 ActionStatus::AlreadyGone,
                 dry_run,
-                format!("pod {namespace}/{pod} was already gone (deleted meanwhile, e.g. by pod GC): nothing to delete"),
+                format!(
+                    "pod {namespace}/{pod} was already gone (deleted meanwhile, e.g. by pod GC): nothing to delete"
+                ),
             )),
             Err(e) if e.is_conflict() => Err(Outcome::Refused(format!(
-                "pod {namespace}/{pod} was replaced after the evidence was gathered (it is no longer uid {uid}): nothing \
-                 was deleted and the new pod was not touched; run the command again to check the new pod ({e})"
+                "pod {namespace}/{pod} changed or was replaced after the evidence was gathered (no longer uid {uid} at \
+                 resourceVersion {resource_version}): nothing was deleted; run the command again to check it ({e})"
             ))
             .into()),
-            Err(e) => Err(anyhow::Error::new(e).context("nothing was deleted")),
+            Err(e) => {
+                let context = outcome_context(&e, "deleted");
+                Err(anyhow::Error::new(e).context(context))
+            }
         },
         Action::Fence { node, resource_version, keep, add } => {
             let done = if dry_run { ActionStatus::DryRun } else { ActionStatus::Tainted };
@@ -151,19 +193,37 @@ pub async fn execute(cluster: &Cluster, action: &Action, dry_run: bool) -> Resul
                 Ok(()) => Ok(ActionReport::new(
                     done,
                     dry_run,
-                    format!("{prefix}tainted node {node} with {}={}:{}", add.key, add.value.as_deref().unwrap_or_default(), add.effect),
+                    format!(
+                        "{prefix}tainted node {node} with {}={}:{}",
+                        add.key,
+                        add.value.as_deref().unwrap_or_default(),
+                        add.effect
+                    ),
                 )),
                 Err(e) if e.is_conflict() || e.is_not_found() => Err(Outcome::Refused(format!(
                     "node {node} changed after the evidence was gathered (resourceVersion {resource_version}): nothing \
                      was changed; run the command again to re-check it ({e})"
                 ))
                 .into()),
-                Err(e) => Err(anyhow::Error::new(e).context("nothing was changed")),
+                Err(e) => {
+                    let context = outcome_context(&e, "changed");
+                    Err(anyhow::Error::new(e).context(context))
+                }
             }
         }
         Action::AlreadyFenced { node } => {
             Ok(ActionReport::new(ActionStatus::AlreadyFenced, dry_run, format!("node {node} is already fenced")))
         }
+    }
+}
+
+/// After a timeout or a dropped connection the request may have been carried out: never claim
+/// that nothing changed then.
+fn outcome_context(e: &ApiError, verb: &str) -> String {
+    if matches!(e, ApiError::Timeout { .. } | ApiError::Unreachable { .. }) {
+        "outcome unknown: the request may have been carried out; run the command again to check".into()
+    } else {
+        format!("nothing was {verb}")
     }
 }
 

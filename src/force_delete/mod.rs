@@ -9,6 +9,7 @@
 mod assess;
 pub mod evidence;
 mod plan;
+mod recheck;
 pub mod report;
 pub mod wait;
 
@@ -18,6 +19,7 @@ use serde::Serialize;
 pub use assess::assess;
 pub use evidence::{Attachment, Clock, Evidence, Lookup, PodVolume, ServerVersion};
 pub use plan::{Action, OUT_OF_SERVICE_VALUE, fence_followups, plan, steps};
+pub use recheck::recheck;
 pub use report::{ActionReport, ActionStatus, Report};
 
 /// How long the node must have been down (flags --not-ready-for, --lease-stale-for).

@@ -15,7 +15,7 @@ pub const OUT_OF_SERVICE_VALUE: &str = "nodeshutdown";
 pub enum Action {
     /// DELETE the pod with gracePeriodSeconds 0 and a UID precondition.
     #[serde(rename_all = "camelCase")]
-    Delete { namespace: String, pod: String, uid: String },
+    Delete { namespace: String, pod: String, uid: String, resource_version: String },
     /// Add the out-of-service taint to the node, keeping its taints, with a resourceVersion precondition.
     #[serde(rename_all = "camelCase")]
     Fence { node: String, resource_version: String, keep: Vec<Taint>, add: Taint },
@@ -39,6 +39,7 @@ pub fn plan(ev: &Evidence, decision: &Decision, fence: bool) -> Result<Action, S
             namespace: ev.pod.namespace.clone(),
             pod: ev.pod.name.clone(),
             uid: ev.pod.uid.clone(),
+            resource_version: ev.pod.resource_version.clone(),
         });
     }
     let node_name = ev.pod.node.clone().unwrap_or_default();
@@ -71,11 +72,12 @@ pub fn plan(ev: &Evidence, decision: &Decision, fence: bool) -> Result<Action, S
 /// What the action does, step by step, for the plan shown before confirming.
 pub fn steps(action: &Action, ev: &Evidence) -> Vec<String> {
     match action {
-        Action::Delete { namespace, pod, uid } => {
+        Action::Delete { namespace, pod, uid, resource_version } => {
             let mut steps = vec![format!(
-                "delete pod {namespace}/{pod} with gracePeriodSeconds=0 and precondition uid={uid}: the pod object is \
-                 removed at once, without waiting for its kubelet; if a pod of the same name but another uid has \
-                 replaced it meanwhile, the API server refuses and nothing is deleted"
+                "delete pod {namespace}/{pod} with gracePeriodSeconds=0 and preconditions uid={uid}, \
+                 resourceVersion={resource_version}: the pod object is removed at once, without waiting for its \
+                 kubelet; if the pod changed since it was checked (e.g. its kubelet came back) or a pod of the same \
+                 name has replaced it, the API server refuses and nothing is deleted"
             )];
             match &ev.pod.controller {
                 Some(o) if o.kind == "StatefulSet" => steps.push(format!(

@@ -285,8 +285,18 @@ fn plans_delete_with_the_uid_and_fence_keeping_taints() {
     let ev = lost(600);
     let d = defaults(&ev, true);
     let delete = plan(&ev, &d, false).unwrap();
-    assert_eq!(delete, Action::Delete { namespace: "shop".into(), pod: "web-1".into(), uid: "uid-web-1".into() });
-    assert!(steps(&delete, &ev)[0].contains("gracePeriodSeconds=0 and precondition uid=uid-web-1"));
+    assert_eq!(
+        delete,
+        Action::Delete {
+            namespace: "shop".into(),
+            pod: "web-1".into(),
+            uid: "uid-web-1".into(),
+            resource_version: "200".into()
+        }
+    );
+    assert!(
+        steps(&delete, &ev)[0].contains("gracePeriodSeconds=0 and preconditions uid=uid-web-1, resourceVersion=200")
+    );
     let Action::Fence { node, resource_version, keep, add } = plan(&ev, &d, true).unwrap() else { panic!() };
     assert_eq!((node.as_str(), resource_version.as_str(), keep.len()), ("n2", "500", 2));
     assert_eq!(
@@ -358,4 +368,43 @@ fn multi_attach_events_are_reported_once() {
     let trouble = volume_trouble(&events);
     assert_eq!(trouble.len(), 2, "{trouble:?}");
     assert!(trouble[0].starts_with("FailedAttachVolume: Multi-Attach error") && trouble[0].contains("6 minutes"));
+}
+
+#[test]
+fn recheck_after_confirmation_goes_ahead_with_fresh_preconditions() {
+    let before = lost(600);
+    let d = defaults(&before, true);
+    let confirmed = plan(&before, &d, false).unwrap();
+    let mut after = lost(660);
+    after.pod.resource_version = "201".into();
+    let fresh = recheck(&before, &after, &Thresholds::default(), true, false, &confirmed).unwrap();
+    assert!(matches!(fresh, Action::Delete { ref resource_version, .. } if resource_version == "201"), "{fresh:?}");
+}
+
+#[test]
+fn recheck_refuses_when_the_node_came_back_meanwhile() {
+    let before = lost(600);
+    let confirmed = plan(&before, &defaults(&before, true), false).unwrap();
+    let after = evidence(Some(node("n2")), Some(lease("n2", 2)));
+    let refusal = recheck(&before, &after, &Thresholds::default(), true, false, &confirmed).unwrap_err();
+    assert!(
+        refusal.starts_with("the evidence changed while waiting for confirmation: node loss is no longer confirmed"),
+        "{refusal}"
+    );
+}
+
+#[test]
+fn recheck_refuses_a_replaced_pod_or_a_recreated_node() {
+    let before = lost(600);
+    let confirmed = plan(&before, &defaults(&before, true), false).unwrap();
+    let mut replaced = lost(600);
+    replaced.pod.uid = "uid-new".into();
+    let refusal = recheck(&before, &replaced, &Thresholds::default(), true, false, &confirmed).unwrap_err();
+    assert!(refusal.contains("the pod was replaced (uid uid-web-1 is now uid-new)"), "{refusal}");
+    let mut renewed_node = lost(600);
+    if let Lookup::Found(n) = &mut renewed_node.node {
+        n.uid = "uid-n2-again".into();
+    }
+    let refusal = recheck(&before, &renewed_node, &Thresholds::default(), true, false, &confirmed).unwrap_err();
+    assert!(refusal.contains("the Node object was deleted or re-created"), "{refusal}");
 }

@@ -110,7 +110,7 @@ async fn a_replaced_pod_is_never_deleted_by_a_stale_plan() {
     let evidence = cluster.force_delete_evidence(&env.ns, "web-1", false).await.unwrap();
     let decision = sts_doctor::force_delete::assess(&evidence, &Thresholds::default(), true);
     let action = sts_doctor::force_delete::plan(&evidence, &decision, false).unwrap();
-    let Action::Delete { uid: old, .. } = &action else { panic!("{action:?}") };
+    let Action::Delete { uid: old, resource_version, .. } = &action else { panic!("{action:?}") };
 
     // Someone else force-deletes web-1; the controller recreates it with a new uid.
     let pods: kube::Api<k8s_openapi::api::core::v1::Pod> = env.api();
@@ -120,15 +120,53 @@ async fn a_replaced_pod_is_never_deleted_by_a_stale_plan() {
     let new = env.wait_replaced("web-1", old).await;
     let new_uid = new.metadata.uid.unwrap();
 
-    let err = sts_doctor::apply::pods::force_delete(&cluster, &env.ns, "web-1", old, false).await.unwrap_err();
+    let err = sts_doctor::apply::pods::force_delete(&cluster, &env.ns, "web-1", old, resource_version, false)
+        .await
+        .unwrap_err();
     assert!(err.is_conflict(), "{err}");
     assert!(err.to_string().contains("the UID in the precondition"), "{err}");
     let err = sts_doctor::commands::force_delete::execute(&cluster, &action, false).await.unwrap_err();
     assert_eq!(sts_doctor::error::exit_code_for(&err), sts_doctor::error::Exit::Refused);
     let text = sts_doctor::error::one_line(&err);
-    assert!(text.starts_with(&format!("pod {}/web-1 was replaced after the evidence was gathered", env.ns)), "{text}");
+    assert!(
+        text.starts_with(&format!("pod {}/web-1 changed or was replaced after the evidence was gathered", env.ns)),
+        "{text}"
+    );
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert_eq!(env.pod_uid("web-1").await, Some(new_uid));
+}
+
+/// The node comes back between the plan and the delete: its kubelet reports the pod's status
+/// again, which changes the pod's resourceVersion, so the stale plan deletes nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pod_whose_kubelet_came_back_is_not_deleted_by_a_stale_plan() {
+    let Some((env, kubelet)) = two_pods("fd-back").await else { return };
+    kubelet.lose_node("n2", TEN_MINUTES).await;
+    let cli = Cli::parse_from([
+        "kubectl-sts_doctor",
+        "--kubeconfig",
+        env.kubeconfig.to_str().unwrap(),
+        "-n",
+        &env.ns,
+        "force-delete",
+        "web-1",
+    ]);
+    let cluster = sts_doctor::cluster::connect(&cli.global).await.unwrap();
+    let evidence = cluster.force_delete_evidence(&env.ns, "web-1", false).await.unwrap();
+    let decision = sts_doctor::force_delete::assess(&evidence, &Thresholds::default(), true);
+    let action = sts_doctor::force_delete::plan(&evidence, &decision, false).unwrap();
+    let Action::Delete { uid, .. } = &action else { panic!("{action:?}") };
+    let uid = uid.clone();
+
+    // The kubelet is back and reports the pod Ready again.
+    let pods: kube::Api<k8s_openapi::api::core::v1::Pod> = env.api();
+    let patch = serde_json::json!({ "status": { "conditions": [{ "type": "Ready", "status": "True" }] } });
+    pods.patch_status("web-1", &kube::api::PatchParams::default(), &kube::api::Patch::Merge(&patch)).await.unwrap();
+
+    let err = sts_doctor::commands::force_delete::execute(&cluster, &action, false).await.unwrap_err();
+    assert_eq!(sts_doctor::error::exit_code_for(&err), sts_doctor::error::Exit::Refused);
+    assert!(sts_doctor::error::one_line(&err).contains("changed or was replaced"), "{err}");
+    assert_eq!(env.pod_uid("web-1").await, Some(uid));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -12,6 +12,7 @@ pub fn normalize(text: &str, ns: &str) -> String {
         // controller-revision-hash suffixes (rand.SafeEncodeString alphabet)
         (r"\b([a-z0-9-]+?)-[bcdfghjklmnpqrstvwxz2456789]{6,10}\b", "$1-<rev>"),
         (r"\b\d+[smhdy](\d+[smhd])?\b", "<age>"),
+        (r"resourceVersion[=: ]+\d+", "resourceVersion=<rv>"),
         (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z", "<time>"),
     ];
     for (pattern, replacement) in rules {

@@ -8,7 +8,6 @@
 mod api_error;
 mod connect;
 pub mod evidence;
-mod mounts;
 pub mod revisions;
 pub mod snapshot;
 pub mod watch;

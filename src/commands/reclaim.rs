@@ -10,7 +10,7 @@ use crate::cli::{GlobalArgs, OutputFormat, ReclaimArgs};
 use crate::cluster::snapshot::{Scope, Want};
 use crate::error::{Exit, Outcome};
 use crate::model::{ObjectKey, key};
-use crate::reclaim::{self, Candidate, ClaimOutcome, ClaimResult, Confidence, DataFate, PlanOptions, ReclaimReport};
+use crate::reclaim::{self, Candidate, ClaimResult, Confidence, DataFate, PlanOptions, ReclaimPlan, ReclaimReport};
 use crate::{apply, prompt, render};
 
 pub fn validate(global: &GlobalArgs, args: &ReclaimArgs) -> Result<()> {
@@ -38,6 +38,54 @@ pub fn validate(global: &GlobalArgs, args: &ReclaimArgs) -> Result<()> {
 }
 
 pub async fn run(ctx: &Context, args: &ReclaimArgs) -> Result<Exit> {
+    let plan = make_plan(ctx, args).await?;
+    let mut report = ReclaimReport {
+        plan,
+        delete: args.delete,
+        dry_run: args.confirm.dry_run,
+        keep_volume: args.keep_volume,
+        results: None,
+    };
+    let style = ctx.style;
+
+    if !args.delete || report.plan.refusal.is_some() || report.plan.candidates.is_empty() {
+        if args.delete && report.plan.refusal.is_none() {
+            report.results = Some(vec![]);
+        }
+        render::emit(ctx.output, "Reclaim", &report, || render::reclaim::table(&report, style))?;
+        return match &report.plan.refusal {
+            Some(refusal) => Err(Outcome::Refused(format!("{refusal} (nothing was changed)")).into()),
+            None => Ok(Exit::Ok),
+        };
+    }
+
+    let table = ctx.output == OutputFormat::Table;
+    if table {
+        render::write_stdout(&render::reclaim::table(&report, style))?;
+    }
+    if !args.confirm.dry_run {
+        prompt::confirm(&question(&report.plan.candidates), args.confirm.yes)?;
+    }
+    // The world may have moved since the plan (a scale-up brings an ordinal back into range, a
+    // pod starts using a claim): plan again, right before acting, and act only on claims that
+    // are still candidates, unchanged.
+    let fresh = make_plan(ctx, args).await?;
+    if let Some(refusal) = &fresh.refusal {
+        return Err(Outcome::Refused(format!("since the plan: {refusal} (nothing was changed)")).into());
+    }
+    let results = act(ctx, &report.plan.candidates, &fresh, args).await;
+    let exit = reclaim::exit_for(&results);
+    report.results = Some(results);
+    if table {
+        render::write_stdout(&render::reclaim::results(&report, style))?;
+    } else {
+        render::emit(ctx.output, "Reclaim", &report, String::new)?;
+    }
+    exit
+}
+
+/// Fetches the namespace (or all namespaces) and plans.
+async fn make_plan(ctx: &Context, args: &ReclaimArgs) -> Result<ReclaimPlan> {
     let options = PlanOptions { keep_volume: args.keep_volume, include_name_only: args.include_name_only };
     // Every pod (a claim may be mounted by any pod) and every claim and StatefulSet of the
     // namespace (another StatefulSet's naming rule may produce the same claim name).
@@ -73,70 +121,18 @@ pub async fn run(ctx: &Context, args: &ReclaimArgs) -> Result<Exit> {
         }
         (None, false) => return Err(Outcome::Usage("a StatefulSet name is required without --deleted".into()).into()),
     };
-    let mut report = ReclaimReport {
-        plan,
-        delete: args.delete,
-        dry_run: args.confirm.dry_run,
-        keep_volume: args.keep_volume,
-        results: None,
-    };
-    let style = ctx.style;
-
-    if !args.delete || report.plan.refusal.is_some() || report.plan.candidates.is_empty() {
-        if args.delete && report.plan.refusal.is_none() {
-            report.results = Some(vec![]);
-        }
-        render::emit(ctx.output, "Reclaim", &report, || render::reclaim::table(&report, style))?;
-        return match &report.plan.refusal {
-            Some(refusal) => Err(Outcome::Refused(format!("{refusal} (nothing was changed)")).into()),
-            None => Ok(Exit::Ok),
-        };
-    }
-
-    let table = ctx.output == OutputFormat::Table;
-    if table {
-        render::write_stdout(&render::reclaim::table(&report, style))?;
-    }
-    if !args.confirm.dry_run {
-        prompt::confirm(&question(&report.plan.candidates), args.confirm.yes)?;
-    }
-    // A pod may have started using a claim since the plan: look once more, right before acting.
-    let users = ctx.cluster.claim_users(namespace.as_deref()).await?;
-    let results = act(ctx, &report.plan.candidates, &users, args).await;
-    let exit = reclaim::exit_for(&results);
-    report.results = Some(results);
-    if table {
-        render::write_stdout(&render::reclaim::results(&report, style))?;
-    } else {
-        render::emit(ctx.output, "Reclaim", &report, String::new)?;
-    }
-    exit
+    Ok(plan)
 }
 
-async fn act(
-    ctx: &Context,
-    candidates: &[Candidate],
-    users: &BTreeMap<ObjectKey, Vec<String>>,
-    args: &ReclaimArgs,
-) -> Vec<ClaimResult> {
-    let (busy, free): (Vec<&Candidate>, Vec<&Candidate>) =
-        candidates.iter().partition(|c| users.contains_key(&key(&c.namespace, &c.claim)));
-    let free: Vec<Candidate> = free.into_iter().cloned().collect();
+/// Deletes the planned claims the fresh plan still has, unchanged (see `reclaim::revalidate`).
+async fn act(ctx: &Context, planned: &[Candidate], fresh: &ReclaimPlan, args: &ReclaimArgs) -> Vec<ClaimResult> {
+    let (go, mut changed) = reclaim::revalidate(planned, fresh);
     let options = ReclaimOptions { keep_volume: args.keep_volume, dry_run: args.confirm.dry_run };
-    let mut results = apply::claims::reclaim(&ctx.cluster, &free, options).await;
-    results.extend(busy.into_iter().map(|c| ClaimResult {
-        namespace: c.namespace.clone(),
-        claim: c.claim.clone(),
-        outcome: ClaimOutcome::InUse,
-        retained_volume: None,
-        message: format!(
-            "used by pod {} since the plan: not deleted",
-            users.get(&key(&c.namespace, &c.claim)).map(|p| p.join(", ")).unwrap_or_default()
-        ),
-    }));
+    let mut results = apply::claims::reclaim(&ctx.cluster, &go, options).await;
+    results.append(&mut changed);
     // Back in plan order.
     let order: BTreeMap<ObjectKey, usize> =
-        candidates.iter().enumerate().map(|(i, c)| (key(&c.namespace, &c.claim), i)).collect();
+        planned.iter().enumerate().map(|(i, c)| (key(&c.namespace, &c.claim), i)).collect();
     results.sort_by_key(|r| order.get(&key(&r.namespace, &r.claim)).copied().unwrap_or(usize::MAX));
     results
 }

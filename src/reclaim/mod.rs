@@ -12,12 +12,14 @@
 //! StatefulSet is mid-scale (the plan carries a refusal instead).
 
 mod deleted;
+mod revalidate;
 mod scaled;
 
 use jiff::Timestamp;
 use serde::Serialize;
 
 pub use deleted::plan_deleted;
+pub use revalidate::revalidate;
 pub use scaled::{mid_scale, plan};
 
 use crate::duration::age;

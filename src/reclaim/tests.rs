@@ -415,3 +415,42 @@ fn partial_results_exit_4() {
 
 #[path = "deleted_tests.rs"]
 mod deleted;
+
+#[test]
+fn revalidation_keeps_only_unchanged_candidates() {
+    let planned = plan_of(scaled_down(4, 1)).candidates;
+    assert_eq!(planned.len(), 3);
+
+    // Meanwhile: scaled back up to 2 (data-web-1 in range again), a backup pod mounts data-web-2,
+    // and data-web-3 was modified (new resourceVersion).
+    let mut objects = scaled_down(4, 1);
+    settle(&mut objects, "web", 2);
+    objects.push(pod("web", 1, "n1"));
+    let mut backup = pod("web", 0, "n2");
+    merge(
+        &mut backup,
+        json!({ "metadata": { "name": "backup", "uid": "uid-backup", "ownerReferences": null, "labels": { "role": "backup" } },
+        "spec": { "volumes": [{ "name": "d", "persistentVolumeClaim": { "claimName": "data-web-2" } }] } }),
+    );
+    objects.push(backup);
+    patch(&mut objects, "PersistentVolumeClaim", "data-web-3", json!({ "metadata": { "resourceVersion": "999" } }));
+    let fresh = plan_of(objects);
+
+    let (go, changed) = revalidate(&planned, &fresh);
+    assert!(go.is_empty(), "{go:?}");
+    let outcomes: Vec<(&str, ClaimOutcome)> = changed.iter().map(|r| (r.claim.as_str(), r.outcome)).collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("data-web-1", ClaimOutcome::Conflict),
+            ("data-web-2", ClaimOutcome::InUse),
+            ("data-web-3", ClaimOutcome::Conflict)
+        ]
+    );
+    assert!(changed[0].message.contains("no longer an orphan"), "{}", changed[0].message);
+    assert_eq!(changed[2].message, "since the plan: the claim changed: not deleted");
+
+    // Nothing changed: everything goes.
+    let (go, changed) = revalidate(&planned, &plan_of(scaled_down(4, 1)));
+    assert_eq!((go.len(), changed.len()), (3, 0));
+}

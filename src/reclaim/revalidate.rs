@@ -1,0 +1,43 @@
+//! Right before deleting: which planned claims may still go.
+//!
+//! The confirmation may come minutes after the plan. The plan is made again from a fresh read;
+//! a planned claim is deleted only if it is still a candidate with the same uid and
+//! resourceVersion. Everything else is reported with what changed: a scale-up brought its
+//! ordinal back into range, a pod started using it, it was modified.
+
+use std::collections::BTreeMap;
+
+use super::{Candidate, ClaimOutcome, ClaimResult, ReclaimPlan};
+use crate::model::{ObjectKey, key};
+
+/// The candidates to delete now, and a result for each planned claim that may not be.
+pub fn revalidate(planned: &[Candidate], fresh: &ReclaimPlan) -> (Vec<Candidate>, Vec<ClaimResult>) {
+    let still: BTreeMap<ObjectKey, &Candidate> =
+        fresh.candidates.iter().map(|c| (key(&c.namespace, &c.claim), c)).collect();
+    let mut go = Vec::new();
+    let mut changed = Vec::new();
+    for c in planned {
+        let now = still.get(&key(&c.namespace, &c.claim));
+        if now.is_some_and(|f| f.uid == c.uid && f.resource_version == c.resource_version) {
+            go.push(c.clone());
+            continue;
+        }
+        let skip = fresh.skipped.iter().find(|s| s.namespace == c.namespace && s.claim == c.claim);
+        let (outcome, why) = match (skip, now) {
+            (Some(s), _) if s.kind == "in-use" => (ClaimOutcome::InUse, s.reason.clone()),
+            (Some(s), _) => (ClaimOutcome::Conflict, s.reason.clone()),
+            (None, Some(_)) => (ClaimOutcome::Conflict, "the claim changed".into()),
+            (None, None) => {
+                (ClaimOutcome::Conflict, "it is no longer an orphan (its ordinal may be in range again)".into())
+            }
+        };
+        changed.push(ClaimResult {
+            namespace: c.namespace.clone(),
+            claim: c.claim.clone(),
+            outcome,
+            retained_volume: None,
+            message: format!("since the plan: {why}: not deleted"),
+        });
+    }
+    (go, changed)
+}

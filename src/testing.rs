@@ -101,7 +101,10 @@ pub fn claim(template: &str, sts: &str, ordinal: i32) -> Value {
     json!({
         "apiVersion": "v1", "kind": "PersistentVolumeClaim",
         "metadata": { "name": name, "namespace": "shop", "uid": uid(&name), "resourceVersion": "300",
-                      "creationTimestamp": ago(7200), "labels": { "app": sts } },
+                      "creationTimestamp": ago(7200), "labels": { "app": sts },
+                      "managedFields": [{ "manager": "kube-controller-manager", "operation": "Update",
+                                          "apiVersion": "v1", "time": ago(7200), "fieldsType": "FieldsV1",
+                                          "fieldsV1": { "f:metadata": { "f:labels": { ".": {}, "f:app": {} } } } }] },
         "spec": { "accessModes": ["ReadWriteOnce"], "storageClassName": "fast", "volumeName": format!("pv-{name}"),
                   "resources": { "requests": { "storage": "1Gi" } } },
         "status": { "phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": { "storage": "1Gi" } }

@@ -34,6 +34,9 @@ pub struct Claim {
     pub selected_node: Option<String>,
     /// Resizing / FileSystemResizePending conditions that are True.
     pub resize_conditions: Vec<String>,
+    /// Field managers that wrote it (metadata.managedFields): who created or changed it.
+    /// Empty when the server does not track managed fields (before 1.18).
+    pub managers: Vec<String>,
 }
 
 impl From<&core::PersistentVolumeClaim> for Claim {
@@ -68,6 +71,13 @@ impl From<&core::PersistentVolumeClaim> for Claim {
                 .filter(|c| c.status == "True")
                 .map(|c| c.type_.clone())
                 .collect(),
+            managers: {
+                let mut managers: Vec<String> =
+                    m.managed_fields.iter().flatten().filter_map(|f| f.manager.clone()).collect();
+                managers.sort();
+                managers.dedup();
+                managers
+            },
         }
     }
 }

@@ -10,11 +10,40 @@
 use std::collections::BTreeMap;
 
 use super::{
-    Confidence, Mode, Origin, PlanOptions, ReclaimPlan, candidate, in_use_skip, keep_volume_refusal, labels_text, skip,
-    terminating_skip, users, volumes_note,
+    Confidence, Mode, Origin, PlanOptions, ReclaimPlan, Skip, candidate, in_use_skip, keep_volume_refusal, labels_text,
+    skip, terminating_skip, users, volumes_note,
 };
 use crate::model::names::{claim_ordinal, split_ordinal};
 use crate::model::{Claim, Labels, Snapshot, StatefulSet};
+
+/// The field manager of the StatefulSet controller (and of the PV controller that binds claims).
+const CONTROLLER_MANAGER: &str = "kube-controller-manager";
+
+/// Only claims the controllers alone wrote can be a deleted StatefulSet's: one created by kubectl,
+/// Helm or an operator (for a Deployment, a Job...) has another manager in its managedFields.
+fn provenance_skip(claim: &Claim) -> Option<Skip> {
+    if claim.managers.is_empty() {
+        return Some(skip(
+            claim,
+            "unknown-origin",
+            "no managedFields to tell who made it (servers before 1.18 do not record them): not reclaimed as a \
+             deleted StatefulSet's claim"
+                .into(),
+        ));
+    }
+    let others: Vec<&String> = claim.managers.iter().filter(|m| m.as_str() != CONTROLLER_MANAGER).collect();
+    (!others.is_empty()).then(|| {
+        let others = others.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ");
+        skip(
+            claim,
+            "not-controller-made",
+            format!(
+                "also written by {others}, not only by the StatefulSet controller: made or changed by someone else; \
+                 delete it by hand if it is really unused"
+            ),
+        )
+    })
+}
 
 /// `namespace`: the one looked at (None: all namespaces); `name`: narrow to one deleted StatefulSet.
 pub fn plan_deleted(
@@ -84,6 +113,7 @@ pub fn plan_deleted(
                         )
                     })
                 })
+                .or_else(|| provenance_skip(claim))
                 .or_else(|| {
                     claim.labels.is_empty().then(|| {
                         skip(
@@ -114,7 +144,8 @@ pub fn plan_deleted(
                 None => format!("no StatefulSet named after any split of {stem} in {ns}"),
             };
             let evidence = format!(
-                "family {family} sharing labels {}; {whose}; inferred from names and labels",
+                "family {family} sharing labels {}, written only by kube-controller-manager; {whose}; inferred from \
+                 names, labels and managed fields",
                 labels_text(&common)
             );
             let origin = Origin {

@@ -29,7 +29,8 @@ fn a_family_of_a_deleted_statefulset_is_low_confidence() {
     assert_eq!(c.last_pod.as_deref(), Some("old-0"));
     assert_eq!(
         c.evidence,
-        "family data-old-{0,1,2} sharing labels app=old; no StatefulSet old in shop; inferred from names and labels"
+        "family data-old-{0,1,2} sharing labels app=old, written only by kube-controller-manager; no StatefulSet old \
+         in shop; inferred from names, labels and managed fields"
     );
     assert!(p.notes.iter().any(|n| n.starts_with("2 claim(s) named like claims of existing StatefulSets")));
     assert_eq!(p.mode, Mode::Deleted);
@@ -130,4 +131,26 @@ fn keep_volume_refused_without_volumes() {
     assert!(p.refusal.is_some());
     assert!(p.candidates.is_empty());
     assert_eq!(p.skipped.len(), 2);
+}
+
+#[test]
+fn claims_made_or_changed_by_someone_else_are_not_a_deleted_statefulsets() {
+    let mut objects = leftovers("old", 2);
+    // data-old-0 was created with kubectl (a Deployment's claim that happens to be named so);
+    // data-old-1 comes from a server that records no managed fields.
+    patch(
+        &mut objects,
+        "PersistentVolumeClaim",
+        "data-old-0",
+        json!({ "metadata": { "managedFields": [
+        { "manager": "kubectl-create", "operation": "Update", "apiVersion": "v1", "fieldsType": "FieldsV1", "fieldsV1": {} },
+        { "manager": "kube-controller-manager", "operation": "Update", "apiVersion": "v1", "fieldsType": "FieldsV1", "fieldsV1": {} }
+    ] } }),
+    );
+    patch(&mut objects, "PersistentVolumeClaim", "data-old-1", json!({ "metadata": { "managedFields": null } }));
+    let p = plan_deleted_of(objects, None);
+    assert!(names(&p).is_empty(), "{:?}", names(&p));
+    assert_eq!(skip_of(&p, "data-old-0").kind, "not-controller-made");
+    assert!(skip_of(&p, "data-old-0").reason.starts_with("also written by kubectl-create"));
+    assert_eq!(skip_of(&p, "data-old-1").kind, "unknown-origin");
 }

@@ -223,8 +223,8 @@ mod tests {
              shop        data-old-1   old           1Gi    pv-data-old-1   PV not this claim's      120m   old-1      low\n\
              shop        data-old-2   old           1Gi    pv-data-old-2   PV gone                  120m   old-2      low\n\
              \n\
-             low confidence: family data-old-{0,1,2} sharing labels app=old; no StatefulSet old in shop; inferred from \
-             names and labels\n\
+             low confidence: family data-old-{0,1,2} sharing labels app=old, written only by kube-controller-manager; no \
+             StatefulSet old in shop; inferred from names, labels and managed fields\n\
              shop/data-old-1: PV pv-data-old-1 (Bound) belongs to shop/data-new-1, not this claim: not affected\n\
              LAST POD is the pod of the claim's ordinal: Kubernetes does not record which pod last mounted a claim.\n\
              \n\

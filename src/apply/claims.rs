@@ -90,10 +90,8 @@ async fn retain_volume(cluster: &Cluster, c: &Candidate, dry_run: bool) -> Resul
     if matches!(c.data_fate, DataFate::NoVolume | DataFate::Unaffected) {
         return Ok(None);
     }
-    if c.reclaim_policy.as_deref() == Some("Retain") {
-        return Ok(Some(volume.to_string()));
-    }
-    // The resourceVersion makes the server refuse (409) if the PV changed since the plan.
+    // Sent even when the policy already is Retain: with the resourceVersion, the server refuses
+    // (409) if the PV changed since the plan (e.g. someone switched it to Delete).
     let mut patch = json!({ "spec": { "persistentVolumeReclaimPolicy": "Retain" } });
     if let Some(rv) = &c.volume_resource_version {
         patch["metadata"] = json!({ "resourceVersion": rv });

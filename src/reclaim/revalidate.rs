@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use super::{Candidate, ClaimOutcome, ClaimResult, ReclaimPlan};
 use crate::model::{ObjectKey, key};
 
-/// The candidates to delete now, and a result for each planned claim that may not be.
+/// The candidates to delete now (as freshly read), and a result for each planned claim that may not be.
 pub fn revalidate(planned: &[Candidate], fresh: &ReclaimPlan) -> (Vec<Candidate>, Vec<ClaimResult>) {
     let still: BTreeMap<ObjectKey, &Candidate> =
         fresh.candidates.iter().map(|c| (key(&c.namespace, &c.claim), c)).collect();
@@ -18,8 +18,9 @@ pub fn revalidate(planned: &[Candidate], fresh: &ReclaimPlan) -> (Vec<Candidate>
     let mut changed = Vec::new();
     for c in planned {
         let now = still.get(&key(&c.namespace, &c.claim));
-        if now.is_some_and(|f| f.uid == c.uid && f.resource_version == c.resource_version) {
-            go.push(c.clone());
+        if let Some(fresh) = now.filter(|f| f.uid == c.uid && f.resource_version == c.resource_version) {
+            // The fresh candidate: its PV facts (policy, resourceVersion) are current.
+            go.push((*fresh).clone());
             continue;
         }
         let skip = fresh.skipped.iter().find(|s| s.namespace == c.namespace && s.claim == c.claim);

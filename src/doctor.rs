@@ -235,7 +235,11 @@ fn rollout_findings(snap: &Snapshot, sts: &StatefulSet, o: &OrdinalsReport, out:
             Severity::Warning,
             "partition-exceeds-replicas",
             None,
-            format!("partition {} >= replicas {}: template changes update no pod", sts.partition, sts.replicas),
+            format!(
+                "partition {} >= replicas {}: template changes update no existing pod (only pods a scale-up adds at \
+                 or above the partition get the new template)",
+                sts.partition, sts.replicas
+            ),
             cmd(sts, &format!("rollout {}", sts.name)),
         ));
     } else if sts.partition > 0 && !revisions_differ {

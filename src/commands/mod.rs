@@ -57,6 +57,7 @@ pub fn validate_name(kind: &str, name: &str) -> Result<()> {
 
 /// Checks arguments before anything talks to the cluster.
 pub fn validate(command: &Command, global: &GlobalArgs) -> Result<()> {
+    validate_global(global)?;
     match command {
         Command::Ordinals(args) => ordinals::validate(global, args),
         Command::Claims(args) => claims::validate(global, args),
@@ -66,6 +67,29 @@ pub fn validate(command: &Command, global: &GlobalArgs) -> Result<()> {
         Command::Rollout(args) => rollout::validate(global, args),
         _ => Ok(()),
     }
+}
+
+/// Flags every command shares.
+pub fn validate_global(global: &GlobalArgs) -> Result<()> {
+    if let Some(ns) = &global.namespace {
+        // A namespace is a DNS-1123 label: it goes into request paths.
+        let label = !ns.is_empty()
+            && ns.len() <= 63
+            && ns.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !ns.starts_with('-')
+            && !ns.ends_with('-');
+        if !label {
+            return Err(Outcome::Usage(format!(
+                "invalid namespace {ns:?}: must be lower-case letters, digits or '-', starting and ending with a \
+                 letter or digit, at most 63 characters"
+            ))
+            .into());
+        }
+    }
+    if global.request_timeout.as_std().is_zero() {
+        return Err(Outcome::Usage("--request-timeout must be more than 0s".into()).into());
+    }
+    Ok(())
 }
 
 /// -A makes sense only for commands that look at many StatefulSets.

@@ -26,6 +26,9 @@ fn usage_errors_exit_2_without_a_backtrace() {
         vec!["force-delete", "web-0", "--not-ready-for", "-5m"],
         vec!["--bogus"],
         vec!["reclaim"],
+        vec!["-n", "Shop", "ordinals", "web"],
+        vec!["-n", "a/b", "doctor"],
+        vec!["--request-timeout", "0s", "doctor"],
     ] {
         bin()
             .args(&args)

@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(sts_doctor::app::run(cli));
+    tracing::info!(requests = sts_doctor::cluster::requests_sent(), "done");
     if std::env::var_os("STS_DOCTOR_STATS").is_some() {
         eprintln!("api-requests: {}", sts_doctor::cluster::requests_sent());
     }

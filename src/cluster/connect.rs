@@ -33,6 +33,7 @@ pub async fn connect(global: &GlobalArgs) -> Result<Cluster> {
 
     let namespace = global.namespace.clone().unwrap_or_else(|| config.default_namespace.clone());
     let server = config.cluster_url.to_string().trim_end_matches('/').to_string();
+    tracing::info!(%server, %namespace, "connecting");
     let client = kube::client::ClientBuilder::try_from(config)
         .context("cannot set up the API client")?
         .with_layer(&tower::util::MapRequestLayer::new(count_request))

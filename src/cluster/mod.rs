@@ -9,7 +9,9 @@ mod api_error;
 mod connect;
 pub mod evidence;
 mod mounts;
+mod node_lookup;
 pub mod revisions;
+pub mod server_time;
 pub mod snapshot;
 pub mod watch;
 

@@ -281,7 +281,7 @@ fn blocked(view: &View, i: usize, action: Action) -> Verdict {
             ));
             return v;
         }
-        let mut explanation = trap_explanation(view, row, &unready, &cause);
+        let mut explanation = trap_explanation(view, row, &unready, &cause, evidence.as_deref().unwrap_or_default());
         let mut reason = format!(
             "{} is not Ready on revision {} (not the update revision {update}) and the controller waits for it \
              forever ({TRAP_ISSUE}); fix: delete it (`kubectl sts-doctor rollout {} --fix`)",
@@ -380,19 +380,20 @@ fn trap_cause(view: &View, row: &Row) -> String {
     }
 }
 
-fn trap_explanation(view: &View, row: &Row, unready: &str, cause: &str) -> String {
+fn trap_explanation(view: &View, row: &Row, unready: &str, cause: &str, evidence: &str) -> String {
     let sts = view.sts;
     let update = sts.status.update_revision.clone().unwrap_or_default();
+    // The state shows a waiting reason; restarts are said separately.
+    let seen = match &row.waiting {
+        Some(waiting) if waiting == evidence => state(row),
+        _ => format!("{}; {evidence}", state(row)),
+    };
     format!(
-        "{} has not been Ready for {unready} ({}). {cause} With podManagementPolicy OrderedReady the controller \
+        "{} has not been Ready for {unready} ({seen}). {cause} With podManagementPolicy OrderedReady the controller \
          replaces a pod only after every pod is Running and Ready, so it waits for {} forever and never replaces it \
          ({TRAP_ISSUE}, \"forced rollback\"). Fix: delete {}; the controller recreates it from update revision {update} \
          (`kubectl sts-doctor rollout {} --fix`).",
-        row.pod,
-        state(row),
-        row.pod,
-        row.pod,
-        sts.name
+        row.pod, row.pod, row.pod, sts.name
     )
 }
 

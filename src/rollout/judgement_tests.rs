@@ -62,7 +62,15 @@ fn a_slow_pod_on_an_abandoned_revision_is_stuck_not_trapped_without_evidence_it_
     );
     let mut with_restart = pods.clone();
     with_restart[2] = restarted;
-    assert_eq!(run_with(set.clone(), with_restart, Ok(revisions.clone())).phase, Phase::Trapped);
+    let s = run_with(set.clone(), with_restart, Ok(revisions.clone()));
+    assert_eq!(s.phase, Phase::Trapped, "{}", s.reason);
+    let explanation = s.explanation.unwrap();
+    assert!(
+        explanation.starts_with(
+            "web-2 has not been Ready for 10m (Running, not Ready; 1 restart(s), last terminated: OOMKilled)."
+        ),
+        "{explanation}"
+    );
     for reason in ["ErrImagePull", "CreateContainerConfigError", "CrashLoopBackOff"] {
         pods[2] = failing(pods[2].clone(), reason, 600);
         let s = run_with(set.clone(), pods.clone(), Ok(revisions.clone()));

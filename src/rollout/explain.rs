@@ -203,7 +203,9 @@ fn blocked(view: &View, i: usize, action: Action) -> Verdict {
         v.blocking_pod = Some(row.pod.clone());
         v
     };
-    if let Action::ScaleDownBlocked { condemned, .. } = action {
+    if let Action::ScaleDownBlocked { condemned, waits_for } = action
+        && waits_for == i
+    {
         let c = &view.rows[condemned];
         let mut reason = format!(
             "scale-down is blocked: {} ({}) is unhealthy and not the lowest unhealthy pod, and OrderedReady removes \

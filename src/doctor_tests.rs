@@ -107,7 +107,9 @@ fn rollout_states() {
         &mut objects,
         "Pod",
         "web-2",
-        json!({ "status": { "conditions": [{ "type": "Ready", "status": "False" }] } }),
+        json!({ "status": { "conditions": [{ "type": "Ready", "status": "False" }],
+                "containerStatuses": [{ "name": "app", "ready": false, "restartCount": 6, "image": "app:2",
+                    "imageID": "", "state": { "waiting": { "reason": "CrashLoopBackOff" } } }] } }),
     );
     let r = diagnose(&snapshot(objects), Some("shop"));
     assert_eq!(codes(&r, "web"), ["rollout-trapped", "pod-not-ready"]);

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod cluster;
 pub mod commands;
 pub mod complete;
+pub mod controller_rules;
 pub mod doctor;
 pub mod duration;
 pub mod error;

@@ -27,12 +27,29 @@ use std::collections::BTreeMap;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
+use crate::controller_rules::{Finished, Rules};
+use crate::duration::human;
+use crate::force_delete::ServerVersion;
 use crate::health::NodeHealth;
 use crate::model::names::pod_ordinal;
 use crate::model::{ControllerRevision, Part, Pod, StatefulSet};
 
 /// The issue describing the forced-rollback trap.
 pub const TRAP_ISSUE: &str = "kubernetes/kubernetes#67250";
+
+/// A local clock this far from the API server's is worth a note (as in force-delete).
+const SKEW_NOTE_SECONDS: i64 = 10;
+
+/// What is known besides the objects.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    /// Health of (some of) the pods' nodes: a blocking pod on a node that looks lost is explained as such.
+    pub nodes: BTreeMap<String, NodeHealth>,
+    /// The API server's version: which controller rules apply (Succeeded pods).
+    pub server_version: Option<ServerVersion>,
+    /// Local clock minus the API server's, in seconds; the status is judged on the server's clock.
+    pub local_skew_seconds: Option<i64>,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Phase {
@@ -174,9 +191,13 @@ pub struct Row {
     pub restarts: Option<i32>,
     /// A container's waiting reason: CrashLoopBackOff, ImagePullBackOff, ...
     pub waiting: Option<String>,
+    /// Why a container last terminated (OOMKilled, Error, ...).
+    pub last_terminated: Option<String>,
     /// When the Ready condition last changed (else when the pod was created).
     pub since: Option<Timestamp>,
     pub uid: Option<String>,
+    /// The pod's resourceVersion when judged: `--fix` deletes it only if it has not changed since.
+    pub resource_version: Option<String>,
     pub node: Option<String>,
     /// Known only for the node of a pod that blocks the rollout (fetched when it matters).
     pub node_health: Option<NodeHealth>,
@@ -192,7 +213,7 @@ pub struct Row {
     #[serde(skip)]
     pub(crate) terminating: bool,
     #[serde(skip)]
-    pub(crate) finished: bool,
+    pub(crate) finished: Option<Finished>,
 }
 
 impl Row {
@@ -214,6 +235,7 @@ impl Row {
 /// Everything `status` derives its answer from.
 pub(crate) struct View<'a> {
     pub sts: &'a StatefulSet,
+    pub rules: Rules,
     pub rows: Vec<Row>,
     /// Index from which pods are updated: min(partition, replicas) (0 for OnDelete).
     pub boundary: i32,
@@ -241,7 +263,7 @@ pub fn status(
     now: Timestamp,
     stuck_after: SignedDuration,
 ) -> RolloutStatus {
-    status_with_nodes(sts, pods, revisions, &BTreeMap::new(), now, stuck_after)
+    status_with(sts, pods, revisions, &Facts::default(), now, stuck_after)
 }
 
 /// Like [`status`], with the health of (some of) the pods' nodes: a blocking pod on a node that
@@ -254,6 +276,20 @@ pub fn status_with_nodes(
     now: Timestamp,
     stuck_after: SignedDuration,
 ) -> RolloutStatus {
+    let facts = Facts { nodes: nodes.clone(), ..Facts::default() };
+    status_with(sts, pods, revisions, &facts, now, stuck_after)
+}
+
+/// Like [`status`], with everything else known ([`Facts`]). `now` is the API server's time.
+pub fn status_with(
+    sts: &StatefulSet,
+    pods: &[Pod],
+    revisions: &Part<Vec<ControllerRevision>>,
+    facts: &Facts,
+    now: Timestamp,
+    stuck_after: SignedDuration,
+) -> RolloutStatus {
+    let nodes = &facts.nodes;
     let revision_map: BTreeMap<String, ControllerRevision> = match revisions {
         Ok(list) => list.iter().filter(|r| r.controlled_by(&sts.uid)).map(|r| (r.name.clone(), r.clone())).collect(),
         Err(_) => BTreeMap::new(),
@@ -274,7 +310,8 @@ pub fn status_with_nodes(
             .filter(|(o, _)| !sts.ordinal_range().contains(o))
             .map(|(o, p)| rows::row(sts, *o, boundary, Some(p), &revision_map, nodes, now)),
     );
-    let mut view = View { sts, rows, boundary, now, stuck_after, revisions: revision_map };
+    let rules = Rules::of(sts, facts.server_version.as_ref());
+    let mut view = View { sts, rules, rows, boundary, now, stuck_after, revisions: revision_map };
     let verdict = explain::verdict(&view);
     explain::annotate(&mut view, &verdict);
 
@@ -282,7 +319,7 @@ pub fn status_with_nodes(
         updated: view.in_range().filter(|r| r.index >= boundary && r.on_update(sts) && r.is_available()).count() as i32,
         total: replicas - boundary,
     };
-    let notes = notes(&view, revisions);
+    let notes = notes(&view, revisions, facts);
     let controller_next = verdict.action.describe(&view.rows);
     RolloutStatus {
         statefulset: summary(&view),
@@ -324,9 +361,17 @@ fn summary(view: &View) -> Summary {
     }
 }
 
-fn notes(view: &View, revisions: &Part<Vec<ControllerRevision>>) -> Vec<String> {
+fn notes(view: &View, revisions: &Part<Vec<ControllerRevision>>, facts: &Facts) -> Vec<String> {
     let sts = view.sts;
     let mut notes = Vec::new();
+    if let Some(skew) = facts.local_skew_seconds.filter(|s| s.abs() >= SKEW_NOTE_SECONDS) {
+        let direction = if skew > 0 { "ahead of" } else { "behind" };
+        notes.push(format!(
+            "the local clock is {} {direction} the API server's: ages and --stuck-after are judged on the API \
+             server's clock",
+            human(SignedDuration::from_secs(skew.abs()))
+        ));
+    }
     if let Err(reason) = revisions {
         notes.push(format!("revision numbers unknown (cannot read ControllerRevisions: {reason})"));
     }
@@ -357,3 +402,6 @@ fn notes(view: &View, revisions: &Part<Vec<ControllerRevision>>) -> Vec<String> 
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod judgement_tests;

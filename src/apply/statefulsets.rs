@@ -37,17 +37,19 @@ pub async fn set_partition(
 }
 
 /// Deletes the pod that holds a rollout in the forced-rollback trap, only if it is still the same
-/// pod (UID precondition): the controller recreates it from the update revision.
+/// pod in the same state it was judged in (UID and resourceVersion preconditions: a pod that got
+/// Ready, or changed at all, since is a 409): the controller recreates it from the update revision.
 pub async fn delete_trapped_pod(
     cluster: &Cluster,
     namespace: &str,
     pod: &str,
     uid: &str,
+    resource_version: &str,
     dry_run: bool,
 ) -> Result<(), ApiError> {
     let api: Api<core::Pod> = Api::namespaced(cluster.client.clone(), namespace);
     let op = Op::of::<core::Pod>("delete").ns(namespace.to_string()).name(pod);
-    cluster.call(op, api.delete(pod, &delete_params(uid, None, None, dry_run))).await?;
+    cluster.call(op, api.delete(pod, &delete_params(uid, Some(resource_version), None, dry_run))).await?;
     Ok(())
 }
 

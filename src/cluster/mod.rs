@@ -8,7 +8,9 @@
 mod api_error;
 mod connect;
 pub mod evidence;
+mod node_lookup;
 pub mod revisions;
+pub mod server_time;
 pub mod snapshot;
 pub mod watch;
 

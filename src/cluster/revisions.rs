@@ -5,13 +5,17 @@ use k8s_openapi::api::apps::v1 as apps;
 use k8s_openapi::api::core::v1 as core;
 use kube::api::{Api, ListParams};
 
+use super::server_time::ServerTime;
 use super::{ApiError, Cluster, Op};
 use crate::model::{self, Part};
 
-/// The objects a rollout status is computed from, and the clock they were read at.
+/// The objects a rollout status is computed from, and the API server's clock when they were read.
 #[derive(Debug, Clone)]
 pub struct RolloutInputs {
+    /// The API server's time (see [`ServerTime`]).
     pub now: Timestamp,
+    /// The API server's clock and version, read once at the start.
+    pub server: ServerTime,
     pub sts: model::StatefulSet,
     /// Pods matching the StatefulSet's selector (ownership is checked by the pure code).
     pub pods: Vec<model::Pod>,
@@ -27,7 +31,12 @@ impl Cluster {
     }
 
     /// GET the StatefulSet, then LIST its pods and its ControllerRevisions by its selector.
-    pub async fn rollout_inputs(&self, namespace: &str, name: &str) -> Result<RolloutInputs, ApiError> {
+    pub async fn rollout_inputs(
+        &self,
+        namespace: &str,
+        name: &str,
+        server: &ServerTime,
+    ) -> Result<RolloutInputs, ApiError> {
         let sts = self.statefulset(namespace, name).await?;
         let selector = sts.selector.to_query();
         let (pods, revisions) =
@@ -38,7 +47,7 @@ impl Cluster {
             Err(e @ ApiError::Forbidden { .. }) => Err(e.to_string()),
             Err(e) => return Err(e),
         };
-        Ok(RolloutInputs { now: Timestamp::now(), sts, pods: pods?, revisions })
+        Ok(RolloutInputs { now: server.now(), server: server.clone(), sts, pods: pods?, revisions })
     }
 
     async fn pods_by_selector(&self, namespace: &str, selector: &str) -> Result<Vec<model::Pod>, ApiError> {

@@ -10,7 +10,6 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use futures::stream::{BoxStream, StreamExt};
-use jiff::Timestamp;
 use k8s_openapi::api::apps::v1 as apps;
 use k8s_openapi::api::core::v1 as core;
 use kube::api::Api;
@@ -18,6 +17,7 @@ use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 
 use super::revisions::RolloutInputs;
+use super::server_time::ServerTime;
 use super::{ApiError, Cluster, Op};
 use crate::model;
 
@@ -39,6 +39,8 @@ const REVISIONS: usize = 2;
 pub struct Follower {
     changes: BoxStream<'static, Change>,
     server: String,
+    /// The API server's clock: every judgement is made on it.
+    clock: ServerTime,
     namespace: String,
     sts: model::StatefulSet,
     pods: BTreeMap<String, model::Pod>,
@@ -85,6 +87,7 @@ impl Follower {
         Follower {
             changes: futures::stream::select_all(streams).boxed(),
             server: cluster.server.clone(),
+            clock: inputs.server.clone(),
             namespace: ns,
             pods: inputs.pods.into_iter().map(|p| (p.name.clone(), p)).collect(),
             revisions: inputs.revisions.map(|list| list.into_iter().map(|r| (r.name.clone(), r)).collect()),
@@ -99,7 +102,8 @@ impl Follower {
     /// The objects as they are now.
     pub fn inputs(&self) -> RolloutInputs {
         RolloutInputs {
-            now: Timestamp::now(),
+            now: self.clock.now(),
+            server: self.clock.clone(),
             sts: self.sts.clone(),
             pods: self.pods.values().cloned().collect(),
             revisions: self.revisions.clone().map(|m| m.into_values().collect()),

@@ -10,17 +10,15 @@ use std::collections::BTreeMap;
 use std::io::IsTerminal;
 
 use anyhow::Result;
-use tokio::time::Instant;
+use jiff::Timestamp;
 
-use self::session::{Flow, Session, compute, until_complete};
+use self::session::{Flow, Session, compute, deadline_after, facts, until_complete};
 use super::{Context, reject_all_namespaces, validate_name};
 use crate::apply::statefulsets::{delete_trapped_pod, set_partition};
 use crate::cli::{GlobalArgs, OutputFormat, RolloutArgs};
 use crate::cluster::revisions::RolloutInputs;
-use crate::cluster::snapshot::{Scope, Want};
 use crate::cluster::{ApiError, Cluster};
 use crate::error::{Exit, Outcome};
-use crate::health::node_health;
 use crate::render::rollout::progress::Mode;
 use crate::rollout::step::{self, Gate, Request, StepPlan};
 use crate::rollout::{Phase, RolloutStatus};
@@ -50,12 +48,16 @@ pub fn validate(global: &GlobalArgs, args: &RolloutArgs) -> Result<()> {
 
 pub async fn run(ctx: &Context, args: &RolloutArgs) -> Result<Exit> {
     let watch = args.watch || (!args.no_watch && std::io::stdout().is_terminal());
-    let deadline = Instant::now() + args.timeout.as_std();
-    let inputs = ctx.cluster.rollout_inputs(ctx.namespace(), &args.name).await?;
+    // Every judgement ("not Ready for longer than --stuck-after") is made on the API server's clock.
+    let server = ctx.cluster.server_time().await?;
+    if let Some(skew) = server.local_skew_seconds.filter(|s| s.abs() >= 10) {
+        tracing::warn!("the local clock is {skew}s off the API server's: ages here use the API server's clock");
+    }
+    let inputs = ctx.cluster.rollout_inputs(ctx.namespace(), &args.name, &server).await?;
     let status = compute(&inputs, args.stuck_after.0);
     if args.fix {
         let status = with_node_health(ctx, &inputs, status, args).await;
-        return fix(ctx, args, status, watch, deadline).await;
+        return fix(ctx, args, &inputs, status, watch).await;
     }
     let request = match (args.step, args.to) {
         (Some(by), _) => Some(Request::Step { by, until: args.until.unwrap_or(0) }),
@@ -64,20 +66,19 @@ pub async fn run(ctx: &Context, args: &RolloutArgs) -> Result<Exit> {
     };
     if let Some(request) = request {
         let plan = step::plan(&status, request).map_err(Outcome::Refused)?;
-        let mut session = start(ctx, args, inputs, deadline);
-        return steps(ctx, args, &mut session, &plan, watch).await;
+        return steps(ctx, args, inputs, &plan, watch).await;
     }
     if !watch {
         let status = with_node_health(ctx, &inputs, status, args).await;
-        return report(ctx, &status);
+        return report(ctx, &status, inputs.now);
     }
-    let mut session = start(ctx, args, inputs, deadline);
+    let mut session = start(ctx, args, inputs);
     let outcome = session.wait(until_complete).await;
     finish(ctx, args, &mut session, outcome).await
 }
 
 /// When a pod blocks the rollout, whether its node looks lost changes the advice: the node and its
-/// Lease are read then, and only then.
+/// Lease are read then, and only then (two GETs).
 async fn with_node_health(
     ctx: &Context,
     inputs: &RolloutInputs,
@@ -88,19 +89,10 @@ async fn with_node_health(
     let Some(node) = blocking.and_then(|r| r.node.clone()).filter(|_| status.phase.is_blocked()) else {
         return status;
     };
-    let scope = Scope::StatefulSet { namespace: inputs.sts.namespace.clone(), name: inputs.sts.name.clone() };
-    let want = Want { nodes: true, leases: true, ..Want::default() };
-    match ctx.cluster.snapshot(&scope, want).await {
-        Ok(snap) => {
-            let nodes = BTreeMap::from([(node.clone(), node_health(&snap, &node))]);
-            rollout::status_with_nodes(
-                &inputs.sts,
-                &inputs.pods,
-                &inputs.revisions,
-                &nodes,
-                inputs.now,
-                args.stuck_after.0,
-            )
+    match ctx.cluster.node_health_of(&node, inputs.now).await {
+        Ok(health) => {
+            let facts = facts(inputs, BTreeMap::from([(node.clone(), health)]));
+            rollout::status_with(&inputs.sts, &inputs.pods, &inputs.revisions, &facts, inputs.now, args.stuck_after.0)
         }
         Err(e) => {
             tracing::warn!("cannot tell whether node {node} is healthy: {e}");
@@ -109,13 +101,15 @@ async fn with_node_health(
     }
 }
 
-fn start(ctx: &Context, args: &RolloutArgs, inputs: RolloutInputs, deadline: Instant) -> Session {
+/// Starts following; --timeout counts from here (after any confirmation).
+fn start(ctx: &Context, args: &RolloutArgs, inputs: RolloutInputs) -> Session {
+    let deadline = deadline_after(args.timeout.as_std());
     Session::start(&ctx.cluster, inputs, Mode::detect(ctx.output), deadline, args.timeout, args.stuck_after.0)
 }
 
-/// Prints the status; stuck or trapped is exit 5 (the reason on stderr).
-fn report(ctx: &Context, status: &RolloutStatus) -> Result<Exit> {
-    let now = jiff::Timestamp::now();
+/// Prints the status (ages at `now`, the API server's time); stuck or trapped is exit 5 (the
+/// reason on stderr).
+fn report(ctx: &Context, status: &RolloutStatus, now: Timestamp) -> Result<Exit> {
     render::emit(ctx.output, "Rollout", status, || render::rollout::table(status, now, ctx.style))?;
     if status.phase.is_blocked() {
         return Err(Outcome::NotDone(format!("{}: {}", status.phase.label(), status.reason)).into());
@@ -126,7 +120,7 @@ fn report(ctx: &Context, status: &RolloutStatus) -> Result<Exit> {
 /// Ends a follow: the final report, then the waiting outcome (a NotDone error is exit 5).
 async fn finish(ctx: &Context, args: &RolloutArgs, session: &mut Session, outcome: Result<()>) -> Result<Exit> {
     session.progress.finish();
-    let now = jiff::Timestamp::now();
+    let now = session.inputs.now;
     let status = &with_node_health(ctx, &session.inputs, session.status.clone(), args).await;
     render::emit(ctx.output, "Rollout", status, || format!("\n{}", render::rollout::table(status, now, ctx.style)))?;
     outcome.map(|()| Exit::Ok)
@@ -142,12 +136,12 @@ fn say(ctx: &Context, text: &str) -> Result<()> {
     }
 }
 
-async fn steps(ctx: &Context, args: &RolloutArgs, session: &mut Session, plan: &StepPlan, watch: bool) -> Result<Exit> {
+async fn steps(ctx: &Context, args: &RolloutArgs, inputs: RolloutInputs, plan: &StepPlan, watch: bool) -> Result<Exit> {
     let ns = ctx.namespace().to_string();
     say(ctx, &render::rollout::plan(plan, args.pause, args.confirm.dry_run))?;
     if args.confirm.dry_run {
         let first = plan.steps.first().copied().unwrap_or(plan.from);
-        let sts = &session.inputs.sts;
+        let sts = &inputs.sts;
         set_partition(&ctx.cluster, &ns, &sts.name, &sts.resource_version, first, true).await?;
         let later = if plan.steps.len() > 1 { " (later steps depend on the rollout and are not checked)" } else { "" };
         say(ctx, &format!("dry run: the server accepted partition {first}{later}; nothing was changed\n"))?;
@@ -155,6 +149,10 @@ async fn steps(ctx: &Context, args: &RolloutArgs, session: &mut Session, plan: &
     }
     let question = format!("Set the partition of statefulset {ns}/{} as planned?", plan.statefulset);
     prompt::confirm(&question, args.confirm.yes)?;
+    // The prompt may have waited long: judge from a fresh read (a changed spec is refused below).
+    let fresh = ctx.cluster.rollout_inputs(&ns, &plan.statefulset, &inputs.server).await?;
+    let mut session = start(ctx, args, fresh);
+    let session = &mut session;
 
     let mut generation = plan.generation;
     for (k, &target) in plan.steps.iter().enumerate() {
@@ -183,10 +181,12 @@ async fn steps(ctx: &Context, args: &RolloutArgs, session: &mut Session, plan: &
         let what = updates.map(|u| format!(": the controller updates {}", u.join(", "))).unwrap_or_default();
         session.progress.say(&format!("partition set to {target}{what}"))?;
     }
-    if !watch {
+    // Raising the partition pauses the rollout: nothing to follow (it may well be stuck).
+    if !watch || plan.raises {
         session.progress.finish();
-        let fresh = ctx.cluster.rollout_inputs(&ns, &plan.statefulset).await?;
+        let fresh = ctx.cluster.rollout_inputs(&ns, &plan.statefulset, &session.inputs.server).await?;
         session.status = compute(&fresh, args.stuck_after.0);
+        session.inputs = fresh;
         return finish(ctx, args, session, Ok(())).await;
     }
     let outcome = session.wait(until_complete).await;
@@ -244,7 +244,13 @@ async fn patch_partition(
     Err(anyhow::anyhow!("statefulset {name} kept changing while setting the partition; nothing was changed"))
 }
 
-async fn fix(ctx: &Context, args: &RolloutArgs, status: RolloutStatus, watch: bool, deadline: Instant) -> Result<Exit> {
+async fn fix(
+    ctx: &Context,
+    args: &RolloutArgs,
+    inputs: &RolloutInputs,
+    status: RolloutStatus,
+    watch: bool,
+) -> Result<Exit> {
     let ns = ctx.namespace().to_string();
     let row = status
         .blocking_pod
@@ -271,10 +277,12 @@ async fn fix(ctx: &Context, args: &RolloutArgs, status: RolloutStatus, watch: bo
         .into());
     };
     let uid = row.uid.clone().unwrap_or_default();
+    let resource_version = row.resource_version.clone().unwrap_or_default();
     let update = status.statefulset.update_revision.as_ref().map_or("-".to_string(), |r| r.name.clone());
     let dry = if args.confirm.dry_run { " (dry run)" } else { "" };
     let mut plan = format!(
-        "plan{dry}: delete pod {} (uid {uid}, revision {}): the controller recreates it from update revision {update}\n",
+        "plan{dry}: delete pod {} (uid {uid}, resourceVersion {resource_version}, revision {}): the controller \
+         recreates it from update revision {update}\n",
         row.pod,
         row.revision_hash.as_deref().unwrap_or("-")
     );
@@ -282,7 +290,7 @@ async fn fix(ctx: &Context, args: &RolloutArgs, status: RolloutStatus, watch: bo
         plan = format!("{explanation}\n\n{plan}");
     }
     say(ctx, &plan)?;
-    let delete = |dry_run| delete_trapped_pod(&ctx.cluster, &ns, &row.pod, &uid, dry_run);
+    let delete = |dry_run| delete_trapped_pod(&ctx.cluster, &ns, &row.pod, &uid, &resource_version, dry_run);
     if args.confirm.dry_run {
         delete(true).await.map_err(|e| changed(e, &row.pod))?;
         say(ctx, &format!("dry run: the server accepted the deletion of {}; nothing was changed\n", row.pod))?;
@@ -293,21 +301,24 @@ async fn fix(ctx: &Context, args: &RolloutArgs, status: RolloutStatus, watch: bo
     say(ctx, &format!("deleted pod {}: the controller recreates it from revision {update}\n", row.pod))?;
 
     // Start from a fresh read: the watch must not see the deleted pod as still trapped.
-    let inputs = ctx.cluster.rollout_inputs(&ns, &args.name).await?;
+    let inputs = ctx.cluster.rollout_inputs(&ns, &args.name, &inputs.server).await?;
     if !watch {
         let status = compute(&inputs, args.stuck_after.0);
-        return report(ctx, &with_node_health(ctx, &inputs, status, args).await);
+        let status = with_node_health(ctx, &inputs, status, args).await;
+        return report(ctx, &status, inputs.now);
     }
-    let mut session = start(ctx, args, inputs, deadline);
+    let mut session = start(ctx, args, inputs);
     let outcome = session.wait(until_complete).await;
     finish(ctx, args, &mut session, outcome).await
 }
 
-/// A failed precondition means the pod is no longer the one judged: nothing was deleted.
+/// A failed precondition means the pod is not the one judged any more (it changed, e.g. got
+/// Ready, or was replaced): nothing was deleted.
 fn changed(e: ApiError, pod: &str) -> anyhow::Error {
     if e.is_conflict() || e.is_not_found() {
         Outcome::Refused(format!(
-            "pod {pod} changed since it was read (deleted or replaced): nothing was deleted; re-run to check again"
+            "pod {pod} changed since it was judged (its status moved, or it was deleted or replaced): nothing was \
+             deleted; re-run to judge it again"
         ))
         .into()
     } else {
@@ -408,6 +419,34 @@ mod tests {
         ]);
         let patched = super::patch_partition(&cluster, model(2, "10"), 1, 2).await.unwrap();
         assert_eq!((patched.generation, patched.resource_version.as_str()), (3, "12"));
+    }
+
+    #[tokio::test]
+    async fn the_fix_deletes_with_uid_and_resource_version_and_a_changed_pod_is_a_refusal() {
+        let (service, handle) = mock::pair::<Request<Body>, Response<Body>>();
+        tokio::spawn(async move {
+            let mut handle = std::pin::pin!(handle);
+            let (request, send) = handle.next_request().await.expect("request");
+            assert_eq!(request.method().as_str(), "DELETE");
+            assert!(request.uri().path().ends_with("/namespaces/shop/pods/web-2"), "{}", request.uri());
+            let body = request.into_body().collect_bytes().await.unwrap();
+            let options: Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(options["preconditions"], json!({ "uid": "u-web-2", "resourceVersion": "41" }), "{options}");
+            // The pod got Ready since it was judged: its resourceVersion moved.
+            send.send_response(conflict());
+        });
+        let cluster = super::Cluster {
+            client: kube::Client::new(service, "shop"),
+            namespace: "shop".into(),
+            server: "https://mock".into(),
+            timeout: Duration::from_secs(5),
+        };
+        let err = crate::apply::statefulsets::delete_trapped_pod(&cluster, "shop", "web-2", "u-web-2", "41", false)
+            .await
+            .unwrap_err();
+        let err = super::changed(err, "web-2");
+        assert_eq!(exit_code_for(&err), Exit::Refused);
+        assert!(err.to_string().starts_with("pod web-2 changed since it was judged"), "{err}");
     }
 
     #[tokio::test]

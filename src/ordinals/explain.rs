@@ -2,6 +2,7 @@
 //! These mirror the StatefulSet controller's rules (see the module docs of `ordinals`).
 
 use super::{Issue, OrdinalRow, PodState};
+use crate::controller_rules::{ReplicaStep, Rules, ScaleDownStep, Slot, replica_step, scale_down_step};
 use crate::duration::{age, secs_since};
 use crate::health::NodeHealth;
 use crate::model::{Pod, Snapshot, StatefulSet};
@@ -53,8 +54,16 @@ pub(super) fn problem(snap: &Snapshot, pod: &Pod, node: Option<&NodeHealth>) -> 
     None
 }
 
-/// Why ordinal `rows[i]` (in range, no pod) has not been created.
-pub(super) fn why_missing(snap: &Snapshot, sts: &StatefulSet, rows: &[OrdinalRow], i: usize) -> (Issue, String) {
+/// Why ordinal `rows[i]` (in range, no pod) has not been created. `slots` are the rows then the
+/// extra pods, as the controller sees them.
+pub(super) fn why_missing(
+    snap: &Snapshot,
+    sts: &StatefulSet,
+    rows: &[OrdinalRow],
+    slots: &[Slot],
+    rules: &Rules,
+    i: usize,
+) -> (Issue, String) {
     if sts.deleting.is_some() {
         return (Issue::StatefulSetDeleting, "the StatefulSet is being deleted: the controller creates no pods".into());
     }
@@ -69,12 +78,20 @@ pub(super) fn why_missing(snap: &Snapshot, sts: &StatefulSet, rows: &[OrdinalRow
             ),
         );
     }
-    if !sts.is_parallel() {
-        if let Some(blocker) = rows[..i].iter().find(|r| !row_healthy(r)) {
-            let what = match blocker.state {
-                PodState::Missing => "to be created first".to_string(),
-                PodState::Terminating => "to finish terminating".to_string(),
-                PodState::Foreign => "(its name is taken by a pod this StatefulSet does not control)".to_string(),
+    if rules.monotonic {
+        let step = replica_step(rules, slots);
+        if let Some(j) = step.first().filter(|&j| j < i) {
+            let blocker = &rows[j];
+            let what = match (&step, blocker.state) {
+                (_, PodState::Foreign) => "(its name is taken by a pod this StatefulSet does not control)".to_string(),
+                (ReplicaStep::Create(_), _) => "to be created first".to_string(),
+                (ReplicaStep::Recreate(_), _) => {
+                    format!("to be deleted and created again ({})", finished_note(blocker))
+                }
+                (ReplicaStep::WaitTerminating(_), _) => "to finish terminating".to_string(),
+                (ReplicaStep::WaitAvailable(_), _) => {
+                    format!("to be available (Ready for minReadySeconds {})", sts.min_ready_seconds.unwrap_or(0))
+                }
                 _ => format!("to be Running and Ready (it is {})", describe(blocker)),
             };
             return (
@@ -92,9 +109,16 @@ pub(super) fn why_missing(snap: &Snapshot, sts: &StatefulSet, rows: &[OrdinalRow
     }
 }
 
-/// Healthy in the controller's sense: Running, Ready, not terminating.
-pub(super) fn row_healthy(row: &OrdinalRow) -> bool {
-    row.state == PodState::Running && row.ready == Some(true)
+/// "it is Failed", or for a Succeeded pod, that older controllers leave it alone.
+fn finished_note(row: &OrdinalRow) -> String {
+    match row.state {
+        PodState::Succeeded => {
+            "it is Succeeded; controllers before 1.29 (kubernetes#121389) recreate only Failed pods \
+                                and wait for it forever: then delete it"
+                .to_string()
+        }
+        _ => format!("it is {}", describe(row)),
+    }
 }
 
 pub(super) fn describe(row: &OrdinalRow) -> String {
@@ -124,9 +148,18 @@ pub(super) fn failed_create(snap: &Snapshot, sts: &StatefulSet, pod: &str) -> Op
     Some(format!("{} ({}x{when})", event.message, event.count))
 }
 
-/// Why a pod outside the range is still there.
-pub(super) fn why_extra(sts: &StatefulSet, rows: &[OrdinalRow], extra: &[OrdinalRow], i: usize) -> (Issue, String) {
+/// Why a pod outside the range is still there. `slots` are the rows then the extra pods, as the
+/// controller sees them.
+pub(super) fn why_extra(
+    sts: &StatefulSet,
+    rows: &[OrdinalRow],
+    extra: &[OrdinalRow],
+    slots: &[Slot],
+    rules: &Rules,
+    i: usize,
+) -> (Issue, String) {
     let me = &extra[i];
+    let name = |k: usize| if k < rows.len() { &rows[k].pod } else { &extra[k - rows.len()].pod };
     let outside = format!("ordinal {} is outside [{}, {})", me.ordinal, sts.ordinals_start, sts.ordinal_range().end);
     let pending = |text: &str| (Issue::ScaleDownPending, format!("{outside}: {text}"));
     let waiting = |text: String| (Issue::ScaleDownWaiting, format!("{outside}: {text}"));
@@ -136,34 +169,41 @@ pub(super) fn why_extra(sts: &StatefulSet, rows: &[OrdinalRow], extra: &[Ordinal
     if sts.deleting.is_some() {
         return pending("the StatefulSet is being deleted");
     }
-    if sts.is_parallel() {
+    if !rules.monotonic {
         return pending("scale-down should remove it on the next sync (Parallel)");
     }
-    if let Some(blocker) = rows.iter().find(|r| !row_healthy(r)) {
+    let step = replica_step(rules, slots);
+    if let Some(j) = step.first() {
+        let state = match step {
+            ReplicaStep::WaitAvailable(_) => {
+                format!("Ready but not available yet (minReadySeconds {})", sts.min_ready_seconds.unwrap_or(0))
+            }
+            _ => describe(&rows[j]),
+        };
         return waiting(format!(
-            "scale-down is waiting for every pod in range to be Running and Ready, and {} is {}",
-            blocker.pod,
-            describe(blocker)
+            "scale-down is waiting for every pod in range to be Running and Ready, and {} is {state}",
+            rows[j].pod
         ));
     }
     // Condemned pods go highest first, one at a time.
-    if let Some(terminating) = extra.iter().rev().find(|r| r.state == PodState::Terminating) {
-        if terminating.ordinal > me.ordinal {
-            return waiting(format!("scale-down waits for {} to finish terminating", terminating.pod));
+    let step = scale_down_step(rules, slots);
+    if let ScaleDownStep::WaitTerminating(t) = step {
+        if slots[t].ordinal > me.ordinal {
+            return waiting(format!("scale-down waits for {} to finish terminating", name(t)));
         }
     }
     if let Some(next) = extra.iter().find(|r| r.ordinal > me.ordinal) {
         return waiting(format!("removed after {} (scale-down removes the highest ordinal first)", next.pod));
     }
-    match extra.iter().find(|r| !row_healthy(r)) {
-        Some(first) if !row_healthy(me) && first.ordinal != me.ordinal => (
+    match step {
+        ScaleDownStep::Blocked { condemned, waits_for } if condemned == rows.len() + i => (
             Issue::ScaleDownBlocked,
             format!(
                 "{outside}: scale-down is blocked: {} is {} and OrderedReady only removes an unhealthy pod when \
                  it is the lowest unhealthy one ({} is unhealthy too)",
                 me.pod,
                 describe(me),
-                first.pod
+                name(waits_for)
             ),
         ),
         _ => pending("next to be removed by scale-down"),

@@ -1,14 +1,16 @@
 //! `ordinals`: one row per ordinal of a StatefulSet, and why a missing or extra pod is so.
 //!
-//! The explanations follow the StatefulSet controller's own rules (pkg/controller/statefulset,
-//! `updateStatefulSet`): with OrderedReady, pods in range are created in ordinal order and each
-//! waits for every lower one to be Running, Ready and not terminating; scale-down waits for every
-//! pod in range to be healthy, removes the highest ordinal first, one at a time, and only removes
-//! an unhealthy pod when it is the lowest unhealthy one. With Parallel, none of this ordering applies.
+//! The explanations follow the StatefulSet controller's own rules, as `crate::controller_rules`
+//! models them (shared with `rollout`): with OrderedReady, pods in range are created in ordinal
+//! order and each waits for every lower one to be Running, Ready, not terminating and available
+//! for minReadySeconds; scale-down waits for every pod in range to be available, removes the
+//! highest ordinal first, one at a time, and only removes an unhealthy pod when it is the lowest
+//! unhealthy one. With Parallel, none of this ordering applies.
 
 use jiff::Timestamp;
 use serde::Serialize;
 
+use crate::controller_rules::{Rules, Slot};
 use crate::health::{NodeHealth, node_health};
 use crate::model::names::{pod_name, pod_ordinal};
 use crate::model::{Pod, Snapshot, StatefulSet};
@@ -147,31 +149,40 @@ pub fn diagnose(snap: &Snapshot, sts: &StatefulSet) -> OrdinalsReport {
     let service = summary::check_service(snap, sts);
     let dns_domain = (service.exists != Some(false) && !sts.service_name.is_empty())
         .then(|| format!("{}.{}.svc", sts.service_name, sts.namespace));
-    let mut rows: Vec<OrdinalRow> = sts
+    let (mut rows, mut slots): (Vec<OrdinalRow>, Vec<Slot>) = sts
         .ordinal_range()
         .map(|i| {
             let name = pod_name(&sts.name, i);
             let pod = snap.pod(&sts.namespace, &name);
-            row(snap, sts, i, &name, pod, true, dns_domain.as_deref())
+            let slot = match pod {
+                Some(p) if sts.owns_pod(p) => Slot::of(sts, i, p, snap.now),
+                _ => Slot::missing(i, true),
+            };
+            (row(snap, sts, i, &name, pod, true, dns_domain.as_deref()), slot)
         })
-        .collect();
-    let mut extra: Vec<OrdinalRow> = snap
+        .unzip();
+    let mut extra: Vec<(OrdinalRow, Slot)> = snap
         .pods_in(&sts.namespace)
         .filter(|p| sts.owns_pod(p))
         .filter_map(|p| Some((pod_ordinal(&sts.name, &p.name)?, p)))
         .filter(|(i, _)| !sts.ordinal_range().contains(i))
-        .map(|(i, p)| row(snap, sts, i, &p.name, Some(p), false, dns_domain.as_deref()))
+        .map(|(i, p)| {
+            (row(snap, sts, i, &p.name, Some(p), false, dns_domain.as_deref()), Slot::of(sts, i, p, snap.now))
+        })
         .collect();
-    extra.sort_by_key(|r| r.ordinal);
+    extra.sort_by_key(|(r, _)| r.ordinal);
+    let (mut extra, extra_slots): (Vec<OrdinalRow>, Vec<Slot>) = extra.into_iter().unzip();
+    slots.extend(extra_slots);
+    let rules = Rules::of(sts, None);
 
     for i in 0..rows.len() {
         if rows[i].why.is_none() && rows[i].state == PodState::Missing {
-            let (issue, why) = why_missing(snap, sts, &rows, i);
+            let (issue, why) = why_missing(snap, sts, &rows, &slots, &rules, i);
             (rows[i].issue, rows[i].why) = (Some(issue), Some(why));
         }
     }
     for i in 0..extra.len() {
-        let (issue, why) = why_extra(sts, &rows, &extra, i);
+        let (issue, why) = why_extra(sts, &rows, &extra, &slots, &rules, i);
         // Keep the pod's own problem unless the explanation already describes its state; a lost
         // node or a stuck deletion matters more than the scale-down step.
         let own = extra[i].issue.filter(|i| matches!(i, Issue::NodeLost | Issue::StuckTerminating | Issue::PodFailed));

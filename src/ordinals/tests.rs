@@ -248,3 +248,51 @@ fn each_explanation_carries_a_stable_issue_code() {
     let doc = serde_json::to_value(&r).unwrap();
     assert_eq!(doc["ordinals"][2]["issue"], "waiting-for-lower-ordinal");
 }
+
+#[test]
+fn ordered_ready_waits_for_min_ready_seconds_where_the_server_has_them() {
+    // web-1 Ready for 10s of minReadySeconds 30 (1.25+: isRunningAndAvailable): web-2 waits for it.
+    let mut objects = healthy("web", 3);
+    patch(&mut objects, "StatefulSet", "web", json!({ "spec": { "minReadySeconds": 30 } }));
+    patch(
+        &mut objects,
+        "Pod",
+        "web-1",
+        json!({ "status": { "conditions": [{ "type": "Ready", "status": "True", "lastTransitionTime": ago(10) }] } }),
+    );
+    remove(&mut objects, "Pod", "web-2");
+    let r = report(objects.clone());
+    assert_eq!(r.ordinals[2].issue, Some(Issue::WaitingForLowerOrdinal));
+    assert_eq!(
+        why(&r, "web-2"),
+        "waiting for web-1 to be available (Ready for minReadySeconds 30): OrderedReady creates pods one at a \
+         time, in ordinal order"
+    );
+    // Scale-down waits for it too.
+    patch(&mut objects, "StatefulSet", "web", json!({ "spec": { "replicas": 2 } }));
+    objects.push(pod("web", 2, "n1"));
+    let r = report(objects.clone());
+    assert_eq!(
+        why(&r, "web-2"),
+        "ordinal 2 is outside [0, 2): scale-down is waiting for every pod in range to be Running and Ready, and \
+         web-1 is Ready but not available yet (minReadySeconds 30)"
+    );
+    // A 1.20 server has no minReadySeconds: Ready is enough.
+    patch(&mut objects, "StatefulSet", "web", json!({ "spec": { "minReadySeconds": null, "replicas": 3 } }));
+    remove(&mut objects, "Pod", "web-2");
+    let r = report(objects);
+    assert_eq!(why(&r, "web-2"), "not created yet: the controller should create it on its next sync");
+}
+
+#[test]
+fn a_failed_lower_ordinal_is_recreated_first() {
+    let mut objects = healthy("web", 3);
+    patch(&mut objects, "Pod", "web-0", json!({ "status": { "phase": "Failed", "reason": "Evicted" } }));
+    remove(&mut objects, "Pod", "web-1");
+    let r = report(objects);
+    assert_eq!(
+        why(&r, "web-1"),
+        "waiting for web-0 to be deleted and created again (it is Failed, Evicted): OrderedReady creates pods one at \
+         a time, in ordinal order"
+    );
+}

@@ -1,10 +1,10 @@
 //! What the StatefulSet controller does next, mirroring `updateStatefulSet` in
-//! pkg/controller/statefulset/stateful_set_control.go: first every replica in index order
-//! (create, recreate failed, and with OrderedReady wait for each to be Running, Ready and
-//! available), then scale-down of pods outside the range, then (RollingUpdate only) the update
+//! pkg/controller/statefulset/stateful_set_control.go: first the replicas and scale-down, by the
+//! rules shared with `ordinals` (`crate::controller_rules`), then (RollingUpdate only) the update
 //! from the highest index down to the partition.
 
 use super::{NextStep, Row, View};
+use crate::controller_rules::{ReplicaStep, ScaleDownStep, Slot, replica_step, scale_down_step};
 
 /// The controller's next step. Indexes point into `View::rows`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,8 +19,11 @@ pub(crate) enum Action {
     WaitReady(usize),
     /// Waits for a Ready pod to be available for minReadySeconds.
     WaitAvailable(usize),
-    /// Deletes a pod outside the ordinal range (highest first with OrderedReady).
-    ScaleDown(usize),
+    /// Deletes pods outside the ordinal range (OrderedReady: the highest, one at a time).
+    ScaleDown(Vec<usize>),
+    /// OrderedReady: the highest pod outside the range is unhealthy and not the first unhealthy
+    /// pod, so the controller waits for `waits_for` before it removes `condemned`.
+    ScaleDownBlocked { condemned: usize, waits_for: usize },
     /// Deletes pods not on the update revision so they are recreated from it.
     DeleteForUpdate(Vec<usize>),
     /// Nothing left to do.
@@ -35,7 +38,8 @@ impl Action {
             Action::WaitTerminating(i) => ("waitTerminating", vec![*i]),
             Action::WaitReady(i) => ("waitReady", vec![*i]),
             Action::WaitAvailable(i) => ("waitAvailable", vec![*i]),
-            Action::ScaleDown(i) => ("scaleDown", vec![*i]),
+            Action::ScaleDown(l) => ("scaleDown", l.clone()),
+            Action::ScaleDownBlocked { condemned, waits_for } => ("scaleDownBlocked", vec![*condemned, *waits_for]),
             Action::DeleteForUpdate(l) => ("deleteForUpdate", l.clone()),
             Action::Nothing => ("nothing", vec![]),
         };
@@ -46,6 +50,7 @@ impl Action {
     pub fn waits_on(&self) -> Option<usize> {
         match self {
             Action::WaitTerminating(i) | Action::WaitReady(i) | Action::WaitAvailable(i) => Some(*i),
+            Action::ScaleDownBlocked { waits_for, .. } => Some(*waits_for),
             _ => None,
         }
     }
@@ -64,55 +69,30 @@ fn wait_for(i: usize, row: &Row) -> Action {
 
 pub(crate) fn next_action(view: &View) -> Action {
     let sts = view.sts;
-    let monotonic = !sts.is_parallel();
     let rows = &view.rows;
-    let in_range: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].in_range).collect();
+    let slots: Vec<Slot> = rows.iter().map(Row::slot).collect();
 
-    // 1. Replicas, in index order.
-    let mut create = Vec::new();
-    let mut recreate = Vec::new();
-    for &i in &in_range {
-        let row = &rows[i];
-        if !row.exists {
-            if monotonic {
-                return Action::Create(vec![i]);
-            }
-            create.push(i);
-            continue;
-        }
-        if row.finished && !row.terminating {
-            if monotonic {
-                return Action::Recreate(vec![i]);
-            }
-            recreate.push(i);
-            continue;
-        }
-        if monotonic && !row.is_available() {
-            return wait_for(i, row);
-        }
+    // 1. Replicas, in index order; 2. scale-down.
+    match replica_step(&view.rules, &slots) {
+        ReplicaStep::Settled => {}
+        ReplicaStep::Create(l) => return Action::Create(l),
+        ReplicaStep::Recreate(l) => return Action::Recreate(l),
+        ReplicaStep::WaitTerminating(i) => return Action::WaitTerminating(i),
+        ReplicaStep::WaitReady(i) => return Action::WaitReady(i),
+        ReplicaStep::WaitAvailable(i) => return Action::WaitAvailable(i),
     }
-    if !create.is_empty() {
-        return Action::Create(create);
-    }
-    if !recreate.is_empty() {
-        return Action::Recreate(recreate);
-    }
-
-    // 2. Scale-down: pods outside the range, highest ordinal first.
-    let mut condemned: Vec<usize> = (0..rows.len()).filter(|&i| !rows[i].in_range).collect();
-    condemned.sort_by_key(|&i| std::cmp::Reverse(rows[i].ordinal));
-    if monotonic {
-        if let Some(&i) = condemned.first() {
-            return if rows[i].terminating { Action::WaitTerminating(i) } else { Action::ScaleDown(i) };
-        }
-    } else if let Some(&i) = condemned.iter().find(|&&i| !rows[i].terminating) {
-        return Action::ScaleDown(i);
+    match scale_down_step(&view.rules, &slots) {
+        ScaleDownStep::Done => {}
+        ScaleDownStep::Delete(l) => return Action::ScaleDown(l),
+        ScaleDownStep::WaitTerminating(i) => return Action::WaitTerminating(i),
+        ScaleDownStep::Blocked { condemned, waits_for } => return Action::ScaleDownBlocked { condemned, waits_for },
     }
 
     // 3. The update (RollingUpdate only), from the highest index down to the partition.
     if sts.is_on_delete() || sts.status.update_revision.is_none() {
         return Action::Nothing;
     }
+    let in_range: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].in_range).collect();
     let targets: Vec<usize> = in_range.iter().rev().copied().filter(|&i| rows[i].index >= view.boundary).collect();
     let outdated = |i: usize| !rows[i].on_update(sts) && !rows[i].terminating;
     if let Some(max) = sts.max_unavailable.as_deref() {
@@ -140,12 +120,12 @@ pub(crate) fn next_action(view: &View) -> Action {
     Action::Nothing
 }
 
-/// maxUnavailable as a pod count: a percentage of replicas rounded up, at least 1
-/// (getStatefulSetMaxUnavailable).
+/// maxUnavailable as a pod count (getStatefulSetMaxUnavailable): a percentage of replicas rounded
+/// down (intstr.GetScaledValueFromIntOrPercent with roundUp false), at least 1.
 pub(crate) fn scaled_max_unavailable(value: &str, replicas: i32) -> usize {
     let replicas = replicas.max(0) as u64;
     let count = match value.strip_suffix('%') {
-        Some(percent) => percent.trim().parse::<u64>().map(|p| (p * replicas).div_ceil(100)).unwrap_or(1),
+        Some(percent) => percent.trim().parse::<u64>().map(|p| p * replicas / 100).unwrap_or(1),
         None => value.trim().parse::<u64>().unwrap_or(1),
     };
     count.max(1) as usize

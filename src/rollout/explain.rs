@@ -1,9 +1,24 @@
 //! From the controller's next step to a phase, a one-line reason, and a note per ordinal.
 
+use crate::controller_rules::{Finished, SucceededPods};
 use crate::duration::human;
 
 use super::controller::{Action, next_action};
 use super::{Phase, Row, TRAP_ISSUE, View, Wants};
+
+/// The issue (and fix) after which controllers recreate Succeeded pods, not only Failed ones.
+const SUCCEEDED_ISSUE: &str = "kubernetes/kubernetes#121389";
+
+/// Container waiting reasons that do not go away by themselves.
+const BROKEN_WAITING: [&str; 7] = [
+    "CrashLoopBackOff",
+    "ImagePullBackOff",
+    "ErrImagePull",
+    "CreateContainerConfigError",
+    "CreateContainerError",
+    "InvalidImageName",
+    "RunContainerError",
+];
 
 pub(crate) struct Verdict {
     pub phase: Phase,
@@ -43,8 +58,14 @@ pub(crate) fn verdict(view: &View) -> Verdict {
     let action = next_action(view);
 
     // A pod the controller waits on for too long: stuck, or trapped when it would replace it.
-    if let Some(i) = action.waits_on().filter(|&i| view.stuck(&view.rows[i])) {
+    if let Some(i) = stuck_wait(view, &action) {
         return blocked(view, i, action);
+    }
+    // A finished pod still there long after the controller should have recreated it.
+    if let Action::Recreate(list) = &action {
+        if let Some(&i) = list.iter().find(|&&i| view.stuck(&view.rows[i])) {
+            return blocked(view, i, action);
+        }
     }
     // An updated pod that stays unready is a broken revision even when nothing waits on it (Parallel).
     if let Some(i) = (0..view.rows.len())
@@ -138,20 +159,36 @@ pub(crate) fn verdict(view: &View) -> Verdict {
     Verdict::new(Phase::PartitionComplete, reason, Action::Nothing)
 }
 
+/// The row the controller waits on, if it has waited for longer than --stuck-after. A blocked
+/// scale-down goes on when either of its two pods gets Ready: stuck only when neither has.
+fn stuck_wait(view: &View, action: &Action) -> Option<usize> {
+    match action {
+        Action::ScaleDownBlocked { condemned, waits_for } => {
+            (view.stuck(&view.rows[*condemned]) && view.stuck(&view.rows[*waits_for])).then_some(*waits_for)
+        }
+        action => action.waits_on().filter(|&i| view.stuck(&view.rows[i])),
+    }
+}
+
+/// Evidence that `row` will not become Ready by itself: a waiting reason that does not clear, or
+/// containers that already failed and restarted. None for a pod that is merely slow (a database
+/// replaying its log is Running and not Ready for as long as it takes).
+pub(crate) fn broken_evidence(row: &Row) -> Option<String> {
+    if let Some(waiting) = row.waiting.as_deref().filter(|w| BROKEN_WAITING.contains(w)) {
+        return Some(waiting.to_string());
+    }
+    match (row.restarts, &row.last_terminated) {
+        (Some(n), Some(reason)) if n > 0 => Some(format!("{n} restart(s), last terminated: {reason}")),
+        _ => None,
+    }
+}
+
 /// Row `i` has been unready for longer than --stuck-after.
 fn blocked(view: &View, i: usize, action: Action) -> Verdict {
     let sts = view.sts;
     let row = &view.rows[i];
     let update = sts.status.update_revision.clone().unwrap_or_default();
     let unready = row.unready_for(view.now).map(human).unwrap_or_default();
-    let trapped = !sts.is_parallel()
-        && !sts.is_on_delete()
-        && row.in_range
-        && row.exists
-        && !row.terminating
-        && row.index >= view.boundary
-        && !row.on_update(sts)
-        && action.waits_on() == Some(i);
     let lost_node = row.node_health.as_ref().filter(|h| h.suspect_lost).map(|h| {
         format!(
             "its node {} looks lost ({}): a deletion does not finish until the node is back or the pod is \
@@ -161,8 +198,92 @@ fn blocked(view: &View, i: usize, action: Action) -> Verdict {
             row.pod
         )
     });
-    if trapped {
-        let mut explanation = trap_explanation(view, row, &unready);
+    let stuck = |reason: String| {
+        let mut v = Verdict::new(Phase::Stuck, reason, action.clone());
+        v.blocking_pod = Some(row.pod.clone());
+        v
+    };
+    if let Action::ScaleDownBlocked { condemned, waits_for } = action
+        && waits_for == i
+    {
+        let c = &view.rows[condemned];
+        let mut reason = format!(
+            "scale-down is blocked: {} ({}) is unhealthy and not the lowest unhealthy pod, and OrderedReady removes \
+             an unhealthy pod only when it is; the controller waits for {} ({}) to be Running and Ready, which it \
+             has not been for {unready}; deleting {} by hand does what the scale-down would do",
+            c.pod,
+            state(c),
+            row.pod,
+            state(row),
+            c.pod
+        );
+        if let Some(lost) = &lost_node {
+            reason.push_str(&format!("; {} {lost}", row.pod));
+        }
+        return stuck(reason);
+    }
+    if let Some(finished) = row.finished.filter(|_| !row.terminating) {
+        let delete = format!("kubectl delete pod {} -n {}", row.pod, sts.namespace);
+        return stuck(match (finished, view.rules.succeeded) {
+            (Finished::Failed, _) => format!(
+                "{} has been Failed for {unready} and the controller has not deleted it to create it again: is \
+                 kube-controller-manager running?",
+                row.pod
+            ),
+            (Finished::Succeeded, SucceededPods::Kept) => format!(
+                "{} has been Succeeded for {unready} (its containers exited, e.g. at a node shutdown): this \
+                 controller recreates only Failed pods (Succeeded ones since 1.29, {SUCCEEDED_ISSUE}){}; delete it \
+                 and the controller creates it again (`{delete}`)",
+                row.pod,
+                if view.rules.monotonic { " and with OrderedReady waits for it forever" } else { "" }
+            ),
+            (Finished::Succeeded, _) => format!(
+                "{} has been Succeeded for {unready} (its containers exited, e.g. at a node shutdown) and the \
+                 controller has not recreated it: controllers before 1.29 (and 1.27/1.28 patch releases without \
+                 {SUCCEEDED_ISSUE}) recreate only Failed pods; delete it and the controller creates it again \
+                 (`{delete}`)",
+                row.pod
+            ),
+        });
+    }
+    let waits_to_replace = !sts.is_parallel()
+        && !sts.is_on_delete()
+        && row.in_range
+        && row.exists
+        && !row.terminating
+        && row.index >= view.boundary
+        && !row.on_update(sts)
+        && action.waits_on() == Some(i);
+    if waits_to_replace {
+        let evidence = broken_evidence(row);
+        let cause = trap_cause(view, row);
+        if evidence.is_none() {
+            // Nothing shows the pod is broken: it may still get Ready, and the controller then goes on.
+            let mut reason = format!(
+                "{} has not been Ready for {unready} ({}) on revision {}, not the update revision {update}: the \
+                 controller waits for it to be Running and Ready before it replaces any pod; nothing shows it is \
+                 broken (no crash loop, image or configuration error, or restart), so it may still get Ready by \
+                 itself; if it never does, this is the forced-rollback trap ({TRAP_ISSUE})",
+                row.pod,
+                state(row),
+                row.revision_hash.as_deref().unwrap_or("-"),
+            );
+            if let Some(lost) = &lost_node {
+                reason.push_str(&format!("; {lost}"));
+            }
+            let mut v = stuck(reason);
+            v.explanation = Some(format!(
+                "{} has not been Ready for {unready} ({}). {cause} With podManagementPolicy OrderedReady the \
+                 controller replaces a pod only after every pod is Running and Ready, so it replaces {} only once \
+                 it gets Ready. Nothing shows it will not (no crash loop, image or configuration error, or \
+                 restart): `--fix` deletes it only on such evidence.",
+                row.pod,
+                state(row),
+                row.pod
+            ));
+            return v;
+        }
+        let mut explanation = trap_explanation(view, row, &unready, &cause, evidence.as_deref().unwrap_or_default());
         let mut reason = format!(
             "{} is not Ready on revision {} (not the update revision {update}) and the controller waits for it \
              forever ({TRAP_ISSUE}); fix: delete it (`kubectl sts-doctor rollout {} --fix`)",
@@ -216,12 +337,11 @@ fn blocked(view: &View, i: usize, action: Action) -> Verdict {
             state(row)
         ),
     };
-    let mut v = Verdict::new(Phase::Stuck, reason, action);
-    v.blocking_pod = Some(row.pod.clone());
-    v
+    stuck(reason)
 }
 
-fn trap_explanation(view: &View, row: &Row, unready: &str) -> String {
+/// How the pod came to be on a revision the controller would replace (for the trap explanation).
+fn trap_cause(view: &View, row: &Row) -> String {
     let sts = view.sts;
     let update = sts.status.update_revision.clone().unwrap_or_default();
     let pod_rev = row.revision_hash.clone().unwrap_or_else(|| "-".into());
@@ -237,7 +357,7 @@ fn trap_explanation(view: &View, row: &Row, unready: &str) -> String {
         }
         _ => false,
     };
-    let cause = if reverted {
+    if reverted {
         format!(
             "The template was reverted: the update revision is the older template {} brought back, while {} still \
              runs {}.",
@@ -259,17 +379,23 @@ fn trap_explanation(view: &View, row: &Row, unready: &str) -> String {
             row.pod,
             numbered(&pod_rev)
         )
+    }
+}
+
+fn trap_explanation(view: &View, row: &Row, unready: &str, cause: &str, evidence: &str) -> String {
+    let sts = view.sts;
+    let update = sts.status.update_revision.clone().unwrap_or_default();
+    // The state shows a waiting reason; restarts are said separately.
+    let seen = match &row.waiting {
+        Some(waiting) if waiting == evidence => state(row),
+        _ => format!("{}; {evidence}", state(row)),
     };
     format!(
-        "{} has not been Ready for {unready} ({}). {cause} With podManagementPolicy OrderedReady the controller \
+        "{} has not been Ready for {unready} ({seen}). {cause} With podManagementPolicy OrderedReady the controller \
          replaces a pod only after every pod is Running and Ready, so it waits for {} forever and never replaces it \
          ({TRAP_ISSUE}, \"forced rollback\"). Fix: delete {}; the controller recreates it from update revision {update} \
          (`kubectl sts-doctor rollout {} --fix`).",
-        row.pod,
-        state(row),
-        row.pod,
-        row.pod,
-        sts.name
+        row.pod, row.pod, row.pod, sts.name
     )
 }
 
@@ -292,7 +418,19 @@ fn describe(view: &View, action: &Action) -> String {
     let update = view.sts.status.update_revision.as_deref().unwrap_or("-");
     match action {
         Action::Create(list) => format!("the controller creates {}", names(list)),
-        Action::Recreate(list) => format!("the controller deletes {} (finished) to create it again", names(list)),
+        Action::Recreate(list) => {
+            let phases: Vec<&str> = list.iter().map(|&i| view.rows[i].state.as_str()).collect();
+            let mut text = format!("the controller deletes {} ({}) to create it again", names(list), phases.join(", "));
+            if view.rules.succeeded == SucceededPods::Unknown
+                && list.iter().any(|&i| view.rows[i].finished == Some(Finished::Succeeded))
+            {
+                text.push_str(&format!(
+                    " (a Succeeded pod only where the controller has {SUCCEEDED_ISSUE}: 1.29, or a late 1.27/1.28 patch \
+                     release; older ones leave it, and OrderedReady then waits for it)"
+                ));
+            }
+            text
+        }
         Action::WaitTerminating(i) => format!("waiting for {} to finish terminating", view.rows[*i].pod),
         Action::WaitReady(i) => {
             format!("waiting for {} to be Running and Ready (it is {})", view.rows[*i].pod, state(&view.rows[*i]))
@@ -302,7 +440,15 @@ fn describe(view: &View, action: &Action) -> String {
             view.rows[*i].pod,
             view.sts.min_ready_seconds.unwrap_or(0)
         ),
-        Action::ScaleDown(i) => format!("scale-down: the controller removes {} first", view.rows[*i].pod),
+        Action::ScaleDown(list) => format!("scale-down: the controller removes {} first", names(list)),
+        Action::ScaleDownBlocked { condemned, waits_for } => format!(
+            "scale-down is blocked until {} ({}) is Running and Ready: {} ({}) is unhealthy, and OrderedReady removes \
+             an unhealthy pod only when it is the lowest unhealthy one",
+            view.rows[*waits_for].pod,
+            state(&view.rows[*waits_for]),
+            view.rows[*condemned].pod,
+            state(&view.rows[*condemned])
+        ),
         Action::DeleteForUpdate(list) => {
             format!("the controller deletes {} to recreate it from update revision {update}", names(list))
         }
@@ -315,9 +461,12 @@ pub(crate) fn annotate(view: &mut View, verdict: &Verdict) {
     let sts = view.sts;
     let waiting_on = verdict.action.waits_on();
     let next: Vec<usize> = match &verdict.action {
-        Action::Create(l) | Action::Recreate(l) | Action::DeleteForUpdate(l) => l.clone(),
-        Action::ScaleDown(i) => vec![*i],
+        Action::Create(l) | Action::Recreate(l) | Action::DeleteForUpdate(l) | Action::ScaleDown(l) => l.clone(),
         _ => vec![],
+    };
+    let blocked_removal = match verdict.action {
+        Action::ScaleDownBlocked { condemned, waits_for } => Some((condemned, view.rows[waits_for].pod.clone())),
+        _ => None,
     };
     let range = format!("[{}, {})", sts.ordinal_range().start, sts.ordinal_range().end);
     let blocker = verdict.blocking_pod.clone();
@@ -329,6 +478,8 @@ pub(crate) fn annotate(view: &mut View, verdict: &Verdict) {
                 verdict.phase.label(),
                 row.unready_for(view.now).map(human).unwrap_or_default()
             ))
+        } else if let Some((_, first)) = blocked_removal.as_ref().filter(|(c, _)| *c == i) {
+            Some(format!("removal blocked: waits for {first} (the lowest unhealthy pod) to be Running and Ready"))
         } else if waiting_on == Some(i) {
             Some(format!("the controller waits for it ({})", state(row)))
         } else if next.contains(&i) {

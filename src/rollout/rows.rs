@@ -3,9 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 
 use super::{Row, Wants};
+use crate::controller_rules::{self, Slot};
 use crate::health::NodeHealth;
 use crate::model::names::pod_name;
 use crate::model::{ControllerRevision, Pod, StatefulSet};
@@ -22,6 +23,8 @@ pub(super) fn row(
 ) -> Row {
     let index = ordinal - sts.ordinals_start;
     let in_range = sts.ordinal_range().contains(&ordinal);
+    // A pod (re)created below the partition gets the current revision: newVersionedStatefulSetPod
+    // compares the ordinal with ordinals.start + partition, i.e. the index, as the update does.
     let wants = if !in_range {
         Wants::Removal
     } else if sts.is_on_delete() || index >= boundary {
@@ -44,8 +47,10 @@ pub(super) fn row(
         available: None,
         restarts: None,
         waiting: None,
+        last_terminated: None,
         since: None,
         uid: None,
+        resource_version: None,
         node: None,
         node_health: None,
         settled: false,
@@ -53,7 +58,7 @@ pub(super) fn row(
         unready_since: None,
         running_ready: false,
         terminating: false,
-        finished: false,
+        finished: None,
     };
     let Some(pod) = pod else { return row };
     row.state = if pod.is_terminating() {
@@ -69,19 +74,15 @@ pub(super) fn row(
     row.ready = Some(pod.ready);
     row.running_ready = pod.is_running_and_ready();
     row.terminating = pod.is_terminating();
-    row.finished = pod.is_finished();
-    let available = pod.is_healthy()
-        && match sts.min_ready_seconds {
-            Some(min) if min > 0 => {
-                pod.ready_since.is_some_and(|t| now.duration_since(t) >= SignedDuration::from_secs(min.into()))
-            }
-            _ => true,
-        };
+    row.finished = controller_rules::finished(pod);
+    let available = controller_rules::available(pod, sts.min_ready_seconds, now);
     row.available = Some(available);
     row.restarts = Some(pod.restarts);
     row.waiting = pod.waiting.clone();
+    row.last_terminated = pod.last_terminated.clone();
     row.since = pod.ready_since.or(pod.created);
     row.uid = Some(pod.uid.clone());
+    row.resource_version = Some(pod.resource_version.clone());
     row.node = pod.node.clone();
     row.node_health = pod.node.as_ref().and_then(|n| nodes.get(n)).cloned();
     row.unready_since = match pod.deleting {
@@ -99,4 +100,19 @@ pub(super) fn row(
             Wants::Removal => false,
         };
     row
+}
+
+impl Row {
+    /// This ordinal as the controller's rules see it.
+    pub(super) fn slot(&self) -> Slot {
+        Slot {
+            ordinal: self.ordinal,
+            in_range: self.in_range,
+            missing: !self.exists,
+            terminating: self.terminating,
+            finished: self.finished,
+            running_ready: self.running_ready,
+            available: self.available == Some(true),
+        }
+    }
 }

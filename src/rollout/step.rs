@@ -57,14 +57,17 @@ pub fn plan(status: &RolloutStatus, request: Request) -> Result<StepPlan, String
             s.generation, s.name
         ));
     }
-    if status.phase.is_blocked() {
+    let from = s.partition.unwrap_or(0);
+    // Raising the partition pauses a rollout: exactly what a broken one may need.
+    let raises = matches!(request, Request::To(to) if to > from);
+    if status.phase.is_blocked() && !raises {
         return Err(format!(
-            "the rollout is {}: {}; stepping would only add pods to a broken rollout",
+            "the rollout is {}: {}; lowering the partition would only add pods to a broken rollout (raising it, \
+             with --to, pauses it)",
             status.phase.label(),
             status.reason
         ));
     }
-    let from = s.partition.unwrap_or(0);
     let replicas = s.replicas.max(0);
     // A partition above replicas updates nothing: count steps from replicas.
     let effective = from.min(replicas);
@@ -135,14 +138,14 @@ pub enum Gate {
 }
 
 /// Lowering the partition waits until the already-updated pods are Ready (and available); raising
-/// it never waits (it only pauses the rollout).
+/// it never waits (it only pauses the rollout), not even for a stuck or trapped one.
 pub fn gate(status: &RolloutStatus, next_partition: i32) -> Gate {
     let s = &status.statefulset;
-    if status.phase.is_blocked() {
-        return Gate::Stop(format!("the rollout is {}: {}", status.phase.label(), status.reason));
-    }
     if s.partition.is_some_and(|p| next_partition >= p) {
         return Gate::Go;
+    }
+    if status.phase.is_blocked() {
+        return Gate::Stop(format!("the rollout is {}: {}", status.phase.label(), status.reason));
     }
     match status.phase {
         Phase::Done | Phase::PartitionComplete => Gate::Go,

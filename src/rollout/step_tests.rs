@@ -70,6 +70,8 @@ fn refusals_say_what_is_wrong() {
     pods[2] = failing(on(pods[2].clone(), "web-r2"), "CrashLoopBackOff", 600);
     let stuck = run(set.clone(), pods);
     assert!(refuse(&stuck, Request::To(0)).starts_with("the rollout is stuck: web-2 on update revision"));
+    assert!(refuse(&stuck, Request::Step { by: 1, until: 0 }).contains("raising it, with --to, pauses it"));
+    assert!(refuse(&stuck, Request::To(2)).starts_with("the rollout is stuck"), "not raising: refused");
 
     let (_, pods) = rolling(3, 2);
     let unobserved = run(with(set.clone(), json!({ "metadata": { "generation": 3 } })), pods.clone());
@@ -91,4 +93,25 @@ fn the_gate_opens_when_the_updated_pods_are_ready() {
     assert_eq!(gate(&progressing, 3), Gate::Go);
     pods[2] = failing(pods[2].clone(), "CrashLoopBackOff", 600);
     assert!(matches!(gate(&run(set, pods), 1), Gate::Stop(_)));
+}
+
+#[test]
+fn a_stuck_or_trapped_rollout_may_be_paused_by_raising_the_partition() {
+    let (set, mut pods) = rolling(3, 1);
+    pods[2] = failing(on(pods[2].clone(), "web-r2"), "CrashLoopBackOff", 600);
+    let stuck = run(set, pods);
+    assert_eq!(stuck.phase, Phase::Stuck, "{}", stuck.reason);
+    let plan = super::plan(&stuck, Request::To(3)).unwrap();
+    assert!(plan.raises);
+    assert_eq!(plan.steps, vec![3]);
+    assert_eq!(gate(&stuck, 3), Gate::Go);
+    assert!(matches!(gate(&stuck, 0), Gate::Stop(_)));
+
+    // Trapped too (a reverted template, web-2 crash-looping on the abandoned revision).
+    let (set, mut pods) = rolling(3, 0);
+    let set = with(set, json!({ "status": { "updateRevision": "web-r3" } }));
+    pods[2] = failing(on(pods[2].clone(), "web-r2"), "CrashLoopBackOff", 600);
+    let trapped = run(set, pods);
+    assert_eq!(trapped.phase, Phase::Trapped, "{}", trapped.reason);
+    assert!(super::plan(&trapped, Request::To(2)).unwrap().raises);
 }

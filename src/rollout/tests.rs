@@ -46,7 +46,7 @@ pub(crate) fn failing(p: Value, reason: &str, secs: i64) -> Value {
     )
 }
 
-fn ready_since(p: Value, secs: i64) -> Value {
+pub(crate) fn ready_since(p: Value, secs: i64) -> Value {
     with(
         p,
         json!({ "status": { "conditions": [{ "type": "Ready", "status": "True", "lastTransitionTime": ago(secs) }] } }),
@@ -65,11 +65,11 @@ pub(crate) fn run(set: Value, pods: Vec<Value>) -> RolloutStatus {
     run_with(set, pods, Ok(vec![revision("web-r1", 1, 86400), revision("web-r2", 2, 600)]))
 }
 
-fn row<'a>(s: &'a RolloutStatus, pod: &str) -> &'a Row {
+pub(crate) fn row<'a>(s: &'a RolloutStatus, pod: &str) -> &'a Row {
     s.ordinals.iter().find(|r| r.pod == pod).unwrap_or_else(|| panic!("no row {pod}"))
 }
 
-fn next(s: &RolloutStatus) -> (&str, Vec<&str>) {
+pub(crate) fn next(s: &RolloutStatus) -> (&str, Vec<&str>) {
     (s.controller_next.action.as_str(), s.controller_next.pods.iter().map(String::as_str).collect())
 }
 
@@ -226,8 +226,10 @@ fn max_unavailable_updates_several_pods_at_once() {
     pods[3] = failing(on(pods[3].clone(), "web-r2"), "ContainerCreating", 5);
     let s = run(set.clone(), pods.clone());
     assert_eq!(next(&s), ("deleteForUpdate", vec!["web-2"]));
-    // Percentages round up.
-    assert_eq!(controller::scaled_max_unavailable("50%", 3), 2);
+    // Percentages round down, to at least 1 (getStatefulSetMaxUnavailable).
+    assert_eq!(controller::scaled_max_unavailable("50%", 3), 1);
+    assert_eq!(controller::scaled_max_unavailable("50%", 5), 2);
+    assert_eq!(controller::scaled_max_unavailable("10%", 3), 1);
     assert_eq!(controller::scaled_max_unavailable("0", 3), 1);
 }
 

@@ -2,4 +2,5 @@
 
 mod completions;
 mod krew;
+mod rollout;
 mod usage;

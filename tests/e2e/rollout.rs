@@ -157,6 +157,13 @@ async fn a_broken_update_is_stuck_and_a_revert_is_trapped_until_fixed() {
     let out = env.run(&["rollout", "web", "--fix", "--yes", "--stuck-after", "2s"]).await;
     assert_exit(&out, 3);
     assert!(stderr(&out).contains("would recreate it from the same broken update revision"), "{}", stderr(&out));
+    // Raising the partition pauses the broken rollout: allowed, and the command returns after the patch.
+    let out = env.run(&["rollout", "web", "--to", "3", "--yes", "--watch", "--stuck-after", "2s"]).await;
+    assert_exit(&out, 0);
+    assert!(stdout(&out).contains("plan: raise the partition of web from 2 to 3"), "{}", stdout(&out));
+    assert_eq!(partition(&env).await, 3);
+    env.patch_sts("web", serde_json::json!({ "spec": { "updateStrategy": { "rollingUpdate": { "partition": 2 } } } }))
+        .await;
 
     // Revert: the update revision is the good one again, yet the controller never replaces web-2.
     let reverted = env.set_image("web", GOOD).await;
@@ -322,4 +329,78 @@ async fn a_pod_on_a_lost_node_blocks_the_statefulset() {
     assert!(err.starts_with("error: stuck: web-0 has not been Ready for"), "{err}");
     assert!(err.contains(&format!("its node {} looks lost", kubelet.node("n1"))), "{err}");
     assert!(err.contains("kubectl sts-doctor force-delete web-0"), "{err}");
+}
+
+/// OrderedReady scale-down removes an unhealthy pod only when it is the first unhealthy pod: with
+/// web-2 and web-3 both crash-looping, the 1.20 controller never removes web-3, and the rollout is
+/// stuck (not "progressing: the controller removes web-3").
+#[tokio::test(flavor = "multi_thread")]
+async fn an_ordered_scale_down_blocked_by_two_unhealthy_pods_is_stuck() {
+    use kube::api::{Patch, PatchParams};
+    let Some(env) = env("rollout-scaledown").await else { return };
+    let kubelet = env.kubelet(&["n1", "n2"]).await;
+    kubelet.break_image(BROKEN);
+    env.create_sts(&sts("web", 4)).await;
+    env.wait_ready("web", 4).await;
+    // Break web-2 and web-3 in place: a pod's image is mutable, and the controller leaves it.
+    let broken = serde_json::json!({ "spec": { "containers": [{ "name": "app", "image": BROKEN }] } });
+    for pod in ["web-2", "web-3"] {
+        env.api::<Pod>().patch(pod, &PatchParams::default(), &Patch::Strategic(&broken)).await.unwrap();
+        env.wait_pod(pod, "crash-looping", |p| p.phase == "Running" && !p.ready).await;
+    }
+    env.scale("web", 2).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let web3 = env.pod_view("web-3").await.expect("web-3");
+    assert!(!web3.terminating, "the 1.20 controller removed web-3 after all");
+
+    let out = env.run(&["rollout", "web", "--stuck-after", "2s"]).await;
+    assert_exit(&out, 5);
+    let err = stderr(&out);
+    assert!(
+        err.starts_with(
+            "error: stuck: scale-down is blocked: web-3 (Running, not Ready, CrashLoopBackOff) is unhealthy and not \
+             the lowest unhealthy pod"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("the controller waits for web-2 (Running, not Ready, CrashLoopBackOff)"), "{err}");
+    let doc = status(&env, &["--stuck-after", "2s"]).await;
+    assert_eq!(doc["controllerNext"]["action"], "scaleDownBlocked");
+    assert_eq!(doc["blockingPod"], "web-2");
+    // `ordinals` says the same, from the same rules.
+    let out = env.run(&["ordinals", "web", "-o", "json"]).await;
+    let doc = json(&out);
+    let web3 = doc["ordinals"].as_array().unwrap().iter().find(|r| r["pod"] == "web-3").unwrap().clone();
+    assert_eq!(web3["issue"], "scale-down-blocked", "{web3}");
+}
+
+/// `--fix` deletes with the pod's resourceVersion as precondition: a pod that changed since it was
+/// judged (e.g. got Ready) is a 409, and nothing is deleted.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_fix_on_a_pod_that_changed_since_it_was_judged_deletes_nothing() {
+    use kube::api::{Patch, PatchParams};
+    let Some(env) = env("rollout-fix-rv").await else { return };
+    let _kubelet = env.kubelet(&["n1"]).await;
+    env.create_sts(&sts("web", 1)).await;
+    env.wait_ready("web", 1).await;
+    let judged = env.api::<Pod>().get("web-0").await.unwrap().metadata;
+    let (uid, stale) = (judged.uid.unwrap(), judged.resource_version.unwrap());
+    let label = serde_json::json!({ "metadata": { "labels": { "moved": "yes" } } });
+    let moved = env.api::<Pod>().patch("web-0", &PatchParams::default(), &Patch::Merge(&label)).await.unwrap();
+    let cluster = sts_doctor::cluster::Cluster {
+        client: env.client.clone(),
+        namespace: env.ns.clone(),
+        server: "test".into(),
+        timeout: Duration::from_secs(10),
+    };
+    let delete = |rv: String, dry_run: bool| {
+        let (cluster, ns, uid) = (cluster.clone(), env.ns.clone(), uid.clone());
+        async move { sts_doctor::apply::statefulsets::delete_trapped_pod(&cluster, &ns, "web-0", &uid, &rv, dry_run).await }
+    };
+    let err = delete(stale, false).await.unwrap_err();
+    assert!(err.is_conflict(), "{err}");
+    assert_eq!(env.pod_view("web-0").await.unwrap().uid, uid);
+    // With the current resourceVersion the server accepts it (dry run: nothing deleted).
+    delete(moved.metadata.resource_version.unwrap(), true).await.unwrap();
+    assert!(!env.pod_view("web-0").await.unwrap().terminating);
 }

@@ -1,6 +1,7 @@
 //! Following a rollout until a condition holds: watch events and clock ticks in, a fresh status
 //! and the live display out, bounded by --timeout.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use anyhow::Result;
@@ -12,8 +13,9 @@ use crate::cluster::revisions::RolloutInputs;
 use crate::cluster::watch::Follower;
 use crate::duration::HumanDuration;
 use crate::error::Outcome;
+use crate::health::NodeHealth;
 use crate::render::rollout::progress::{Mode, Progress};
-use crate::rollout::{self, RolloutStatus};
+use crate::rollout::{self, Facts, RolloutStatus};
 
 /// How often the status is recomputed without events (so "stuck for longer than X" fires).
 const TICK: Duration = Duration::from_secs(1);
@@ -29,7 +31,8 @@ pub enum Flow {
 pub struct Session {
     follower: Follower,
     pub progress: Progress,
-    deadline: Instant,
+    /// None: no deadline (a --timeout too long to count).
+    deadline: Option<Instant>,
     timeout: HumanDuration,
     stuck_after: SignedDuration,
     /// Statuses of an older generation than this are stale (our own patch not seen yet).
@@ -43,7 +46,7 @@ impl Session {
         cluster: &Cluster,
         inputs: RolloutInputs,
         mode: Mode,
-        deadline: Instant,
+        deadline: Option<Instant>,
         timeout: HumanDuration,
         stuck_after: SignedDuration,
     ) -> Session {
@@ -72,12 +75,16 @@ impl Session {
                     Flow::Continue => {}
                 }
             }
-            match tokio::time::timeout_at(self.deadline, self.follower.next()).await {
-                Ok(inputs) => {
+            let next = match self.deadline {
+                Some(deadline) => tokio::time::timeout_at(deadline, self.follower.next()).await.ok(),
+                None => Some(self.follower.next().await),
+            };
+            match next {
+                Some(inputs) => {
                     self.inputs = inputs?;
                     self.status = compute(&self.inputs, self.stuck_after);
                 }
-                Err(_) => {
+                None => {
                     return Err(Outcome::NotDone(format!(
                         "timed out after {}: {}: {}",
                         self.timeout,
@@ -91,18 +98,25 @@ impl Session {
     }
 
     /// Sleeps for `pause` (bounded by the deadline), keeping the display and the watches current.
+    /// A pause too long to count lasts until the deadline, if any.
     pub async fn pause(&mut self, pause: Duration) -> Result<()> {
-        let until = Instant::now() + pause;
-        if until > self.deadline {
-            return Err(Outcome::NotDone(format!(
-                "timed out after {}: the pause of {} would end after it",
-                self.timeout,
-                HumanDuration(SignedDuration::try_from(pause).unwrap_or_default())
-            ))
-            .into());
+        let until = deadline_after(pause);
+        if let Some(deadline) = self.deadline {
+            if until.is_none_or(|u| u > deadline) {
+                return Err(Outcome::NotDone(format!(
+                    "timed out after {}: the pause of {} would end after it",
+                    self.timeout,
+                    HumanDuration(SignedDuration::try_from(pause).unwrap_or(SignedDuration::MAX))
+                ))
+                .into());
+            }
         }
-        while Instant::now() < until {
-            if let Ok(inputs) = tokio::time::timeout_at(until, self.follower.next()).await {
+        while until.is_none_or(|u| Instant::now() < u) {
+            let next = match until {
+                Some(u) => tokio::time::timeout_at(u, self.follower.next()).await.ok(),
+                None => Some(self.follower.next().await),
+            };
+            if let Some(inputs) = next {
                 self.inputs = inputs?;
                 self.status = compute(&self.inputs, self.stuck_after);
                 self.progress.update(&self.status)?;
@@ -112,8 +126,19 @@ impl Session {
     }
 }
 
+/// `d` from now, or None when that is beyond what the clock can count (no deadline).
+pub fn deadline_after(d: Duration) -> Option<Instant> {
+    Instant::now().checked_add(d)
+}
+
+/// What the rollout model knows besides the objects, from the inputs (and node health, if read).
+pub fn facts(inputs: &RolloutInputs, nodes: BTreeMap<String, NodeHealth>) -> Facts {
+    Facts { nodes, server_version: inputs.server.version.clone(), local_skew_seconds: inputs.server.local_skew_seconds }
+}
+
 pub fn compute(inputs: &RolloutInputs, stuck_after: SignedDuration) -> RolloutStatus {
-    rollout::status(&inputs.sts, &inputs.pods, &inputs.revisions, inputs.now, stuck_after)
+    let facts = facts(inputs, BTreeMap::new());
+    rollout::status_with(&inputs.sts, &inputs.pods, &inputs.revisions, &facts, inputs.now, stuck_after)
 }
 
 /// Follow until complete (Done or PartitionComplete); blocked means stop.
@@ -124,5 +149,17 @@ pub fn until_complete(status: &RolloutStatus) -> Flow {
         Flow::Stop(format!("{}: {}", status.phase.label(), status.reason))
     } else {
         Flow::Continue
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_duration_too_long_to_count_is_no_deadline() {
+        assert!(deadline_after(Duration::from_secs(60)).is_some());
+        assert_eq!(deadline_after(Duration::from_secs(i64::MAX as u64)), None);
+        assert_eq!(deadline_after(Duration::MAX), None);
     }
 }

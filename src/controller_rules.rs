@@ -18,7 +18,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 
-use crate::force_delete::ServerVersion;
+use crate::model::ServerVersion;
 use crate::model::{Pod, StatefulSet};
 
 /// A pod in a terminal phase. StatefulSet pods have restartPolicy Always, so only an eviction or

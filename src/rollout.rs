@@ -29,8 +29,8 @@ use serde::Serialize;
 
 use crate::controller_rules::{Finished, Rules};
 use crate::duration::human;
-use crate::force_delete::ServerVersion;
 use crate::health::NodeHealth;
+use crate::model::ServerVersion;
 use crate::model::names::pod_ordinal;
 use crate::model::{ControllerRevision, Part, Pod, StatefulSet};
 

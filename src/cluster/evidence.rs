@@ -17,7 +17,8 @@ use kube::api::{Api, ListParams};
 use serde::Deserialize;
 
 use super::{ApiError, Cluster, Op};
-use crate::force_delete::{Attachment, Clock, Evidence, Lookup, PodVolume, ServerVersion};
+use crate::force_delete::{Attachment, Clock, Evidence, Lookup, PodVolume};
+use crate::model::ServerVersion;
 use crate::model::{self, Part};
 
 const LEASE_NAMESPACE: &str = "kube-node-lease";

@@ -7,7 +7,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::evidence::ServerClock;
 use super::{ApiError, Cluster};
-use crate::force_delete::ServerVersion;
+use crate::model::ServerVersion;
 
 #[derive(Debug, Clone, Default)]
 pub struct ServerTime {

@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use k8s_openapi::api::storage::v1 as storage;
 use serde::Serialize;
 
-use crate::model::{Lease, Node, Part, Pod};
+use crate::model::{Lease, Node, Part, Pod, ServerVersion};
 
 /// Everything `assess` looks at.
 #[derive(Debug, Clone, Serialize)]
@@ -84,27 +84,6 @@ impl Clock {
             }
             None => (Clock { server_time: None, local_skew_seconds: None }, received),
         }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ServerVersion {
-    /// "v1.20.2"
-    pub git_version: String,
-    pub major: u32,
-    pub minor: u32,
-}
-
-impl ServerVersion {
-    /// From /version's major/minor ("1", "28+" on some providers).
-    pub fn parse(git_version: &str, major: &str, minor: &str) -> Option<ServerVersion> {
-        let number = |s: &str| s.trim_end_matches('+').parse::<u32>().ok();
-        Some(ServerVersion { git_version: git_version.to_string(), major: number(major)?, minor: number(minor)? })
-    }
-
-    pub fn at_least(&self, major: u32, minor: u32) -> bool {
-        (self.major, self.minor) >= (major, minor)
     }
 }
 

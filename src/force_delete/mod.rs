@@ -17,7 +17,7 @@ use jiff::SignedDuration;
 use serde::Serialize;
 
 pub use assess::assess;
-pub use evidence::{Attachment, Clock, Evidence, Lookup, PodVolume, ServerVersion};
+pub use evidence::{Attachment, Clock, Evidence, Lookup, PodVolume};
 pub use plan::{Action, OUT_OF_SERVICE_VALUE, fence_followups, plan, steps};
 pub use recheck::recheck;
 pub use report::{ActionReport, ActionStatus, Report};

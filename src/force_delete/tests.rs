@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::wait::{WaitState, volume_trouble};
 use super::*;
-use crate::model::{self, Event};
+use crate::model::{self, Event, ServerVersion};
 use crate::testing::*;
 
 fn to_pod(v: Value) -> model::Pod {

@@ -160,3 +160,25 @@ impl From<&core::Event> for Event {
         }
     }
 }
+
+/// The API server's version (GET /version): which controller rules apply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerVersion {
+    /// "v1.20.2"
+    pub git_version: String,
+    pub major: u32,
+    pub minor: u32,
+}
+
+impl ServerVersion {
+    /// From /version's major/minor ("1", "28+" on some providers).
+    pub fn parse(git_version: &str, major: &str, minor: &str) -> Option<ServerVersion> {
+        let number = |s: &str| s.trim_end_matches('+').parse::<u32>().ok();
+        Some(ServerVersion { git_version: git_version.to_string(), major: number(major)?, minor: number(minor)? })
+    }
+
+    pub fn at_least(&self, major: u32, minor: u32) -> bool {
+        (self.major, self.minor) >= (major, minor)
+    }
+}

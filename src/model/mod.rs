@@ -17,7 +17,7 @@ use jiff::Timestamp;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1 as meta;
 use serde::Serialize;
 
-pub use infra::{Event, Lease, Node, NodeCondition, Service, Taint};
+pub use infra::{Event, Lease, Node, NodeCondition, ServerVersion, Service, Taint};
 pub use revision::ControllerRevision;
 pub use selector::{LabelSelector, Labels};
 pub use storage::{Claim, ClaimRef, Volume};

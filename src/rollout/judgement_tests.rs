@@ -35,7 +35,7 @@ fn judge(set: Value, pods: Vec<Value>, facts: &Facts) -> RolloutStatus {
 }
 
 fn server(minor: u32) -> Facts {
-    let version = crate::force_delete::ServerVersion { git_version: format!("v1.{minor}.3"), major: 1, minor };
+    let version = crate::model::ServerVersion { git_version: format!("v1.{minor}.3"), major: 1, minor };
     Facts { server_version: Some(version), ..Facts::default() }
 }
 

@@ -3,13 +3,10 @@
 //! Findings come from the same diagnoses the other subcommands print (`ordinals`, `claims`), so
 //! `doctor` never disagrees with them; it adds StatefulSet-level pitfalls on top.
 
-use std::collections::BTreeMap;
-
 use jiff::SignedDuration;
 use serde::Serialize;
 
 use crate::claims::{self, ClaimsReport};
-use crate::health::NodeHealth;
 use crate::model::{Pod, Snapshot, StatefulSet};
 use crate::ordinals::{self, Issue, OrdinalsReport};
 use crate::rollout::{self, Phase};
@@ -178,9 +175,12 @@ const STUCK_AFTER: SignedDuration = SignedDuration::from_secs(5 * 60);
 /// Rollout state from the `rollout` diagnosis, plus partition pitfalls.
 fn rollout_findings(snap: &Snapshot, sts: &StatefulSet, o: &OrdinalsReport, out: &mut Vec<Finding>) {
     let pods: Vec<Pod> = snap.pods_in(&sts.namespace).filter(|p| sts.owns_pod(p)).cloned().collect();
-    let nodes: BTreeMap<String, NodeHealth> =
-        o.ordinals.iter().filter_map(|r| r.node_health.clone()).map(|h| (h.node.clone(), h)).collect();
-    let status = rollout::status_with_nodes(sts, &pods, &snap.revisions, &nodes, snap.now, STUCK_AFTER);
+    let facts = rollout::Facts {
+        nodes: o.ordinals.iter().filter_map(|r| r.node_health.clone()).map(|h| (h.node.clone(), h)).collect(),
+        server_version: snap.server_version.clone(),
+        local_skew_seconds: snap.local_skew_seconds,
+    };
+    let status = rollout::status_with(sts, &pods, &snap.revisions, &facts, snap.now, STUCK_AFTER);
     let rollout_cmd = cmd(sts, &format!("rollout {}", sts.name));
     let blocking = status.blocking_pod.as_deref();
     let revisions_differ = sts.status.current_revision.is_some()

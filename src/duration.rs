@@ -52,6 +52,17 @@ pub fn secs_since(then: Timestamp, now: Timestamp) -> i64 {
     now.duration_since(then).as_secs()
 }
 
+/// A local clock at least this far from the API server's is worth saying so.
+const SKEW_NOTE_SECONDS: i64 = 10;
+
+/// "the local clock is 5m ahead of the API server's", when the skew (local minus server, in
+/// seconds) is worth a note.
+pub fn clock_skew(local_skew_seconds: Option<i64>) -> Option<String> {
+    let skew = local_skew_seconds.filter(|s| s.abs() >= SKEW_NOTE_SECONDS)?;
+    let direction = if skew > 0 { "ahead of" } else { "behind" };
+    Some(format!("the local clock is {} {direction} the API server's", human(SignedDuration::from_secs(skew.abs()))))
+}
+
 /// A std duration for messages: "200ms" below a second, else as [`human`].
 pub fn human_std(d: std::time::Duration) -> String {
     if d < std::time::Duration::from_secs(1) {

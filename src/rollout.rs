@@ -28,7 +28,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
 use crate::controller_rules::{Finished, Rules};
-use crate::duration::human;
+use crate::duration::clock_skew;
 use crate::health::NodeHealth;
 use crate::model::ServerVersion;
 use crate::model::names::pod_ordinal;
@@ -36,9 +36,6 @@ use crate::model::{ControllerRevision, Part, Pod, StatefulSet};
 
 /// The issue describing the forced-rollback trap.
 pub const TRAP_ISSUE: &str = "kubernetes/kubernetes#67250";
-
-/// A local clock this far from the API server's is worth a note (as in force-delete).
-const SKEW_NOTE_SECONDS: i64 = 10;
 
 /// What is known besides the objects.
 #[derive(Debug, Clone, Default)]
@@ -266,20 +263,6 @@ pub fn status(
     status_with(sts, pods, revisions, &Facts::default(), now, stuck_after)
 }
 
-/// Like [`status`], with the health of (some of) the pods' nodes: a blocking pod on a node that
-/// looks lost is explained as such.
-pub fn status_with_nodes(
-    sts: &StatefulSet,
-    pods: &[Pod],
-    revisions: &Part<Vec<ControllerRevision>>,
-    nodes: &BTreeMap<String, NodeHealth>,
-    now: Timestamp,
-    stuck_after: SignedDuration,
-) -> RolloutStatus {
-    let facts = Facts { nodes: nodes.clone(), ..Facts::default() };
-    status_with(sts, pods, revisions, &facts, now, stuck_after)
-}
-
 /// Like [`status`], with everything else known ([`Facts`]). `now` is the API server's time.
 pub fn status_with(
     sts: &StatefulSet,
@@ -364,13 +347,8 @@ fn summary(view: &View) -> Summary {
 fn notes(view: &View, revisions: &Part<Vec<ControllerRevision>>, facts: &Facts) -> Vec<String> {
     let sts = view.sts;
     let mut notes = Vec::new();
-    if let Some(skew) = facts.local_skew_seconds.filter(|s| s.abs() >= SKEW_NOTE_SECONDS) {
-        let direction = if skew > 0 { "ahead of" } else { "behind" };
-        notes.push(format!(
-            "the local clock is {} {direction} the API server's: ages and --stuck-after are judged on the API \
-             server's clock",
-            human(SignedDuration::from_secs(skew.abs()))
-        ));
+    if let Some(skew) = clock_skew(facts.local_skew_seconds) {
+        notes.push(format!("{skew}: ages and --stuck-after are judged on the API server's clock"));
     }
     if let Err(reason) = revisions {
         notes.push(format!("revision numbers unknown (cannot read ControllerRevisions: {reason})"));

@@ -25,6 +25,10 @@ fn status(code: u16, reason: &str, message: &str) -> Value {
     json!({ "kind": "Status", "apiVersion": "v1", "status": "Failure", "code": code, "reason": reason, "message": message })
 }
 
+fn version() -> Value {
+    json!({ "major": "1", "minor": "20", "gitVersion": "v1.20.2" })
+}
+
 fn statefulset() -> Value {
     let mut sts = crate::testing::sts("web", 1);
     sts["metadata"]["namespace"] = json!("shop");
@@ -60,11 +64,16 @@ async fn a_server_that_never_answers_times_out_with_the_server_named() {
 async fn a_server_error_is_one_line_with_its_reason() {
     let (cluster, mut handle) = cluster(Duration::from_secs(5));
     tokio::spawn(async move {
-        let (_, send) = handle.next_request().await.unwrap();
-        send.send_response(respond(
-            StatusCode::SERVICE_UNAVAILABLE,
-            status(503, "ServiceUnavailable", "etcdserver: leader changed"),
-        ));
+        while let Some((request, send)) = handle.next_request().await {
+            send.send_response(if request.uri().path() == "/version" {
+                respond(StatusCode::OK, version())
+            } else {
+                respond(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    status(503, "ServiceUnavailable", "etcdserver: leader changed"),
+                )
+            });
+        }
     });
     let err = cluster
         .snapshot(&Scope::StatefulSet { namespace: "shop".into(), name: "web".into() }, Want::default())
@@ -114,4 +123,36 @@ async fn forbidden_nodes_and_leases_degrade_to_unknown() {
     let report = crate::ordinals::diagnose(&snap, &snap.statefulsets[0]);
     assert_eq!(report.ordinals[0].node_health.as_ref().unwrap().state, "Unavailable");
     assert_eq!(report.notes.len(), 2, "{:?}", report.notes);
+}
+
+/// Ages are judged on the API server's clock (Date header), and a skewed local clock is noted.
+#[tokio::test]
+async fn the_snapshot_runs_on_the_api_servers_clock() {
+    let (cluster, mut handle) = cluster(Duration::from_secs(5));
+    let server_now = jiff::Timestamp::now() - jiff::SignedDuration::from_hours(1);
+    tokio::spawn(async move {
+        while let Some((request, send)) = handle.next_request().await {
+            let path = request.uri().path().to_string();
+            let mut response = if path == "/version" {
+                respond(StatusCode::OK, version())
+            } else if path.ends_with("/statefulsets/web") {
+                respond(StatusCode::OK, statefulset())
+            } else {
+                respond(StatusCode::OK, list("Pod", vec![]))
+            };
+            let date = jiff::fmt::rfc2822::DateTimePrinter::new().timestamp_to_rfc9110_string(&server_now).unwrap();
+            response.headers_mut().insert(http::header::DATE, date.parse().unwrap());
+            send.send_response(response);
+        }
+    });
+    let snap = cluster
+        .snapshot(&Scope::StatefulSet { namespace: "shop".into(), name: "web".into() }, Want::default())
+        .await
+        .unwrap();
+    assert!(snap.now.duration_since(server_now).abs() < jiff::SignedDuration::from_secs(5), "{}", snap.now);
+    assert_eq!(snap.server_version.as_ref().map(|v| v.minor), Some(20));
+    assert_eq!(
+        snap.unavailable_notes(),
+        ["the local clock is 60m ahead of the API server's: ages are judged on the API server's clock"]
+    );
 }

@@ -48,14 +48,20 @@ pub enum Scope {
 
 impl Cluster {
     pub async fn snapshot(&self, scope: &Scope, want: Want) -> Result<Snapshot, ApiError> {
-        let now = jiff::Timestamp::now();
-        let mut snap = Snapshot::empty(now);
         let namespace = match scope {
             Scope::StatefulSet { namespace, .. } | Scope::Namespace(namespace) => Some(namespace.clone()),
             Scope::AllNamespaces => None,
         };
 
-        snap.statefulsets = self.statefulsets(scope).await?;
+        // The server's clock alongside the first request: ages, Lease staleness and
+        // minReadySeconds compare server timestamps, so a skewed laptop clock must not matter.
+        let (server, statefulsets) = futures::join!(self.server_time(), self.statefulsets(scope));
+        let statefulsets = statefulsets?;
+        let server = server?;
+        let mut snap = Snapshot::empty(server.now());
+        snap.local_skew_seconds = server.local_skew_seconds;
+        snap.server_version = server.version;
+        snap.statefulsets = statefulsets;
         // When more claims are expected than GET_LIMIT, PVs are LISTed whatever their names:
         // start that now, alongside pods and claims, instead of after them.
         let expected_claims: usize =

@@ -21,14 +21,13 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::evidence::{Evidence, Lookup};
 use super::{Check, Decision, Thresholds, Verdict};
-use crate::duration::human;
+use crate::duration::{clock_skew, human};
 use crate::model::infra::{TAINT_NOT_READY, TAINT_OUT_OF_SERVICE, TAINT_SHUTDOWN, TAINT_UNREACHABLE};
 use crate::model::{Lease, Node, Taint};
 
 /// The kubelet default; used when a Lease does not say.
 const DEFAULT_LEASE_SECONDS: i64 = 40;
 /// Local clock further than this from the API server's is worth a warning.
-const SKEW_WARNING_SECONDS: i64 = 10;
 
 pub fn assess(ev: &Evidence, t: &Thresholds, node_fenced: bool) -> Decision {
     let mut warnings = Vec::new();
@@ -70,12 +69,8 @@ fn clock(ev: &Evidence, warnings: &mut Vec<String>) -> Check {
             "the API server sent no Date header: ages would depend on the local clock, which cannot be checked",
         );
     };
-    let skew = ev.clock.local_skew_seconds.unwrap_or(0);
     let mut detail = format!("ages use the API server's clock ({server}, from its Date header)");
-    if skew.abs() >= SKEW_WARNING_SECONDS {
-        let direction = if skew > 0 { "ahead of" } else { "behind" };
-        let text =
-            format!("the local clock is {} {direction} the API server's", human(SignedDuration::from_secs(skew.abs())));
+    if let Some(text) = clock_skew(ev.clock.local_skew_seconds) {
         detail.push_str(&format!("; {text}"));
         warnings.push(format!("{text}: ages here use the API server's clock, not the local one"));
     }

@@ -55,8 +55,13 @@ pub type Part<T> = Result<T, String>;
 /// Everything the diagnoses need, fetched in a fixed number of requests.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
-    /// The clock every age is computed against.
+    /// The clock every age is computed against: the API server's (from the Date header of
+    /// GET /version), since every timestamp compared with it is the server's too.
     pub now: Timestamp,
+    /// Local clock minus the API server's, in seconds; None when it is unknown.
+    pub local_skew_seconds: Option<i64>,
+    /// The API server's version: which controller rules apply.
+    pub server_version: Option<ServerVersion>,
     pub statefulsets: Vec<StatefulSet>,
     /// Every pod in the namespace(s) looked at, not only the StatefulSets' own.
     /// Boxed: B-tree nodes filled in key order stay about half full, so inline values would
@@ -101,6 +106,8 @@ impl Snapshot {
     pub fn empty(now: Timestamp) -> Self {
         Snapshot {
             now,
+            local_skew_seconds: None,
+            server_version: None,
             statefulsets: vec![],
             pods: BTreeMap::new(),
             claims: BTreeMap::new(),
@@ -117,17 +124,23 @@ impl Snapshot {
     /// One note per part that could not be read ("node health unknown: <reason>"). Parts a
     /// command did not ask for are never unavailable, so every command can print these.
     pub fn unavailable_notes(&self) -> Vec<String> {
-        [
-            ("node health", self.nodes.as_ref().err()),
-            ("node leases", self.leases.as_ref().err()),
-            ("volumes", self.volumes.as_ref().err()),
-            ("events", self.events.as_ref().err()),
-            ("services", self.services.as_ref().err()),
-            ("revisions", self.revisions.as_ref().err()),
-        ]
-        .into_iter()
-        .filter_map(|(part, reason)| Some(format!("{part} unknown: {}", reason?)))
-        .collect()
+        let clock = crate::duration::clock_skew(self.local_skew_seconds)
+            .map(|skew| format!("{skew}: ages are judged on the API server's clock"));
+        clock
+            .into_iter()
+            .chain(
+                [
+                    ("node health", self.nodes.as_ref().err()),
+                    ("node leases", self.leases.as_ref().err()),
+                    ("volumes", self.volumes.as_ref().err()),
+                    ("events", self.events.as_ref().err()),
+                    ("services", self.services.as_ref().err()),
+                    ("revisions", self.revisions.as_ref().err()),
+                ]
+                .into_iter()
+                .filter_map(|(part, reason)| Some(format!("{part} unknown: {}", reason?))),
+            )
+            .collect()
     }
 
     pub fn node(&self, name: &str) -> NodeLookup<'_> {

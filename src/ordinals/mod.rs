@@ -173,7 +173,7 @@ pub fn diagnose(snap: &Snapshot, sts: &StatefulSet) -> OrdinalsReport {
     extra.sort_by_key(|(r, _)| r.ordinal);
     let (mut extra, extra_slots): (Vec<OrdinalRow>, Vec<Slot>) = extra.into_iter().unzip();
     slots.extend(extra_slots);
-    let rules = Rules::of(sts, None);
+    let rules = Rules::of(sts, snap.server_version.as_ref());
 
     for i in 0..rows.len() {
         if rows[i].why.is_none() && rows[i].state == PodState::Missing {

@@ -404,8 +404,8 @@ fn a_blocking_pod_on_a_lost_node_says_so() {
         taints: vec![],
         suspect_lost: true,
     };
-    let nodes = BTreeMap::from([("n1".to_string(), lost)]);
-    let s = status_with_nodes(&set, &pods, &Ok(vec![]), &nodes, now(), STUCK_AFTER);
+    let facts = Facts { nodes: BTreeMap::from([("n1".to_string(), lost)]), ..Facts::default() };
+    let s = status_with(&set, &pods, &Ok(vec![]), &facts, now(), STUCK_AFTER);
     assert_eq!(s.phase, Phase::Stuck);
     assert!(
         s.reason

@@ -3,7 +3,7 @@
 //!
 //! - The partition is counted by *index* from `ordinals.start` (kubernetes#128529): the pod at
 //!   ordinal `o` is updated when `o - start >= partition`; a partition above `replicas` updates
-//!   nothing.
+//!   no existing pod (a scale-up past it creates updated ones).
 //! - OrderedReady first walks every pod in index order and stops at the first one that is not
 //!   Running and Ready (or not yet available for minReadySeconds): no update happens while any pod
 //!   is unhealthy. Then scale-down, then the update: the highest index at or above the partition
@@ -355,7 +355,8 @@ fn notes(view: &View, revisions: &Part<Vec<ControllerRevision>>, facts: &Facts) 
     }
     if !sts.is_on_delete() && sts.partition > sts.replicas {
         notes.push(format!(
-            "partition {} is above replicas {}: no pod is updated until the partition is lowered",
+            "partition {} is above replicas {}: no existing pod is updated until the partition is lowered (a \
+             scale-up past it would create updated pods)",
             sts.partition, sts.replicas
         ));
     }

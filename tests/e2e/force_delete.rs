@@ -32,6 +32,22 @@ async fn two_pods(name: &str) -> Option<(Env, Kubelet)> {
     Some((env, kubelet))
 }
 
+/// A client as `force-delete web-1` in the test namespace would make, for driving the library
+/// step by step.
+async fn connect(env: &Env) -> sts_doctor::cluster::Cluster {
+    let cli = Cli::parse_from([
+        "kubectl-sts_doctor",
+        "--kubeconfig",
+        env.kubeconfig.to_str().unwrap(),
+        "-n",
+        &env.ns,
+        "force-delete",
+        "web-1",
+    ]);
+    assert!(matches!(cli.command, Some(Command::ForceDelete(_))));
+    sts_doctor::cluster::connect(&cli.global).await.unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn healthy_node_is_refused_even_with_yes_and_node_fenced() {
     let Some((env, _kubelet)) = two_pods("fd-healthy").await else { return };
@@ -96,17 +112,7 @@ async fn lost_node_stated_fenced_is_force_deleted_and_recreated() {
 async fn a_replaced_pod_is_never_deleted_by_a_stale_plan() {
     let Some((env, kubelet)) = two_pods("fd-race").await else { return };
     kubelet.lose_node("n2", TEN_MINUTES).await;
-    let cli = Cli::parse_from([
-        "kubectl-sts_doctor",
-        "--kubeconfig",
-        env.kubeconfig.to_str().unwrap(),
-        "-n",
-        &env.ns,
-        "force-delete",
-        "web-1",
-    ]);
-    assert!(matches!(cli.command, Some(Command::ForceDelete(_))));
-    let cluster = sts_doctor::cluster::connect(&cli.global).await.unwrap();
+    let cluster = connect(&env).await;
     let evidence = cluster.force_delete_evidence(&env.ns, "web-1", false).await.unwrap();
     let decision = sts_doctor::force_delete::assess(&evidence, &Thresholds::default(), true);
     let action = sts_doctor::force_delete::plan(&evidence, &decision, false).unwrap();
@@ -142,16 +148,7 @@ async fn a_replaced_pod_is_never_deleted_by_a_stale_plan() {
 async fn a_pod_whose_kubelet_came_back_is_not_deleted_by_a_stale_plan() {
     let Some((env, kubelet)) = two_pods("fd-back").await else { return };
     kubelet.lose_node("n2", TEN_MINUTES).await;
-    let cli = Cli::parse_from([
-        "kubectl-sts_doctor",
-        "--kubeconfig",
-        env.kubeconfig.to_str().unwrap(),
-        "-n",
-        &env.ns,
-        "force-delete",
-        "web-1",
-    ]);
-    let cluster = sts_doctor::cluster::connect(&cli.global).await.unwrap();
+    let cluster = connect(&env).await;
     let evidence = cluster.force_delete_evidence(&env.ns, "web-1", false).await.unwrap();
     let decision = sts_doctor::force_delete::assess(&evidence, &Thresholds::default(), true);
     let action = sts_doctor::force_delete::plan(&evidence, &decision, false).unwrap();

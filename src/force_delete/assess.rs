@@ -27,7 +27,6 @@ use crate::model::{Lease, Node, Taint};
 
 /// The kubelet default; used when a Lease does not say.
 const DEFAULT_LEASE_SECONDS: i64 = 40;
-/// Local clock further than this from the API server's is worth a warning.
 
 pub fn assess(ev: &Evidence, t: &Thresholds, node_fenced: bool) -> Decision {
     let mut warnings = Vec::new();

@@ -21,6 +21,7 @@ mod controller;
 mod explain;
 mod rows;
 pub mod step;
+mod trap;
 
 use std::collections::BTreeMap;
 

@@ -4,21 +4,11 @@ use crate::controller_rules::{Finished, SucceededPods};
 use crate::duration::human;
 
 use super::controller::{Action, next_action};
+use super::trap::{broken_evidence, trap_cause, trap_explanation};
 use super::{Phase, Row, TRAP_ISSUE, View, Wants};
 
 /// The issue (and fix) after which controllers recreate Succeeded pods, not only Failed ones.
 const SUCCEEDED_ISSUE: &str = "kubernetes/kubernetes#121389";
-
-/// Container waiting reasons that do not go away by themselves.
-const BROKEN_WAITING: [&str; 7] = [
-    "CrashLoopBackOff",
-    "ImagePullBackOff",
-    "ErrImagePull",
-    "CreateContainerConfigError",
-    "CreateContainerError",
-    "InvalidImageName",
-    "RunContainerError",
-];
 
 pub(crate) struct Verdict {
     pub phase: Phase,
@@ -167,19 +157,6 @@ fn stuck_wait(view: &View, action: &Action) -> Option<usize> {
             (view.stuck(&view.rows[*condemned]) && view.stuck(&view.rows[*waits_for])).then_some(*waits_for)
         }
         action => action.waits_on().filter(|&i| view.stuck(&view.rows[i])),
-    }
-}
-
-/// Evidence that `row` will not become Ready by itself: a waiting reason that does not clear, or
-/// containers that already failed and restarted. None for a pod that is merely slow (a database
-/// replaying its log is Running and not Ready for as long as it takes).
-pub(crate) fn broken_evidence(row: &Row) -> Option<String> {
-    if let Some(waiting) = row.waiting.as_deref().filter(|w| BROKEN_WAITING.contains(w)) {
-        return Some(waiting.to_string());
-    }
-    match (row.restarts, &row.last_terminated) {
-        (Some(n), Some(reason)) if n > 0 => Some(format!("{n} restart(s), last terminated: {reason}")),
-        _ => None,
     }
 }
 
@@ -338,65 +315,6 @@ fn blocked(view: &View, i: usize, action: Action) -> Verdict {
         ),
     };
     stuck(reason)
-}
-
-/// How the pod came to be on a revision the controller would replace (for the trap explanation).
-fn trap_cause(view: &View, row: &Row) -> String {
-    let sts = view.sts;
-    let update = sts.status.update_revision.clone().unwrap_or_default();
-    let pod_rev = row.revision_hash.clone().unwrap_or_else(|| "-".into());
-    let numbered = |name: &str| match view.revisions.get(name) {
-        Some(r) => format!("{name} (revision {})", r.revision),
-        None => name.to_string(),
-    };
-    let update_cr = view.revisions.get(&update);
-    let pod_cr = view.revisions.get(&pod_rev);
-    let reverted = match (update_cr, pod_cr) {
-        (Some(u), Some(p)) => {
-            u.revision > p.revision && matches!((u.created, p.created), (Some(uc), Some(pc)) if uc < pc)
-        }
-        _ => false,
-    };
-    if reverted {
-        format!(
-            "The template was reverted: the update revision is the older template {} brought back, while {} still \
-             runs {}.",
-            numbered(&update),
-            row.pod,
-            numbered(&pod_rev)
-        )
-    } else if row.on_current(sts) {
-        format!(
-            "{} was already failing on the current revision {} when the template changed to {}.",
-            row.pod,
-            numbered(&pod_rev),
-            numbered(&update)
-        )
-    } else {
-        format!(
-            "The template changed to {} after {} was created from {}.",
-            numbered(&update),
-            row.pod,
-            numbered(&pod_rev)
-        )
-    }
-}
-
-fn trap_explanation(view: &View, row: &Row, unready: &str, cause: &str, evidence: &str) -> String {
-    let sts = view.sts;
-    let update = sts.status.update_revision.clone().unwrap_or_default();
-    // The state shows a waiting reason; restarts are said separately.
-    let seen = match &row.waiting {
-        Some(waiting) if waiting == evidence => state(row),
-        _ => format!("{}; {evidence}", state(row)),
-    };
-    format!(
-        "{} has not been Ready for {unready} ({seen}). {cause} With podManagementPolicy OrderedReady the controller \
-         replaces a pod only after every pod is Running and Ready, so it waits for {} forever and never replaces it \
-         ({TRAP_ISSUE}, \"forced rollback\"). Fix: delete {}; the controller recreates it from update revision {update} \
-         (`kubectl sts-doctor rollout {} --fix`).",
-        row.pod, row.pod, row.pod, sts.name
-    )
 }
 
 /// "Pending", "Running, not Ready, CrashLoopBackOff", "Terminating".

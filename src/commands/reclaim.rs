@@ -64,13 +64,23 @@ pub async fn run(ctx: &Context, args: &ReclaimArgs) -> Result<Exit> {
         render::write_stdout(&render::reclaim::table(&report, style))?;
     }
     if !args.confirm.dry_run {
-        prompt::confirm(&question(&report.plan.candidates), args.confirm.yes)?;
+        if let Err(declined) = prompt::confirm(&question(&report.plan.candidates), args.confirm.yes) {
+            // -o json|yaml: still one document per run (the plan, no results).
+            if !table {
+                render::emit(ctx.output, "Reclaim", &report, String::new)?;
+            }
+            return Err(declined);
+        }
     }
     // The world may have moved since the plan (a scale-up brings an ordinal back into range, a
     // pod starts using a claim): plan again, right before acting, and act only on claims that
     // are still candidates, unchanged.
     let fresh = make_plan(ctx, args).await?;
-    if let Some(refusal) = &fresh.refusal {
+    if let Some(refusal) = fresh.refusal.clone() {
+        if !table {
+            report.plan = fresh;
+            render::emit(ctx.output, "Reclaim", &report, String::new)?;
+        }
         return Err(Outcome::Refused(format!("since the plan: {refusal} (nothing was changed)")).into());
     }
     let results = act(ctx, &report.plan.candidates, &fresh, args).await;

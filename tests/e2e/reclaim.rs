@@ -90,6 +90,12 @@ async fn scale_down_orphans_are_listed_deleted_and_a_rerun_is_a_no_op() {
     let out = env.run(&["reclaim", "web", "--delete"]).await;
     assert_exit(&out, 3);
     assert!(stderr(&out).contains("pass --yes to proceed non-interactively"), "{}", stderr(&out));
+    // -o json declined: still the one document of the run (the plan, no results).
+    let out = env.run(&["reclaim", "web", "--delete", "-o", "json"]).await;
+    assert_exit(&out, 3);
+    let doc = json_of(&out);
+    assert_eq!(claims_of(&doc, "candidates"), ["data-web-1", "data-web-2"]);
+    assert_eq!((doc["delete"].as_bool(), &doc["results"]), (Some(true), &Value::Null));
     for name in ["data-web-1", "data-web-2"] {
         let c = claim(&env, name).await.expect("claim still there");
         assert!(c.metadata.deletion_timestamp.is_none(), "{name} must not be deleting");

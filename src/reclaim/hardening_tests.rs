@@ -1,0 +1,42 @@
+//! Unit tests of the claims `reclaim` must never take: a StatefulSet scaled to zero, claims
+//! someone else created, claims used through ephemeral volumes, and a data fate that changed
+//! between the plan and the confirmation.
+
+use super::*;
+
+#[test]
+fn a_volume_switched_to_delete_after_the_plan_stops_the_delete() {
+    let mut objects = scaled_down(3, 1);
+    patch(
+        &mut objects,
+        "PersistentVolume",
+        "pv-data-web-1",
+        json!({ "spec": { "persistentVolumeReclaimPolicy": "Retain" } }),
+    );
+    let keep = PlanOptions { keep_volume: true, ..PlanOptions::default() };
+    let planned_keep = plan_with(objects.clone(), keep).candidates;
+    let planned = plan_of(objects.clone()).candidates;
+    assert_eq!(planned[0].data_fate, DataFate::Kept);
+
+    // Confirmed on "the PV is kept"; meanwhile the PV went back to Delete (the claim itself is unchanged).
+    patch(
+        &mut objects,
+        "PersistentVolume",
+        "pv-data-web-1",
+        json!({ "metadata": { "resourceVersion": "401" }, "spec": { "persistentVolumeReclaimPolicy": "Delete" } }),
+    );
+    let (go, changed) = revalidate(&planned, &plan_of(objects.clone()));
+    assert_eq!(go.iter().map(|c| c.claim.as_str()).collect::<Vec<_>>(), ["data-web-2"]);
+    assert_eq!((changed[0].claim.as_str(), changed[0].outcome), ("data-web-1", ClaimOutcome::Conflict));
+    assert_eq!(
+        changed[0].message,
+        "since the plan, what deleting it does to the data changed: planned \"Retain: PV pv-data-web-1 is kept, \
+         Released, with the data\", now \"Delete: PV pv-data-web-1 and the data on it are destroyed\": not deleted \
+         (re-run to plan again)"
+    );
+
+    // With --keep-volume the PV is switched to Retain again first: the outcome is the one confirmed.
+    let (go, changed) = revalidate(&planned_keep, &plan_with(objects, keep));
+    assert_eq!((go.len(), changed.len()), (2, 0));
+    assert_eq!(go[0].volume_resource_version.as_deref(), Some("401"), "the patch carries the fresh resourceVersion");
+}

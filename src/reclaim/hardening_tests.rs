@@ -40,3 +40,21 @@ fn a_volume_switched_to_delete_after_the_plan_stops_the_delete() {
     assert_eq!((go.len(), changed.len()), (2, 0));
     assert_eq!(go[0].volume_resource_version.as_deref(), Some("401"), "the patch carries the fresh resourceVersion");
 }
+#[test]
+fn a_claim_a_pod_uses_through_an_ephemeral_volume_is_in_use() {
+    // A pod `data-web` with a generic ephemeral volume `2` uses the claim `data-web-2`.
+    let mut objects = scaled_down(3, 1);
+    objects.push(with(
+        pod("backup", 0, "n1"),
+        json!({ "metadata": { "name": "data-web", "ownerReferences": null, "labels": { "role": "scratch" } },
+                "spec": { "volumes": [{ "name": "2", "ephemeral": { "volumeClaimTemplate": { "spec": {
+                    "accessModes": ["ReadWriteOnce"], "resources": { "requests": { "storage": "1Gi" } } } } } }] } }),
+    ));
+    let p = plan_of(objects);
+    assert_eq!(names(&p), ["data-web-1"]);
+    let s = skip_of(&p, "data-web-2");
+    assert_eq!(
+        (s.kind, s.reason.as_str()),
+        ("in-use", "used by pod data-web (Running): never deleted while a pod uses it")
+    );
+}

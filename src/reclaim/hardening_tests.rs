@@ -58,3 +58,16 @@ fn a_claim_a_pod_uses_through_an_ephemeral_volume_is_in_use() {
         ("in-use", "used by pod data-web (Running): never deleted while a pod uses it")
     );
 }
+
+#[test]
+fn a_statefulset_scaled_to_zero_keeps_all_its_claims() {
+    // replicas 0 stops a StatefulSet: every claim is outside [0, 0), and together they hold all its data.
+    let p = plan_of(scaled_down(3, 0));
+    assert_eq!(p.refusal, None);
+    assert!(p.candidates.is_empty(), "{:?}", names(&p));
+    for name in ["data-web-0", "data-web-1", "data-web-2"] {
+        let s = skip_of(&p, name);
+        assert_eq!(s.kind, "scaled-to-zero");
+        assert!(s.reason.starts_with("web is scaled to 0 replicas: that stops a StatefulSet"), "{}", s.reason);
+    }
+}

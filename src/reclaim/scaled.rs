@@ -24,6 +24,7 @@ pub fn plan(snap: &Snapshot, sts: &StatefulSet, options: &PlanOptions) -> Reclai
             .or_else(|| owner_skip(sts, claim))
             .or_else(|| Some(users(snap, claim)).filter(|u| !u.is_empty()).map(|u| in_use_skip(claim, &u)))
             .or_else(|| other_claimant(snap, sts, claim))
+            .or_else(|| (sts.replicas == 0).then(|| scaled_to_zero_skip(sts, claim)))
             .or_else(|| {
                 (owned == Ownership::NameOnly && !options.include_name_only).then(|| {
                     skip(
@@ -214,4 +215,18 @@ fn other_claimant(snap: &Snapshot, sts: &StatefulSet, claim: &Claim) -> Option<S
             ))
         })
     })
+}
+
+/// replicas 0 is how a StatefulSet is stopped: its claims then hold all of its data.
+fn scaled_to_zero_skip(sts: &StatefulSet, claim: &Claim) -> Skip {
+    skip(
+        claim,
+        "scaled-to-zero",
+        format!(
+            "{} is scaled to 0 replicas: that stops a StatefulSet, and its claims hold all of its data until it is \
+             scaled up again; only claims left beside running replicas are reclaimed (delete it by hand if the data \
+             is really unwanted)",
+            sts.name
+        ),
+    )
 }

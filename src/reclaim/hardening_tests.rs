@@ -4,6 +4,18 @@
 
 use super::*;
 
+/// Managed fields as the API server records them: `entries` of (manager, fieldsV1).
+fn managed(entries: &[(&str, Value)]) -> Value {
+    let list: Vec<Value> = entries
+        .iter()
+        .map(|(manager, fields)| {
+            json!({ "manager": manager, "operation": "Update", "apiVersion": "v1", "time": ago(60),
+                    "fieldsType": "FieldsV1", "fieldsV1": fields })
+        })
+        .collect();
+    json!({ "metadata": { "managedFields": list } })
+}
+
 #[test]
 fn a_volume_switched_to_delete_after_the_plan_stops_the_delete() {
     let mut objects = scaled_down(3, 1);
@@ -40,6 +52,7 @@ fn a_volume_switched_to_delete_after_the_plan_stops_the_delete() {
     assert_eq!((go.len(), changed.len()), (2, 0));
     assert_eq!(go[0].volume_resource_version.as_deref(), Some("401"), "the patch carries the fresh resourceVersion");
 }
+
 #[test]
 fn a_claim_a_pod_uses_through_an_ephemeral_volume_is_in_use() {
     // A pod `data-web` with a generic ephemeral volume `2` uses the claim `data-web-2`.
@@ -70,4 +83,46 @@ fn a_statefulset_scaled_to_zero_keeps_all_its_claims() {
         assert_eq!(s.kind, "scaled-to-zero");
         assert!(s.reason.starts_with("web is scaled to 0 replicas: that stops a StatefulSet"), "{}", s.reason);
     }
+}
+
+#[test]
+fn a_claim_someone_else_created_is_not_an_orphan() {
+    let mut objects = scaled_down(4, 1);
+    // data-web-3 was made with kubectl (restored from a snapshot ahead of a scale-up, say), named
+    // and labelled like web's; the PV controller (kube-controller-manager) bound it afterwards.
+    patch(
+        &mut objects,
+        "PersistentVolumeClaim",
+        "data-web-3",
+        managed(&[
+            (
+                "kubectl-create",
+                json!({ "f:metadata": { "f:labels": { ".": {}, "f:app": {} } },
+                        "f:spec": { "f:accessModes": {}, "f:dataSource": {}, "f:resources": {} } }),
+            ),
+            ("kube-controller-manager", json!({ "f:spec": { "f:volumeName": {} } })),
+        ]),
+    );
+    // data-web-2 is the controller's, resized and labelled with kubectl since: still web's orphan.
+    patch(
+        &mut objects,
+        "PersistentVolumeClaim",
+        "data-web-2",
+        managed(&[
+            ("kube-controller-manager", json!({ "f:spec": { "f:accessModes": {}, "f:volumeName": {} } })),
+            ("kubectl-patch", json!({ "f:spec": { "f:resources": { "f:requests": { "f:storage": {} } } } })),
+            ("kubectl-label", json!({ "f:metadata": { "f:labels": { "f:tier": {} } } })),
+        ]),
+    );
+    // data-web-1 has no managedFields (stripped, or an old server): nothing is known, as before.
+    patch(&mut objects, "PersistentVolumeClaim", "data-web-1", json!({ "metadata": { "managedFields": null } }));
+    let p = plan_of(objects);
+    assert_eq!(names(&p), ["data-web-1", "data-web-2"]);
+    let s = skip_of(&p, "data-web-3");
+    assert_eq!(s.kind, "not-controller-made");
+    assert!(
+        s.reason.starts_with("created by kubectl-create, not by the StatefulSet controller (kube-controller-manager"),
+        "{}",
+        s.reason
+    );
 }

@@ -159,7 +159,16 @@ fn question(candidates: &[Candidate]) -> String {
     let count = |fate| candidates.iter().filter(|c| c.data_fate == fate).count();
     let destroyed = count(DataFate::Destroyed);
     if destroyed > 0 {
-        question.push_str(&format!(" {destroyed} PV(s) have reclaimPolicy Delete: their data is destroyed."));
+        let recycled = candidates
+            .iter()
+            .filter(|c| c.data_fate == DataFate::Destroyed && c.reclaim_policy.as_deref() == Some("Recycle"))
+            .count();
+        let policy = match recycled {
+            0 => "Delete",
+            n if n == destroyed => "Recycle",
+            _ => "Delete or Recycle",
+        };
+        question.push_str(&format!(" {destroyed} PV(s) have reclaimPolicy {policy}: their data is destroyed."));
     }
     let unknown = count(DataFate::Unknown);
     if unknown > 0 {
@@ -230,6 +239,11 @@ mod tests {
         assert_eq!(
             question(&plan.candidates),
             "Delete 2 claim(s) (data-web-1, data-web-2)? 2 PV(s) have reclaimPolicy Delete: their data is destroyed."
+        );
+        let mut candidates = plan.candidates.clone();
+        candidates[1].reclaim_policy = Some("Recycle".into());
+        assert!(
+            question(&candidates).ends_with(" 2 PV(s) have reclaimPolicy Delete or Recycle: their data is destroyed.")
         );
     }
 }

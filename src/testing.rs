@@ -104,7 +104,8 @@ pub fn claim(template: &str, sts: &str, ordinal: i32) -> Value {
                       "creationTimestamp": ago(7200), "labels": { "app": sts },
                       "managedFields": [{ "manager": "kube-controller-manager", "operation": "Update",
                                           "apiVersion": "v1", "time": ago(7200), "fieldsType": "FieldsV1",
-                                          "fieldsV1": { "f:metadata": { "f:labels": { ".": {}, "f:app": {} } } } }] },
+                                          "fieldsV1": { "f:metadata": { "f:labels": { ".": {}, "f:app": {} } },
+                                                        "f:spec": { "f:accessModes": {}, "f:volumeName": {} } } }] },
         "spec": { "accessModes": ["ReadWriteOnce"], "storageClassName": "fast", "volumeName": format!("pv-{name}"),
                   "resources": { "requests": { "storage": "1Gi" } } },
         "status": { "phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": { "storage": "1Gi" } }

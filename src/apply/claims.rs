@@ -52,9 +52,14 @@ async fn reclaim_one(cluster: &Cluster, c: &Candidate, options: ReclaimOptions) 
     let api: Api<PersistentVolumeClaim> = Api::namespaced(cluster.client.clone(), &c.namespace);
     let op = Op::of::<PersistentVolumeClaim>("delete").ns(c.namespace.clone()).name(c.claim.clone());
     let params = delete_params(&c.uid, Some(&c.resource_version), None, options.dry_run);
-    let kept = |text: String| match &retained {
-        Some(volume) if !options.dry_run => format!("{text}; PV {volume} has reclaimPolicy Retain"),
-        _ => text,
+    // The claim stays (or was gone already): say what this run did to its PV.
+    let kept = |text: String| match (&retained, c.reclaim_policy.as_deref()) {
+        (Some(_), _) if options.dry_run => text,
+        (Some(volume), Some(before)) if before != "Retain" => {
+            format!("{text}; PV {volume} was switched from reclaimPolicy {before} to Retain first, and stays so")
+        }
+        (Some(volume), _) => format!("{text}; PV {volume} has reclaimPolicy Retain"),
+        (None, _) => text,
     };
     match cluster.call(op, api.delete(&c.claim, &params)).await {
         Ok(_) if options.dry_run => result(

@@ -64,13 +64,23 @@ pub async fn run(ctx: &Context, args: &ReclaimArgs) -> Result<Exit> {
         render::write_stdout(&render::reclaim::table(&report, style))?;
     }
     if !args.confirm.dry_run {
-        prompt::confirm(&question(&report.plan.candidates), args.confirm.yes)?;
+        if let Err(declined) = prompt::confirm(&question(&report.plan.candidates), args.confirm.yes) {
+            // -o json|yaml: still one document per run (the plan, no results).
+            if !table {
+                render::emit(ctx.output, "Reclaim", &report, String::new)?;
+            }
+            return Err(declined);
+        }
     }
     // The world may have moved since the plan (a scale-up brings an ordinal back into range, a
     // pod starts using a claim): plan again, right before acting, and act only on claims that
     // are still candidates, unchanged.
     let fresh = make_plan(ctx, args).await?;
-    if let Some(refusal) = &fresh.refusal {
+    if let Some(refusal) = fresh.refusal.clone() {
+        if !table {
+            report.plan = fresh;
+            render::emit(ctx.output, "Reclaim", &report, String::new)?;
+        }
         return Err(Outcome::Refused(format!("since the plan: {refusal} (nothing was changed)")).into());
     }
     let results = act(ctx, &report.plan.candidates, &fresh, args).await;
@@ -149,7 +159,16 @@ fn question(candidates: &[Candidate]) -> String {
     let count = |fate| candidates.iter().filter(|c| c.data_fate == fate).count();
     let destroyed = count(DataFate::Destroyed);
     if destroyed > 0 {
-        question.push_str(&format!(" {destroyed} PV(s) have reclaimPolicy Delete: their data is destroyed."));
+        let recycled = candidates
+            .iter()
+            .filter(|c| c.data_fate == DataFate::Destroyed && c.reclaim_policy.as_deref() == Some("Recycle"))
+            .count();
+        let policy = match recycled {
+            0 => "Delete",
+            n if n == destroyed => "Recycle",
+            _ => "Delete or Recycle",
+        };
+        question.push_str(&format!(" {destroyed} PV(s) have reclaimPolicy {policy}: their data is destroyed."));
     }
     let unknown = count(DataFate::Unknown);
     if unknown > 0 {
@@ -220,6 +239,11 @@ mod tests {
         assert_eq!(
             question(&plan.candidates),
             "Delete 2 claim(s) (data-web-1, data-web-2)? 2 PV(s) have reclaimPolicy Delete: their data is destroyed."
+        );
+        let mut candidates = plan.candidates.clone();
+        candidates[1].reclaim_policy = Some("Recycle".into());
+        assert!(
+            question(&candidates).ends_with(" 2 PV(s) have reclaimPolicy Delete or Recycle: their data is destroyed.")
         );
     }
 }

@@ -37,6 +37,9 @@ pub struct Claim {
     /// Field managers that wrote it (metadata.managedFields): who created or changed it.
     /// Empty when the server does not track managed fields (before 1.18).
     pub managers: Vec<String>,
+    /// Field managers that own spec.accessModes: required, set when the claim is created and
+    /// immutable afterwards, so these are who created it. Empty when unknown.
+    pub creators: Vec<String>,
 }
 
 impl From<&core::PersistentVolumeClaim> for Claim {
@@ -77,6 +80,18 @@ impl From<&core::PersistentVolumeClaim> for Claim {
                 managers.sort();
                 managers.dedup();
                 managers
+            },
+            creators: {
+                let mut creators: Vec<String> = m
+                    .managed_fields
+                    .iter()
+                    .flatten()
+                    .filter(|f| f.fields_v1.as_ref().and_then(|v| v.0.get("f:spec")?.get("f:accessModes")).is_some())
+                    .filter_map(|f| f.manager.clone())
+                    .collect();
+                creators.sort();
+                creators.dedup();
+                creators
             },
         }
     }

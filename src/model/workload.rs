@@ -207,7 +207,7 @@ pub struct Pod {
     pub waiting: Option<String>,
     /// Why a container last terminated: OOMKilled, Error...
     pub last_terminated: Option<String>,
-    /// PVC names mounted through volumes.
+    /// PVC names the pod's volumes use: persistentVolumeClaim ones and generic ephemeral ones.
     pub claims: Vec<String>,
 }
 
@@ -280,7 +280,12 @@ impl From<&core::Pod> for Pod {
                 .spec
                 .iter()
                 .flat_map(|s| s.volumes.iter().flatten())
-                .filter_map(|v| v.persistent_volume_claim.as_ref().map(|c| c.claim_name.clone()))
+                .filter_map(|v| match (&v.persistent_volume_claim, &v.ephemeral) {
+                    (Some(c), _) => Some(c.claim_name.clone()),
+                    // A generic ephemeral volume uses the claim `<pod>-<volume>` (ephemeral.VolumeClaimName).
+                    (None, Some(_)) => Some(format!("{}-{}", m.name.as_deref().unwrap_or_default(), v.name)),
+                    (None, None) => None,
+                })
                 .collect(),
         }
     }

@@ -10,14 +10,11 @@
 use std::collections::BTreeMap;
 
 use super::{
-    Confidence, Mode, Origin, PlanOptions, ReclaimPlan, Skip, candidate, in_use_skip, keep_volume_refusal, labels_text,
-    skip, terminating_skip, users, volumes_note,
+    CONTROLLER_MANAGER, Confidence, Mode, Origin, PlanOptions, ReclaimPlan, Skip, candidate, in_use_skip,
+    keep_volume_refusal, labels_text, skip, terminating_skip, users, volumes_note,
 };
 use crate::model::names::{claim_ordinal, split_ordinal};
 use crate::model::{Claim, Labels, Snapshot, StatefulSet};
-
-/// The field manager of the StatefulSet controller (and of the PV controller that binds claims).
-const CONTROLLER_MANAGER: &str = "kube-controller-manager";
 
 /// Only claims the controllers alone wrote can be a deleted StatefulSet's: one created by kubectl,
 /// Helm or an operator (for a Deployment, a Job...) has another manager in its managedFields.

@@ -26,6 +26,9 @@ use crate::duration::age;
 use crate::error::{Exit, Outcome};
 use crate::model::{Claim, Pod, RetentionPolicy, Snapshot, Volume};
 
+/// The field manager of the StatefulSet controller (and of the PV controller that binds claims).
+const CONTROLLER_MANAGER: &str = "kube-controller-manager";
+
 /// Choices that change what the plan contains.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct PlanOptions {
@@ -111,7 +114,8 @@ pub struct Skip {
     pub namespace: String,
     pub claim: String,
     /// Stable identifier: terminating, foreign, garbage-collected, owned, in-use, ambiguous,
-    /// name-only, refused, statefulset-exists, family-in-use, unlabelled, no-shared-labels.
+    /// not-controller-made, scaled-to-zero, name-only, refused, statefulset-exists, family-in-use,
+    /// unknown-origin, unlabelled, no-shared-labels.
     pub kind: &'static str,
     pub reason: String,
 }

@@ -2,8 +2,9 @@
 //!
 //! The confirmation may come minutes after the plan. The plan is made again from a fresh read;
 //! a planned claim is deleted only if it is still a candidate with the same uid and
-//! resourceVersion. Everything else is reported with what changed: a scale-up brought its
-//! ordinal back into range, a pod started using it, it was modified.
+//! resourceVersion, and deleting it still does to the data what the plan said (a PV switched from
+//! Retain to Delete meanwhile stops it). Everything else is reported with what changed: a
+//! scale-up brought its ordinal back into range, a pod started using it, it was modified.
 
 use std::collections::BTreeMap;
 
@@ -19,8 +20,24 @@ pub fn revalidate(planned: &[Candidate], fresh: &ReclaimPlan) -> (Vec<Candidate>
     for c in planned {
         let now = still.get(&key(&c.namespace, &c.claim));
         if let Some(fresh) = now.filter(|f| f.uid == c.uid && f.resource_version == c.resource_version) {
-            // The fresh candidate: its PV facts (policy, resourceVersion) are current.
-            go.push((*fresh).clone());
+            if fresh.data_fate == c.data_fate {
+                // The fresh candidate: its PV facts (policy, resourceVersion) are current.
+                go.push((*fresh).clone());
+                continue;
+            }
+            // What was confirmed is no longer what deleting it would do (e.g. its PV was switched
+            // from Retain to Delete meanwhile): not what the user agreed to.
+            changed.push(ClaimResult {
+                namespace: c.namespace.clone(),
+                claim: c.claim.clone(),
+                outcome: ClaimOutcome::Conflict,
+                retained_volume: None,
+                message: format!(
+                    "since the plan, what deleting it does to the data changed: planned \"{}\", now \"{}\": not deleted \
+                     (re-run to plan again)",
+                    c.reclaim, fresh.reclaim
+                ),
+            });
             continue;
         }
         let skip = fresh.skipped.iter().find(|s| s.namespace == c.namespace && s.claim == c.claim);

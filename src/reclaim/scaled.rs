@@ -1,8 +1,8 @@
 //! Orphans of an existing StatefulSet: claims left outside `[start, start+replicas)` by scale-down.
 
 use super::{
-    Candidate, Confidence, Mode, Origin, PlanOptions, ReclaimPlan, Skip, Target, candidate, in_use_skip,
-    keep_volume_refusal, labels_text, skip, terminating_skip, users, volumes_note,
+    CONTROLLER_MANAGER, Candidate, Confidence, Mode, Origin, PlanOptions, ReclaimPlan, Skip, Target, candidate,
+    in_use_skip, keep_volume_refusal, labels_text, skip, terminating_skip, users, volumes_note,
 };
 use crate::claims::{Ownership, claims_outside_range, ownership};
 use crate::duration::age;
@@ -24,6 +24,8 @@ pub fn plan(snap: &Snapshot, sts: &StatefulSet, options: &PlanOptions) -> Reclai
             .or_else(|| owner_skip(sts, claim))
             .or_else(|| Some(users(snap, claim)).filter(|u| !u.is_empty()).map(|u| in_use_skip(claim, &u)))
             .or_else(|| other_claimant(snap, sts, claim))
+            .or_else(|| creator_skip(claim))
+            .or_else(|| (sts.replicas == 0).then(|| scaled_to_zero_skip(sts, claim)))
             .or_else(|| {
                 (owned == Ownership::NameOnly && !options.include_name_only).then(|| {
                     skip(
@@ -214,4 +216,37 @@ fn other_claimant(snap: &Snapshot, sts: &StatefulSet, claim: &Claim) -> Option<S
             ))
         })
     })
+}
+
+/// A claim someone else created (kubectl, Helm, a backup tool's restore), named and labelled like
+/// the StatefulSet's: perhaps made ahead of a scale-up that will reuse it. spec.accessModes is set
+/// once, at creation, so its field manager is the creator; without managedFields nothing is known.
+fn creator_skip(claim: &Claim) -> Option<Skip> {
+    if claim.creators.is_empty() || claim.creators.iter().any(|c| c == CONTROLLER_MANAGER) {
+        return None;
+    }
+    Some(skip(
+        claim,
+        "not-controller-made",
+        format!(
+            "created by {}, not by the StatefulSet controller ({CONTROLLER_MANAGER}; managedFields of spec.accessModes, \
+             set at creation): perhaps made ahead of a scale-up or restored from a backup; delete it by hand if it is \
+             really unused",
+            claim.creators.join(", ")
+        ),
+    ))
+}
+
+/// replicas 0 is how a StatefulSet is stopped: its claims then hold all of its data.
+fn scaled_to_zero_skip(sts: &StatefulSet, claim: &Claim) -> Skip {
+    skip(
+        claim,
+        "scaled-to-zero",
+        format!(
+            "{} is scaled to 0 replicas: that stops a StatefulSet, and its claims hold all of its data until it is \
+             scaled up again; only claims left beside running replicas are reclaimed (delete it by hand if the data \
+             is really unwanted)",
+            sts.name
+        ),
+    )
 }

@@ -454,3 +454,6 @@ fn revalidation_keeps_only_unchanged_candidates() {
     let (go, changed) = revalidate(&planned, &plan_of(scaled_down(4, 1)));
     assert_eq!((go.len(), changed.len()), (3, 0));
 }
+
+#[path = "hardening_tests.rs"]
+mod hardening;

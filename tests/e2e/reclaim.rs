@@ -90,6 +90,12 @@ async fn scale_down_orphans_are_listed_deleted_and_a_rerun_is_a_no_op() {
     let out = env.run(&["reclaim", "web", "--delete"]).await;
     assert_exit(&out, 3);
     assert!(stderr(&out).contains("pass --yes to proceed non-interactively"), "{}", stderr(&out));
+    // -o json declined: still the one document of the run (the plan, no results).
+    let out = env.run(&["reclaim", "web", "--delete", "-o", "json"]).await;
+    assert_exit(&out, 3);
+    let doc = json_of(&out);
+    assert_eq!(claims_of(&doc, "candidates"), ["data-web-1", "data-web-2"]);
+    assert_eq!((doc["delete"].as_bool(), &doc["results"]), (Some(true), &Value::Null));
     for name in ["data-web-1", "data-web-2"] {
         let c = claim(&env, name).await.expect("claim still there");
         assert!(c.metadata.deletion_timestamp.is_none(), "{name} must not be deleting");
@@ -226,7 +232,11 @@ async fn the_documented_rbac_suffices_and_keep_volume_retains_the_pv() {
 
     let out = env.run_as(&kubeconfig, &["reclaim", "web", "--delete", "--dry-run", "--keep-volume"]).await;
     assert_exit(&out, 0);
+    assert!(stdout(&out).contains("data-web-1: would delete (dry run)"), "{}", stdout(&out));
     assert_eq!(policy(&volume_of(&env, "data-web-1").await), "Delete", "dry run changes nothing");
+    for name in ["data-web-1", "data-web-2"] {
+        assert!(claim(&env, name).await.unwrap().metadata.deletion_timestamp.is_none(), "dry run deletes nothing");
+    }
 
     let out = env.run_as(&kubeconfig, &["reclaim", "web", "--delete", "--yes", "--keep-volume", "-o", "json"]).await;
     assert_exit(&out, 0);
@@ -326,6 +336,47 @@ async fn a_stale_plan_reports_conflicts_and_continues() {
         "{}",
         results[0].message
     );
+    assert!(claim(&env, "data-web-1").await.unwrap().metadata.deletion_timestamp.is_none());
+}
+
+/// --keep-volume switches the PV first; when the claim delete then fails (it changed since the
+/// plan), the result says the claim stayed and that its PV was switched by this run.
+#[tokio::test(flavor = "multi_thread")]
+async fn keep_volume_then_a_failed_delete_says_what_was_changed() {
+    let Some(env) = env("reclaim-keep-half").await else { return };
+    let _kubelet = env.kubelet(&["n1"]).await;
+    scaled_down(&env, 2, 1).await;
+    let cluster = Cluster {
+        client: env.client.clone(),
+        namespace: env.ns.clone(),
+        server: "test".into(),
+        timeout: Duration::from_secs(30),
+    };
+    let want = Want { all_pods: true, claims: true, volumes: true, ..Want::default() };
+    let snap = cluster.snapshot(&Scope::Namespace(env.ns.clone()), want).await.expect("snapshot");
+    let web = snap.statefulsets.iter().find(|s| s.name == "web").unwrap();
+    let plan = sts_doctor::reclaim::plan(&snap, web, &PlanOptions { keep_volume: true, ..PlanOptions::default() });
+    assert_eq!(plan.candidates.len(), 1);
+    let pv = plan.candidates[0].volume.clone().unwrap();
+
+    let label = json!({ "metadata": { "labels": { "touched": "yes" } } });
+    env.api::<PersistentVolumeClaim>()
+        .patch("data-web-1", &PatchParams::default(), &Patch::Merge(&label))
+        .await
+        .unwrap();
+    let keep = ReclaimOptions { keep_volume: true, dry_run: false };
+    let results = sts_doctor::apply::claims::reclaim(&cluster, &plan.candidates, keep).await;
+    assert_eq!(results[0].outcome, ClaimOutcome::Conflict);
+    assert_eq!(results[0].retained_volume.as_deref(), Some(pv.as_str()));
+    assert!(
+        results[0].message.starts_with("changed since the plan, not deleted")
+            && results[0]
+                .message
+                .ends_with(&format!("; PV {pv} was switched from reclaimPolicy Delete to Retain first, and stays so")),
+        "{}",
+        results[0].message
+    );
+    assert_eq!(policy(&env.cluster_api::<PersistentVolume>().get(&pv).await.unwrap()), "Retain");
     assert!(claim(&env, "data-web-1").await.unwrap().metadata.deletion_timestamp.is_none());
 }
 

@@ -76,6 +76,29 @@ fn a_ready_node_refuses_even_when_the_operator_says_it_is_fenced() {
 }
 
 #[test]
+fn ready_false_is_posted_by_a_running_kubelet_and_refuses() {
+    // A kubelet whose clock is 30m behind, alive but not ready (PLEG, CNI...): it posts Ready=False
+    // and renews its Lease, both stamped 30m in the past by its clock, so both look old. The node
+    // controller still sees the Lease renewed and leaves the node False: it is not lost.
+    let not_ready = |status: &str| {
+        with(
+            node("n2"),
+            json!({ "status": { "conditions": [{ "type": "Ready", "status": status, "reason": "KubeletNotReady",
+                                                "lastHeartbeatTime": ago(1800), "lastTransitionTime": ago(1800) }] } }),
+        )
+    };
+    let d = defaults(&evidence(Some(not_ready("False")), Some(lease("n2", 1800))), true);
+    assert_eq!(d.verdict, Verdict::Refused);
+    assert_eq!(failed(&d), ["not-ready"]);
+    let text = detail(&d, "not-ready");
+    assert!(text.starts_with("Ready=False (KubeletNotReady) since 30m ago by the kubelet's clock"), "{text}");
+    assert!(text.contains("a lost node is Unknown"), "{text}");
+    // Only the node controller's Unknown counts; anything else is not a status it writes.
+    assert_eq!(failed(&defaults(&evidence(Some(not_ready("Maybe")), Some(lease("n2", 1800))), true)), ["not-ready"]);
+    assert!(defaults(&evidence(Some(not_ready("Unknown")), Some(lease("n2", 1800))), true).allowed());
+}
+
+#[test]
 fn lost_node_without_a_strong_signal_is_refused() {
     let d = defaults(&lost(600), false);
     assert_eq!(failed(&d), ["strong-signal"]);

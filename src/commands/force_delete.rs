@@ -217,13 +217,22 @@ pub async fn execute(cluster: &Cluster, action: &Action, dry_run: bool) -> Resul
     }
 }
 
-/// After a timeout or a dropped connection the request may have been carried out: never claim
-/// that nothing changed then.
+/// Only a request the API server turned down (4xx) is known to have changed nothing. After a
+/// timeout, a dropped connection, a server error (a 504 or an etcd timeout may still commit) or an
+/// answer that could not be read, the request may have been carried out: never claim otherwise.
 fn outcome_context(e: &ApiError, verb: &str) -> String {
-    if matches!(e, ApiError::Timeout { .. } | ApiError::Unreachable { .. }) {
-        "outcome unknown: the request may have been carried out; run the command again to check".into()
-    } else {
+    let rejected = match e {
+        ApiError::NotFound { .. }
+        | ApiError::Forbidden { .. }
+        | ApiError::Unauthorized { .. }
+        | ApiError::Conflict { .. } => true,
+        ApiError::Other { code, .. } => (400..500).contains(code),
+        ApiError::Timeout { .. } | ApiError::Unreachable { .. } => false,
+    };
+    if rejected {
         format!("nothing was {verb}")
+    } else {
+        "outcome unknown: the request may have been carried out; run the command again to check".into()
     }
 }
 
@@ -339,6 +348,27 @@ impl Progress {
     fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::Op;
+
+    #[test]
+    fn only_a_rejected_request_is_said_to_have_changed_nothing() {
+        let op = || Box::new(Op::new("delete", "", "pods").name("web-1"));
+        let other = |code| ApiError::Other { op: op(), code, message: "m".into() };
+        let forbidden = ApiError::Forbidden { op: op(), message: "no".into() };
+        assert_eq!(outcome_context(&forbidden, "deleted"), "nothing was deleted");
+        assert_eq!(outcome_context(&other(422), "deleted"), "nothing was deleted");
+        let timeout = ApiError::Timeout { op: op(), server: "https://k".into(), after: Duration::from_secs(30) };
+        // A 504 from the API server, an etcd timeout (500), or an answer that could not be decoded
+        // (code 0): the deletion may have happened.
+        for e in [timeout, other(504), other(500), other(0)] {
+            assert!(outcome_context(&e, "deleted").starts_with("outcome unknown"), "{e}");
         }
     }
 }

@@ -1,8 +1,7 @@
 //! `force-delete POD`: gather evidence → assess (pure) → print the checklist → plan → confirm →
 //! delete (or taint, with --fence) with preconditions → optionally follow the recreated pod.
 
-use std::io::IsTerminal;
-use std::time::{Duration, Instant};
+mod wait;
 
 use anyhow::Result;
 
@@ -10,13 +9,9 @@ use super::{Context, reject_all_namespaces, validate_name};
 use crate::cli::{ForceDeleteArgs, GlobalArgs, OutputFormat};
 use crate::cluster::{ApiError, Cluster};
 use crate::error::{Exit, Outcome};
-use crate::force_delete::wait::{WaitReport, WaitState, volume_trouble};
 use crate::force_delete::{Action, ActionReport, ActionStatus, Report, Thresholds, fence_followups, steps};
 use crate::render::{self, write_stdout};
 use crate::{apply, force_delete, prompt};
-
-/// How often --wait looks at the pod.
-const POLL: Duration = Duration::from_secs(1);
 
 pub fn validate(global: &GlobalArgs, args: &ForceDeleteArgs) -> Result<()> {
     reject_all_namespaces(global, "force-delete")?;
@@ -98,7 +93,7 @@ pub async fn run(ctx: &Context, args: &ForceDeleteArgs) -> Result<Exit> {
         write_stdout(&render::force_delete::action(&report.action, ctx.style))?;
     }
     if args.wait {
-        let waited = wait(ctx, &report, args.timeout.as_std(), table).await?;
+        let waited = wait::wait(ctx, &report, args.timeout.as_std(), table).await?;
         let not_done = !waited.done && !waited.skipped;
         report.wait = Some(waited);
         if not_done {
@@ -248,110 +243,6 @@ fn emit(ctx: &Context, report: &Report) -> Result<()> {
     Ok(())
 }
 
-/// --wait: polls the pod until a new uid is Running and Ready, or `timeout`; shows progress on
-/// a terminal, plain lines otherwise; reports FailedAttachVolume / Multi-Attach events of the new pod.
-async fn wait(ctx: &Context, report: &Report, timeout: Duration, table: bool) -> Result<WaitReport> {
-    let pod = &report.pod.name;
-    let owned = report.evidence.pod.controller.as_ref().is_some_and(|o| o.kind == "StatefulSet");
-    let mut out = WaitReport {
-        done: false,
-        skipped: false,
-        elapsed_seconds: 0,
-        last: WaitState::Gone,
-        volume_trouble: vec![],
-        note: None,
-    };
-    if !owned {
-        out.note = Some(format!("not waiting: {pod} is not owned by a StatefulSet, so nothing recreates it"));
-        out.skipped = true;
-        print_wait(ctx, &out, pod, table)?;
-        return Ok(out);
-    }
-    let progress = Progress::new(table && std::io::stderr().is_terminal());
-    let start = Instant::now();
-    let mut events_note = None;
-    loop {
-        let found = ctx.cluster.pod_opt(&report.pod.namespace, pod).await?;
-        out.last = WaitState::of(&report.pod.uid, found.as_ref());
-        if let Some(uid) = out.last.new_uid() {
-            match ctx.cluster.pod_events(&report.pod.namespace, uid).await {
-                Ok(events) => {
-                    for line in volume_trouble(&events) {
-                        if !out.volume_trouble.contains(&line) {
-                            progress.line(&format!("volume: {line}"));
-                            out.volume_trouble.push(line);
-                        }
-                    }
-                }
-                Err(e @ ApiError::Forbidden { .. }) => events_note = Some(format!("events not checked: {e}")),
-                Err(e) => return Err(e.into()),
-            }
-        }
-        out.elapsed_seconds = start.elapsed().as_secs();
-        progress.state(&out.last.describe(pod));
-        if out.last.is_ready() {
-            out.done = true;
-            break;
-        }
-        if start.elapsed() >= timeout {
-            break;
-        }
-        tokio::time::sleep(POLL.min(timeout.saturating_sub(start.elapsed()))).await;
-    }
-    progress.finish();
-    out.note = events_note;
-    print_wait(ctx, &out, pod, table)?;
-    Ok(out)
-}
-
-fn print_wait(ctx: &Context, out: &WaitReport, pod: &str, table: bool) -> Result<()> {
-    if table {
-        write_stdout(&render::force_delete::wait(out, pod, ctx.style))?;
-    }
-    Ok(())
-}
-
-/// A spinner on a terminal; otherwise one stderr line per change.
-struct Progress {
-    bar: Option<indicatif::ProgressBar>,
-    last: std::cell::RefCell<String>,
-}
-
-impl Progress {
-    fn new(tty: bool) -> Self {
-        let bar = tty.then(|| {
-            let bar = indicatif::ProgressBar::new_spinner();
-            bar.enable_steady_tick(Duration::from_millis(120));
-            bar
-        });
-        Progress { bar, last: std::cell::RefCell::new(String::new()) }
-    }
-
-    fn state(&self, text: &str) {
-        if *self.last.borrow() == text {
-            return;
-        }
-        *self.last.borrow_mut() = text.to_string();
-        match &self.bar {
-            Some(bar) => bar.set_message(text.to_string()),
-            None => eprintln!("{text}"),
-        }
-    }
-
-    fn line(&self, text: &str) {
-        match &self.bar {
-            Some(bar) => bar.println(text),
-            None => eprintln!("{text}"),
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,7 +255,8 @@ mod tests {
         let forbidden = ApiError::Forbidden { op: op(), message: "no".into() };
         assert_eq!(outcome_context(&forbidden, "deleted"), "nothing was deleted");
         assert_eq!(outcome_context(&other(422), "deleted"), "nothing was deleted");
-        let timeout = ApiError::Timeout { op: op(), server: "https://k".into(), after: Duration::from_secs(30) };
+        let timeout =
+            ApiError::Timeout { op: op(), server: "https://k".into(), after: std::time::Duration::from_secs(30) };
         // A 504 from the API server, an etcd timeout (500), or an answer that could not be decoded
         // (code 0): the deletion may have happened.
         for e in [timeout, other(504), other(500), other(0)] {

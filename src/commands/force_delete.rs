@@ -80,7 +80,15 @@ pub async fn run(ctx: &Context, args: &ForceDeleteArgs) -> Result<Exit> {
             }
         };
         match execute(&ctx.cluster, &action, dry_run).await {
-            Ok(done) => report.action = done,
+            Ok(mut done) => {
+                if done.status == ActionStatus::Deleted && !report.evidence.pod_finalizers.is_empty() {
+                    done.detail.push_str(&format!(
+                        "; it stays, marked deleted, until its finalizers ({}) are removed",
+                        report.evidence.pod_finalizers.join(", ")
+                    ));
+                }
+                report.action = done;
+            }
             Err(e) => {
                 let status = if is_conflict(&e) { ActionStatus::Conflict } else { ActionStatus::Failed };
                 report.action = ActionReport::new(status, dry_run, crate::error::one_line(&e));

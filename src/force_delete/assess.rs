@@ -35,7 +35,7 @@ const DEFAULT_LEASE_SECONDS: i64 = 40;
 pub fn assess(ev: &Evidence, t: &Thresholds, node_fenced: bool) -> Decision {
     let mut warnings = Vec::new();
     let node_name = ev.pod.node.as_deref();
-    let mut checks = vec![clock(ev, &mut warnings), pod(ev), owner(ev, &mut warnings)];
+    let mut checks = vec![clock(ev, &mut warnings), pod(ev, &mut warnings), owner(ev, &mut warnings)];
     if let Some(name) = node_name {
         checks.push(node(ev, name));
     }
@@ -80,7 +80,7 @@ fn clock(ev: &Evidence, warnings: &mut Vec<String>) -> Check {
     check("clock", true, true, detail)
 }
 
-fn pod(ev: &Evidence) -> Check {
+fn pod(ev: &Evidence, warnings: &mut Vec<String>) -> Check {
     let p = &ev.pod;
     let Some(node) = &p.node else {
         return check(
@@ -105,6 +105,15 @@ fn pod(ev: &Evidence) -> Check {
     }
     if let Some(reason) = &p.reason {
         detail.push_str(&format!("; reason {reason}"));
+    }
+    if !ev.pod_finalizers.is_empty() {
+        let finalizers = ev.pod_finalizers.join(", ");
+        detail.push_str(&format!("; finalizers {finalizers}"));
+        warnings.push(format!(
+            "{} has finalizers ({finalizers}): deleting it only marks it deleted; the object stays, and nothing \
+             replaces it, until whoever owns them removes them",
+            p.name
+        ));
     }
     check("pod", true, true, detail)
 }

@@ -25,6 +25,7 @@ fn evidence(node: Option<Value>, lease: Option<Value>) -> Evidence {
         clock: Clock { server_time: Some(now()), local_skew_seconds: Some(0) },
         server_version: ServerVersion::parse("v1.20.2", "1", "20"),
         pod: to_pod(pod("web", 1, "n2")),
+        pod_finalizers: vec![],
         node: node.map_or(Lookup::Absent, |n| Lookup::Found(to_node(n))),
         lease: lease.map_or(Lookup::Absent, |l| Lookup::Found(to_lease(l))),
         volumes: Ok(vec![PodVolume { claim: "data-web-1".into(), volume: Some("pv-data-web-1".into()) }]),
@@ -224,6 +225,19 @@ fn pod_already_terminating_is_shown_and_allowed() {
     let pod = detail(&d, "pod");
     assert!(pod.contains("not Ready; terminating (deletionTimestamp"), "{pod}");
     assert!(pod.ends_with("grace 30s), overdue by 3m20s; reason NodeLost"), "{pod}");
+}
+
+#[test]
+fn a_pod_with_finalizers_is_said_to_stay_until_they_are_removed() {
+    let mut ev = lost(600);
+    ev.pod_finalizers = vec!["example.com/backup".into()];
+    let d = defaults(&ev, true);
+    assert!(d.allowed());
+    assert!(detail(&d, "pod").ends_with("; finalizers example.com/backup"), "{d:?}");
+    assert!(d.warnings.iter().any(|w| w.starts_with("web-1 has finalizers (example.com/backup)")), "{:?}", d.warnings);
+    let step = &steps(&plan(&ev, &d, false).unwrap(), &ev)[0];
+    assert!(step.contains("marked deleted at once, and removed once its finalizers (example.com/backup) are gone"));
+    assert!(!step.contains("removed at once"), "{step}");
 }
 
 #[test]

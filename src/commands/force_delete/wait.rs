@@ -161,6 +161,7 @@ mod tests {
             clock: Clock { server_time: Some(now()), local_skew_seconds: Some(0) },
             server_version: None,
             pod: model::Pod::from(&old),
+            pod_finalizers: vec![],
             node: Lookup::Absent,
             lease: Lookup::Absent,
             volumes: Ok(vec![]),

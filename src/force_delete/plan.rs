@@ -149,9 +149,10 @@ pub fn fence_followups(ev: &Evidence, node: &str) -> (Vec<String>, Vec<String>) 
             v.git_version
         )),
         Some(v) => warnings.push(format!(
-            "the API server is {}: Kubernetes before 1.24 does not act on the out-of-service taint (pod GC will not \
-             force-delete the pods, volumes will not be force-detached; from 1.26 on by default, GA in 1.28): the \
-             pod stays until it is deleted, e.g. by running this command without --fence",
+            "the API server is {}: Kubernetes before 1.24 treats the out-of-service taint like any NoExecute taint: \
+             the taint manager evicts the pods that do not tolerate it, but pod GC will not force-delete them and \
+             volumes will not be force-detached (from 1.26 on by default, GA in 1.28): the pod stays Terminating \
+             until it is deleted, e.g. by running this command without --fence",
             v.git_version
         )),
         None => warnings.push(

@@ -360,7 +360,7 @@ fn plans_delete_with_the_uid_and_fence_keeping_taints() {
 fn fence_warns_on_servers_that_ignore_the_taint() {
     let mut ev = lost(600);
     let warnings = |ev: &Evidence| fence_followups(ev, "n2").1;
-    assert!(warnings(&ev)[0].starts_with("the API server is v1.20.2: Kubernetes before 1.24 does not act"));
+    assert!(warnings(&ev)[0].starts_with("the API server is v1.20.2: Kubernetes before 1.24 treats the out-of-service taint like any NoExecute taint: the taint manager evicts"));
     ev.server_version = ServerVersion::parse("v1.25.3", "1", "25");
     assert!(warnings(&ev)[0].contains("NodeOutOfServiceVolumeDetach=true"));
     ev.server_version = ServerVersion::parse("v1.28.1-gke.100", "1", "28+");

@@ -225,6 +225,9 @@ fn lease_stale(ev: &Evidence, t: &Thresholds, warnings: &mut Vec<String>) -> Che
             );
             check("lease-stale", true, true, "no Lease: gone with its Node, nothing renews it")
         }
+        (Lookup::Absent, Lookup::Forbidden(_)) => fail(
+            "no Lease in kube-node-lease, and the Node cannot be read: cannot tell whether its kubelet is alive".into(),
+        ),
         (Lookup::Absent, _) => fail(
             "no Lease in kube-node-lease although the Node exists: cannot tell whether its kubelet is alive".into(),
         ),

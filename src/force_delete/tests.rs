@@ -190,6 +190,10 @@ fn unreadable_nodes_are_missing_evidence_not_deleted_nodes() {
     assert_eq!(failed(&defaults(&ev, true)), ["not-ready"]);
     ev.lease = Lookup::Forbidden("cannot get lease".into());
     assert_eq!(failed(&defaults(&ev, true)), ["not-ready", "lease-stale"]);
+    ev.lease = Lookup::Absent;
+    let d = defaults(&ev, true);
+    assert_eq!(failed(&d), ["not-ready", "lease-stale"]);
+    assert!(detail(&d, "lease-stale").starts_with("no Lease in kube-node-lease, and the Node cannot be read"), "{d:?}");
 }
 
 #[test]

@@ -68,7 +68,7 @@ pub async fn run(ctx: &Context, args: &ForceDeleteArgs) -> Result<Exit> {
         }
         // A person may have taken minutes to answer: judge the node again before acting.
         let action = if args.confirm.yes || dry_run {
-            action
+            Some(action)
         } else {
             match recheck(ctx, args, &thresholds, &report, &action).await {
                 Ok(fresh) => fresh,
@@ -79,7 +79,19 @@ pub async fn run(ctx: &Context, args: &ForceDeleteArgs) -> Result<Exit> {
                 }
             }
         };
-        match execute(&ctx.cluster, &action, dry_run).await {
+        let result = match &action {
+            Some(action) => execute(&ctx.cluster, action, dry_run).await,
+            None => Ok(ActionReport::new(
+                ActionStatus::AlreadyGone,
+                dry_run,
+                format!(
+                    "pod {}/{} was deleted while waiting for the confirmation (e.g. by pod GC, which force-deletes \
+                     the pods of a deleted Node): nothing to delete",
+                    report.pod.namespace, report.pod.name
+                ),
+            )),
+        };
+        match result {
             Ok(mut done) => {
                 if done.status == ActionStatus::Deleted && !report.evidence.pod_finalizers.is_empty() {
                     done.detail.push_str(&format!(
@@ -118,15 +130,21 @@ pub async fn run(ctx: &Context, args: &ForceDeleteArgs) -> Result<Exit> {
 }
 
 /// Gathers the evidence again after an interactive confirmation (see `force_delete::recheck`).
+/// `None`: the pod is gone by now, as after a plain run that finds it gone at the DELETE.
 async fn recheck(
     ctx: &Context,
     args: &ForceDeleteArgs,
     thresholds: &Thresholds,
     report: &Report,
     confirmed: &Action,
-) -> Result<Action> {
-    let after = ctx.cluster.force_delete_evidence(ctx.namespace(), &args.pod, args.fence).await?;
+) -> Result<Option<Action>> {
+    let after = match ctx.cluster.force_delete_evidence(ctx.namespace(), &args.pod, args.fence).await {
+        Ok(after) => after,
+        Err(ApiError::NotFound { op }) if op.resource == "pods" => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
     force_delete::recheck(&report.evidence, &after, thresholds, args.node_fenced, args.fence, confirmed)
+        .map(Some)
         .map_err(|refusal| Outcome::Refused(refusal).into())
 }
 
@@ -253,8 +271,78 @@ fn emit(ctx: &Context, report: &Report) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use clap::Parser as _;
+    use http::{Request, Response, StatusCode};
+    use kube::client::Body;
+    use serde_json::{Value, json};
+    use tower_test::mock;
+
     use super::*;
+    use crate::cli::{Cli, Command};
     use crate::cluster::Op;
+    use crate::force_delete::{Clock, Evidence, Lookup};
+    use crate::model;
+    use crate::render::style::Style;
+    use crate::testing::{now, pod};
+
+    pub(super) type Handle = mock::Handle<Request<Body>, Response<Body>>;
+
+    /// A JSON context on a mock API server in namespace "shop".
+    pub(super) fn context() -> (Context, Handle) {
+        let (service, handle) = mock::pair::<Request<Body>, Response<Body>>();
+        let client = kube::Client::new(service, "shop");
+        let timeout = std::time::Duration::from_secs(5);
+        let cluster = Cluster { client, namespace: "shop".into(), server: "https://mock:6443".into(), timeout };
+        (Context { cluster, output: OutputFormat::Json, style: Style::plain(), all_namespaces: false }, handle)
+    }
+
+    pub(super) fn respond(status: StatusCode, body: Value) -> Response<Body> {
+        Response::builder().status(status).body(Body::from(serde_json::to_vec(&body).unwrap())).unwrap()
+    }
+
+    /// The report on web-1 (a StatefulSet pod) on a deleted node n2, allowed.
+    pub(super) fn report() -> Report {
+        let old = serde_json::from_value(pod("web", 1, "n2")).unwrap();
+        let evidence = Evidence {
+            now: now(),
+            clock: Clock { server_time: Some(now()), local_skew_seconds: Some(0) },
+            server_version: None,
+            pod: model::Pod::from(&old),
+            pod_finalizers: vec![],
+            node: Lookup::Absent,
+            lease: Lookup::Absent,
+            volumes: Ok(vec![]),
+            attachments: Ok(vec![]),
+            pods_on_node: None,
+        };
+        let decision = force_delete::assess(&evidence, &Thresholds::default(), false);
+        Report::new(evidence, decision, &Thresholds::default(), false)
+    }
+
+    /// Pod GC force-deletes the pods of a deleted Node 40s after it is gone: a person reading the
+    /// checklist may well answer after that. The confirmed action finds nothing to delete, as a
+    /// DELETE answered 404 does (AlreadyGone), not an error.
+    #[tokio::test]
+    async fn a_pod_gone_while_confirming_is_already_gone() {
+        let (ctx, mut handle) = context();
+        tokio::spawn(async move {
+            while let Some((request, send)) = handle.next_request().await {
+                send.send_response(if request.uri().path() == "/version" {
+                    respond(StatusCode::OK, json!({ "major": "1", "minor": "20", "gitVersion": "v1.20.2" }))
+                } else {
+                    let status = json!({ "kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 404,
+                                         "reason": "NotFound", "message": "pods \"web-1\" not found" });
+                    respond(StatusCode::NOT_FOUND, status)
+                });
+            }
+        });
+        let cli = Cli::parse_from(["kubectl-sts_doctor", "-n", "shop", "force-delete", "web-1"]);
+        let Some(Command::ForceDelete(args)) = cli.command else { panic!() };
+        let report = report();
+        let confirmed = force_delete::plan(&report.evidence, &report.decision, false).unwrap();
+        let fresh = recheck(&ctx, &args, &Thresholds::default(), &report, &confirmed).await.unwrap();
+        assert_eq!(fresh, None);
+    }
 
     #[test]
     fn only_a_rejected_request_is_said_to_have_changed_nothing() {

@@ -137,51 +137,19 @@ impl Progress {
 
 #[cfg(test)]
 mod tests {
-    use http::{Request, Response, StatusCode};
-    use kube::client::Body;
-    use serde_json::{Value, json};
-    use tower_test::mock;
+    use http::StatusCode;
+    use serde_json::json;
 
+    use super::super::tests::{context, report, respond};
     use super::*;
-    use crate::cli::OutputFormat;
-    use crate::cluster::Cluster;
-    use crate::force_delete::{Clock, Evidence, Lookup, Thresholds, assess};
-    use crate::model;
-    use crate::render::style::Style;
-    use crate::testing::{now, pod, with};
-
-    fn respond(status: StatusCode, body: Value) -> Response<Body> {
-        Response::builder().status(status).body(Body::from(serde_json::to_vec(&body).unwrap())).unwrap()
-    }
-
-    fn report() -> Report {
-        let old = serde_json::from_value(pod("web", 1, "n2")).unwrap();
-        let evidence = Evidence {
-            now: now(),
-            clock: Clock { server_time: Some(now()), local_skew_seconds: Some(0) },
-            server_version: None,
-            pod: model::Pod::from(&old),
-            pod_finalizers: vec![],
-            node: Lookup::Absent,
-            lease: Lookup::Absent,
-            volumes: Ok(vec![]),
-            attachments: Ok(vec![]),
-            pods_on_node: None,
-        };
-        let decision = assess(&evidence, &Thresholds::default(), false);
-        Report::new(evidence, decision, &Thresholds::default(), false)
-    }
+    use crate::testing::{pod, with};
 
     /// The pod was deleted; then one poll fails (the API server is briefly unavailable), and the
     /// next finds the replacement Ready: the wait ends done, not with an error that would lose
     /// the report of the deletion.
     #[tokio::test]
     async fn a_failed_poll_is_noted_and_waiting_goes_on() {
-        let (service, mut handle) = mock::pair::<Request<Body>, Response<Body>>();
-        let client = kube::Client::new(service, "shop");
-        let cluster =
-            Cluster { client, namespace: "shop".into(), server: "https://mock:6443".into(), timeout: POLL * 5 };
-        let ctx = Context { cluster, output: OutputFormat::Json, style: Style::plain(), all_namespaces: false };
+        let (ctx, mut handle) = context();
         tokio::spawn(async move {
             let mut gets = 0;
             while let Some((request, send)) = handle.next_request().await {

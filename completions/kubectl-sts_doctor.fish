@@ -69,7 +69,7 @@ complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand cl
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand claims" -s v -l verbose -d 'More logging on stderr: -v info, -vv debug (API requests), -vvv trace'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand claims" -s h -l help -d 'Print help'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand claims" -s V -l version -d 'Print version'
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand force-delete" -l not-ready-for -d 'How long the node must have been not Ready' -r
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand force-delete" -l not-ready-for -d 'How long the node\'s Ready condition must have been Unknown' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand force-delete" -l lease-stale-for -d 'How long the node\'s Lease must have gone unrenewed' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand force-delete" -l timeout -d 'Give up waiting after this long' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand force-delete" -s n -l namespace -d 'Namespace to use (default: the namespace of the current context)' -r

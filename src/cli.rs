@@ -154,7 +154,7 @@ pub struct ForceDeleteArgs {
     #[arg(long)]
     pub node_fenced: bool,
 
-    /// How long the node must have been not Ready.
+    /// How long the node's Ready condition must have been Unknown.
     #[arg(long, value_name = "DURATION", default_value = "5m")]
     pub not_ready_for: HumanDuration,
 

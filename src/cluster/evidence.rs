@@ -75,7 +75,9 @@ impl Cluster {
         let pods: Api<core::Pod> = Api::namespaced(self.client.clone(), namespace);
         let op = Op::of::<core::Pod>("get").ns(namespace.to_string()).name(pod);
         let (server, found) = futures::join!(self.server_clock(), self.call(op, pods.get(pod)));
-        let pod = model::Pod::from(&found?);
+        let found = found?;
+        let pod_finalizers = found.metadata.finalizers.clone().unwrap_or_default();
+        let pod = model::Pod::from(&found);
         let server = server?;
 
         let node_name = pod.node.clone();
@@ -118,6 +120,7 @@ impl Cluster {
             clock: server.clock,
             server_version: server.version,
             pod,
+            pod_finalizers,
             node: node?.map(|n| model::Node::from(n)),
             lease: lease?.map(|l| model::Lease::from(l)),
             volumes,

@@ -1,8 +1,7 @@
 //! `force-delete POD`: gather evidence → assess (pure) → print the checklist → plan → confirm →
 //! delete (or taint, with --fence) with preconditions → optionally follow the recreated pod.
 
-use std::io::IsTerminal;
-use std::time::{Duration, Instant};
+mod wait;
 
 use anyhow::Result;
 
@@ -10,13 +9,9 @@ use super::{Context, reject_all_namespaces, validate_name};
 use crate::cli::{ForceDeleteArgs, GlobalArgs, OutputFormat};
 use crate::cluster::{ApiError, Cluster};
 use crate::error::{Exit, Outcome};
-use crate::force_delete::wait::{WaitReport, WaitState, volume_trouble};
 use crate::force_delete::{Action, ActionReport, ActionStatus, Report, Thresholds, fence_followups, steps};
 use crate::render::{self, write_stdout};
 use crate::{apply, force_delete, prompt};
-
-/// How often --wait looks at the pod.
-const POLL: Duration = Duration::from_secs(1);
 
 pub fn validate(global: &GlobalArgs, args: &ForceDeleteArgs) -> Result<()> {
     reject_all_namespaces(global, "force-delete")?;
@@ -73,7 +68,7 @@ pub async fn run(ctx: &Context, args: &ForceDeleteArgs) -> Result<Exit> {
         }
         // A person may have taken minutes to answer: judge the node again before acting.
         let action = if args.confirm.yes || dry_run {
-            action
+            Some(action)
         } else {
             match recheck(ctx, args, &thresholds, &report, &action).await {
                 Ok(fresh) => fresh,
@@ -84,8 +79,28 @@ pub async fn run(ctx: &Context, args: &ForceDeleteArgs) -> Result<Exit> {
                 }
             }
         };
-        match execute(&ctx.cluster, &action, dry_run).await {
-            Ok(done) => report.action = done,
+        let result = match &action {
+            Some(action) => execute(&ctx.cluster, action, dry_run).await,
+            None => Ok(ActionReport::new(
+                ActionStatus::AlreadyGone,
+                dry_run,
+                format!(
+                    "pod {}/{} was deleted while waiting for the confirmation (e.g. by pod GC, which force-deletes \
+                     the pods of a deleted Node): nothing to delete",
+                    report.pod.namespace, report.pod.name
+                ),
+            )),
+        };
+        match result {
+            Ok(mut done) => {
+                if done.status == ActionStatus::Deleted && !report.evidence.pod_finalizers.is_empty() {
+                    done.detail.push_str(&format!(
+                        "; it stays, marked deleted, until its finalizers ({}) are removed",
+                        report.evidence.pod_finalizers.join(", ")
+                    ));
+                }
+                report.action = done;
+            }
             Err(e) => {
                 let status = if is_conflict(&e) { ActionStatus::Conflict } else { ActionStatus::Failed };
                 report.action = ActionReport::new(status, dry_run, crate::error::one_line(&e));
@@ -98,7 +113,7 @@ pub async fn run(ctx: &Context, args: &ForceDeleteArgs) -> Result<Exit> {
         write_stdout(&render::force_delete::action(&report.action, ctx.style))?;
     }
     if args.wait {
-        let waited = wait(ctx, &report, args.timeout.as_std(), table).await?;
+        let waited = wait::wait(ctx, &report, args.timeout.as_std(), table).await?;
         let not_done = !waited.done && !waited.skipped;
         report.wait = Some(waited);
         if not_done {
@@ -115,15 +130,21 @@ pub async fn run(ctx: &Context, args: &ForceDeleteArgs) -> Result<Exit> {
 }
 
 /// Gathers the evidence again after an interactive confirmation (see `force_delete::recheck`).
+/// `None`: the pod is gone by now, as after a plain run that finds it gone at the DELETE.
 async fn recheck(
     ctx: &Context,
     args: &ForceDeleteArgs,
     thresholds: &Thresholds,
     report: &Report,
     confirmed: &Action,
-) -> Result<Action> {
-    let after = ctx.cluster.force_delete_evidence(ctx.namespace(), &args.pod, args.fence).await?;
+) -> Result<Option<Action>> {
+    let after = match ctx.cluster.force_delete_evidence(ctx.namespace(), &args.pod, args.fence).await {
+        Ok(after) => after,
+        Err(ApiError::NotFound { op }) if op.resource == "pods" => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
     force_delete::recheck(&report.evidence, &after, thresholds, args.node_fenced, args.fence, confirmed)
+        .map(Some)
         .map_err(|refusal| Outcome::Refused(refusal).into())
 }
 
@@ -217,13 +238,22 @@ pub async fn execute(cluster: &Cluster, action: &Action, dry_run: bool) -> Resul
     }
 }
 
-/// After a timeout or a dropped connection the request may have been carried out: never claim
-/// that nothing changed then.
+/// Only a request the API server turned down (4xx) is known to have changed nothing. After a
+/// timeout, a dropped connection, a server error (a 504 or an etcd timeout may still commit) or an
+/// answer that could not be read, the request may have been carried out: never claim otherwise.
 fn outcome_context(e: &ApiError, verb: &str) -> String {
-    if matches!(e, ApiError::Timeout { .. } | ApiError::Unreachable { .. }) {
-        "outcome unknown: the request may have been carried out; run the command again to check".into()
-    } else {
+    let rejected = match e {
+        ApiError::NotFound { .. }
+        | ApiError::Forbidden { .. }
+        | ApiError::Unauthorized { .. }
+        | ApiError::Conflict { .. } => true,
+        ApiError::Other { code, .. } => (400..500).contains(code),
+        ApiError::Timeout { .. } | ApiError::Unreachable { .. } => false,
+    };
+    if rejected {
         format!("nothing was {verb}")
+    } else {
+        "outcome unknown: the request may have been carried out; run the command again to check".into()
     }
 }
 
@@ -239,106 +269,94 @@ fn emit(ctx: &Context, report: &Report) -> Result<()> {
     Ok(())
 }
 
-/// --wait: polls the pod until a new uid is Running and Ready, or `timeout`; shows progress on
-/// a terminal, plain lines otherwise; reports FailedAttachVolume / Multi-Attach events of the new pod.
-async fn wait(ctx: &Context, report: &Report, timeout: Duration, table: bool) -> Result<WaitReport> {
-    let pod = &report.pod.name;
-    let owned = report.evidence.pod.controller.as_ref().is_some_and(|o| o.kind == "StatefulSet");
-    let mut out = WaitReport {
-        done: false,
-        skipped: false,
-        elapsed_seconds: 0,
-        last: WaitState::Gone,
-        volume_trouble: vec![],
-        note: None,
-    };
-    if !owned {
-        out.note = Some(format!("not waiting: {pod} is not owned by a StatefulSet, so nothing recreates it"));
-        out.skipped = true;
-        print_wait(ctx, &out, pod, table)?;
-        return Ok(out);
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+    use http::{Request, Response, StatusCode};
+    use kube::client::Body;
+    use serde_json::{Value, json};
+    use tower_test::mock;
+
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use crate::cluster::Op;
+    use crate::force_delete::{Clock, Evidence, Lookup};
+    use crate::model;
+    use crate::render::style::Style;
+    use crate::testing::{now, pod};
+
+    pub(super) type Handle = mock::Handle<Request<Body>, Response<Body>>;
+
+    /// A JSON context on a mock API server in namespace "shop".
+    pub(super) fn context() -> (Context, Handle) {
+        let (service, handle) = mock::pair::<Request<Body>, Response<Body>>();
+        let client = kube::Client::new(service, "shop");
+        let timeout = std::time::Duration::from_secs(5);
+        let cluster = Cluster { client, namespace: "shop".into(), server: "https://mock:6443".into(), timeout };
+        (Context { cluster, output: OutputFormat::Json, style: Style::plain(), all_namespaces: false }, handle)
     }
-    let progress = Progress::new(table && std::io::stderr().is_terminal());
-    let start = Instant::now();
-    let mut events_note = None;
-    loop {
-        let found = ctx.cluster.pod_opt(&report.pod.namespace, pod).await?;
-        out.last = WaitState::of(&report.pod.uid, found.as_ref());
-        if let Some(uid) = out.last.new_uid() {
-            match ctx.cluster.pod_events(&report.pod.namespace, uid).await {
-                Ok(events) => {
-                    for line in volume_trouble(&events) {
-                        if !out.volume_trouble.contains(&line) {
-                            progress.line(&format!("volume: {line}"));
-                            out.volume_trouble.push(line);
-                        }
-                    }
-                }
-                Err(e @ ApiError::Forbidden { .. }) => events_note = Some(format!("events not checked: {e}")),
-                Err(e) => return Err(e.into()),
+
+    pub(super) fn respond(status: StatusCode, body: Value) -> Response<Body> {
+        Response::builder().status(status).body(Body::from(serde_json::to_vec(&body).unwrap())).unwrap()
+    }
+
+    /// The report on web-1 (a StatefulSet pod) on a deleted node n2, allowed.
+    pub(super) fn report() -> Report {
+        let old = serde_json::from_value(pod("web", 1, "n2")).unwrap();
+        let evidence = Evidence {
+            now: now(),
+            clock: Clock { server_time: Some(now()), local_skew_seconds: Some(0) },
+            server_version: None,
+            pod: model::Pod::from(&old),
+            pod_finalizers: vec![],
+            node: Lookup::Absent,
+            lease: Lookup::Absent,
+            volumes: Ok(vec![]),
+            attachments: Ok(vec![]),
+            pods_on_node: None,
+        };
+        let decision = force_delete::assess(&evidence, &Thresholds::default(), false);
+        Report::new(evidence, decision, &Thresholds::default(), false)
+    }
+
+    /// Pod GC force-deletes the pods of a deleted Node 40s after it is gone: a person reading the
+    /// checklist may well answer after that. The confirmed action finds nothing to delete, as a
+    /// DELETE answered 404 does (AlreadyGone), not an error.
+    #[tokio::test]
+    async fn a_pod_gone_while_confirming_is_already_gone() {
+        let (ctx, mut handle) = context();
+        tokio::spawn(async move {
+            while let Some((request, send)) = handle.next_request().await {
+                send.send_response(if request.uri().path() == "/version" {
+                    respond(StatusCode::OK, json!({ "major": "1", "minor": "20", "gitVersion": "v1.20.2" }))
+                } else {
+                    let status = json!({ "kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 404,
+                                         "reason": "NotFound", "message": "pods \"web-1\" not found" });
+                    respond(StatusCode::NOT_FOUND, status)
+                });
             }
-        }
-        out.elapsed_seconds = start.elapsed().as_secs();
-        progress.state(&out.last.describe(pod));
-        if out.last.is_ready() {
-            out.done = true;
-            break;
-        }
-        if start.elapsed() >= timeout {
-            break;
-        }
-        tokio::time::sleep(POLL.min(timeout.saturating_sub(start.elapsed()))).await;
-    }
-    progress.finish();
-    out.note = events_note;
-    print_wait(ctx, &out, pod, table)?;
-    Ok(out)
-}
-
-fn print_wait(ctx: &Context, out: &WaitReport, pod: &str, table: bool) -> Result<()> {
-    if table {
-        write_stdout(&render::force_delete::wait(out, pod, ctx.style))?;
-    }
-    Ok(())
-}
-
-/// A spinner on a terminal; otherwise one stderr line per change.
-struct Progress {
-    bar: Option<indicatif::ProgressBar>,
-    last: std::cell::RefCell<String>,
-}
-
-impl Progress {
-    fn new(tty: bool) -> Self {
-        let bar = tty.then(|| {
-            let bar = indicatif::ProgressBar::new_spinner();
-            bar.enable_steady_tick(Duration::from_millis(120));
-            bar
         });
-        Progress { bar, last: std::cell::RefCell::new(String::new()) }
+        let cli = Cli::parse_from(["kubectl-sts_doctor", "-n", "shop", "force-delete", "web-1"]);
+        let Some(Command::ForceDelete(args)) = cli.command else { panic!() };
+        let report = report();
+        let confirmed = force_delete::plan(&report.evidence, &report.decision, false).unwrap();
+        let fresh = recheck(&ctx, &args, &Thresholds::default(), &report, &confirmed).await.unwrap();
+        assert_eq!(fresh, None);
     }
 
-    fn state(&self, text: &str) {
-        if *self.last.borrow() == text {
-            return;
-        }
-        *self.last.borrow_mut() = text.to_string();
-        match &self.bar {
-            Some(bar) => bar.set_message(text.to_string()),
-            None => eprintln!("{text}"),
-        }
-    }
-
-    fn line(&self, text: &str) {
-        match &self.bar {
-            Some(bar) => bar.println(text),
-            None => eprintln!("{text}"),
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
+    #[test]
+    fn only_a_rejected_request_is_said_to_have_changed_nothing() {
+        let op = || Box::new(Op::new("delete", "", "pods").name("web-1"));
+        let other = |code| ApiError::Other { op: op(), code, message: "m".into() };
+        let forbidden = ApiError::Forbidden { op: op(), message: "no".into() };
+        assert_eq!(outcome_context(&forbidden, "deleted"), "nothing was deleted");
+        assert_eq!(outcome_context(&other(422), "deleted"), "nothing was deleted");
+        let timeout =
+            ApiError::Timeout { op: op(), server: "https://k".into(), after: std::time::Duration::from_secs(30) };
+        // A 504 from the API server, an etcd timeout (500), or an answer that could not be decoded
+        // (code 0): the deletion may have happened.
+        for e in [timeout, other(504), other(500), other(0)] {
+            assert!(outcome_context(&e, "deleted").starts_with("outcome unknown"), "{e}");
         }
     }
 }

@@ -3,8 +3,12 @@
 //! Allowed only when all of these hold (any failure refuses, `--yes` or not):
 //! - the API server's clock is known (ages never depend on the local clock);
 //! - the pod is bound to a node;
-//! - the node is not Ready, for at least `not_ready_for` (lastTransitionTime of its Ready
-//!   condition); a Ready node always refuses;
+//! - the node's Ready condition is Unknown, for at least `not_ready_for` (its lastTransitionTime);
+//!   a Ready node always refuses. Unknown is written only by the node controller, when it has
+//!   seen neither a status update nor a Lease renewal for its grace period (upstream
+//!   `tryUpdateNodeHealth`); False is posted by a kubelet that is running, and stays False only
+//!   while the node controller still hears from it, so it refuses too (its times are the
+//!   kubelet's clock, like the Lease's);
 //! - its Lease has not been renewed for at least `lease_stale_for` and longer than its
 //!   leaseDurationSeconds; a fresh Lease always refuses;
 //! - one strong signal: the Node object is deleted, it has the shutdown or the out-of-service
@@ -31,7 +35,7 @@ const DEFAULT_LEASE_SECONDS: i64 = 40;
 pub fn assess(ev: &Evidence, t: &Thresholds, node_fenced: bool) -> Decision {
     let mut warnings = Vec::new();
     let node_name = ev.pod.node.as_deref();
-    let mut checks = vec![clock(ev, &mut warnings), pod(ev), owner(ev, &mut warnings)];
+    let mut checks = vec![clock(ev, &mut warnings), pod(ev, &mut warnings), owner(ev, &mut warnings)];
     if let Some(name) = node_name {
         checks.push(node(ev, name));
     }
@@ -76,7 +80,7 @@ fn clock(ev: &Evidence, warnings: &mut Vec<String>) -> Check {
     check("clock", true, true, detail)
 }
 
-fn pod(ev: &Evidence) -> Check {
+fn pod(ev: &Evidence, warnings: &mut Vec<String>) -> Check {
     let p = &ev.pod;
     let Some(node) = &p.node else {
         return check(
@@ -101,6 +105,15 @@ fn pod(ev: &Evidence) -> Check {
     }
     if let Some(reason) = &p.reason {
         detail.push_str(&format!("; reason {reason}"));
+    }
+    if !ev.pod_finalizers.is_empty() {
+        let finalizers = ev.pod_finalizers.join(", ");
+        detail.push_str(&format!("; finalizers {finalizers}"));
+        warnings.push(format!(
+            "{} has finalizers ({finalizers}): deleting it only marks it deleted; the object stays, and nothing \
+             replaces it, until whoever owns them removes them",
+            p.name
+        ));
     }
     check("pod", true, true, detail)
 }
@@ -169,8 +182,23 @@ fn not_ready(ev: &Evidence, t: &Thresholds) -> Check {
     };
     let heartbeat = ready.last_heartbeat.map(|h| format!("; last heartbeat {}", ago(h, ev.now))).unwrap_or_default();
     let reason = ready.reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
-    if ready.status == "True" {
-        return fail(format!("Ready=True{reason}{heartbeat}: a Ready node always refuses"));
+    match ready.status.as_str() {
+        "True" => return fail(format!("Ready=True{reason}{heartbeat}: a Ready node always refuses")),
+        "Unknown" => {}
+        "False" => {
+            // Only a kubelet posts False; the node controller turns any status Unknown once it has
+            // heard nothing (no status, no Lease renewal) for its grace period (40s by default).
+            let since = ready.last_transition.map(|t| format!(" since {} by the kubelet's clock", ago(t, ev.now)));
+            return fail(format!(
+                "Ready=False{reason}{}{heartbeat}: False is posted by a running kubelet, and the node controller \
+                 has not marked the node Unknown, so it still hears from it (possibly Lease renewals from a \
+                 kubelet whose clock is behind); a lost node is Unknown",
+                since.unwrap_or_default()
+            ));
+        }
+        other => {
+            return fail(format!("Ready={other}{reason}: not a status the node controller writes (Unknown)"));
+        }
     }
     let Some(since) = ready.last_transition else {
         return fail(format!("Ready={}{reason} without lastTransitionTime: cannot tell for how long", ready.status));
@@ -197,6 +225,9 @@ fn lease_stale(ev: &Evidence, t: &Thresholds, warnings: &mut Vec<String>) -> Che
             );
             check("lease-stale", true, true, "no Lease: gone with its Node, nothing renews it")
         }
+        (Lookup::Absent, Lookup::Forbidden(_)) => fail(
+            "no Lease in kube-node-lease, and the Node cannot be read: cannot tell whether its kubelet is alive".into(),
+        ),
         (Lookup::Absent, _) => fail(
             "no Lease in kube-node-lease although the Node exists: cannot tell whether its kubelet is alive".into(),
         ),

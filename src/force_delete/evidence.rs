@@ -19,6 +19,8 @@ pub struct Evidence {
     /// From GET /version; None when the server did not say.
     pub server_version: Option<ServerVersion>,
     pub pod: Pod,
+    /// The pod's metadata.finalizers: a delete only marks it while there are any.
+    pub pod_finalizers: Vec<String>,
     /// The Node named by the pod's spec.nodeName; `Absent` means deleted.
     pub node: Lookup<Node>,
     /// kube-node-lease/<node>.

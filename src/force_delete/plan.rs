@@ -73,11 +73,19 @@ pub fn plan(ev: &Evidence, decision: &Decision, fence: bool) -> Result<Action, S
 pub fn steps(action: &Action, ev: &Evidence) -> Vec<String> {
     match action {
         Action::Delete { namespace, pod, uid, resource_version } => {
+            let removed = if ev.pod_finalizers.is_empty() {
+                "the pod object is removed at once".to_string()
+            } else {
+                format!(
+                    "the pod object is marked deleted at once, and removed once its finalizers ({}) are gone",
+                    ev.pod_finalizers.join(", ")
+                )
+            };
             let mut steps = vec![format!(
                 "delete pod {namespace}/{pod} with gracePeriodSeconds=0 and preconditions uid={uid}, \
-                 resourceVersion={resource_version}: the pod object is removed at once, without waiting for its \
-                 kubelet; if the pod changed since it was checked (e.g. its kubelet came back) or a pod of the same \
-                 name has replaced it, the API server refuses and nothing is deleted"
+                 resourceVersion={resource_version}: {removed}, without waiting for its kubelet; if the pod changed \
+                 since it was checked (e.g. its kubelet came back) or a pod of the same name has replaced it, the \
+                 API server refuses and nothing is deleted"
             )];
             match &ev.pod.controller {
                 Some(o) if o.kind == "StatefulSet" => steps.push(format!(
@@ -141,9 +149,10 @@ pub fn fence_followups(ev: &Evidence, node: &str) -> (Vec<String>, Vec<String>) 
             v.git_version
         )),
         Some(v) => warnings.push(format!(
-            "the API server is {}: Kubernetes before 1.24 does not act on the out-of-service taint (pod GC will not \
-             force-delete the pods, volumes will not be force-detached; from 1.26 on by default, GA in 1.28): the \
-             pod stays until it is deleted, e.g. by running this command without --fence",
+            "the API server is {}: Kubernetes before 1.24 treats the out-of-service taint like any NoExecute taint: \
+             the taint manager evicts the pods that do not tolerate it, but pod GC will not force-delete them and \
+             volumes will not be force-detached (from 1.26 on by default, GA in 1.28): the pod stays Terminating \
+             until it is deleted, e.g. by running this command without --fence",
             v.git_version
         )),
         None => warnings.push(

@@ -25,6 +25,7 @@ fn evidence(node: Option<Value>, lease: Option<Value>) -> Evidence {
         clock: Clock { server_time: Some(now()), local_skew_seconds: Some(0) },
         server_version: ServerVersion::parse("v1.20.2", "1", "20"),
         pod: to_pod(pod("web", 1, "n2")),
+        pod_finalizers: vec![],
         node: node.map_or(Lookup::Absent, |n| Lookup::Found(to_node(n))),
         lease: lease.map_or(Lookup::Absent, |l| Lookup::Found(to_lease(l))),
         volumes: Ok(vec![PodVolume { claim: "data-web-1".into(), volume: Some("pv-data-web-1".into()) }]),
@@ -73,6 +74,29 @@ fn a_ready_node_refuses_even_when_the_operator_says_it_is_fenced() {
     let d = defaults(&ev, true);
     assert_eq!(failed(&d), ["not-ready"]);
     assert!(d.strong_signals.len() == 2, "{:?}", d.strong_signals);
+}
+
+#[test]
+fn ready_false_is_posted_by_a_running_kubelet_and_refuses() {
+    // A kubelet whose clock is 30m behind, alive but not ready (PLEG, CNI...): it posts Ready=False
+    // and renews its Lease, both stamped 30m in the past by its clock, so both look old. The node
+    // controller still sees the Lease renewed and leaves the node False: it is not lost.
+    let not_ready = |status: &str| {
+        with(
+            node("n2"),
+            json!({ "status": { "conditions": [{ "type": "Ready", "status": status, "reason": "KubeletNotReady",
+                                                "lastHeartbeatTime": ago(1800), "lastTransitionTime": ago(1800) }] } }),
+        )
+    };
+    let d = defaults(&evidence(Some(not_ready("False")), Some(lease("n2", 1800))), true);
+    assert_eq!(d.verdict, Verdict::Refused);
+    assert_eq!(failed(&d), ["not-ready"]);
+    let text = detail(&d, "not-ready");
+    assert!(text.starts_with("Ready=False (KubeletNotReady) since 30m ago by the kubelet's clock"), "{text}");
+    assert!(text.contains("a lost node is Unknown"), "{text}");
+    // Only the node controller's Unknown counts; anything else is not a status it writes.
+    assert_eq!(failed(&defaults(&evidence(Some(not_ready("Maybe")), Some(lease("n2", 1800))), true)), ["not-ready"]);
+    assert!(defaults(&evidence(Some(not_ready("Unknown")), Some(lease("n2", 1800))), true).allowed());
 }
 
 #[test]
@@ -166,6 +190,10 @@ fn unreadable_nodes_are_missing_evidence_not_deleted_nodes() {
     assert_eq!(failed(&defaults(&ev, true)), ["not-ready"]);
     ev.lease = Lookup::Forbidden("cannot get lease".into());
     assert_eq!(failed(&defaults(&ev, true)), ["not-ready", "lease-stale"]);
+    ev.lease = Lookup::Absent;
+    let d = defaults(&ev, true);
+    assert_eq!(failed(&d), ["not-ready", "lease-stale"]);
+    assert!(detail(&d, "lease-stale").starts_with("no Lease in kube-node-lease, and the Node cannot be read"), "{d:?}");
 }
 
 #[test]
@@ -201,6 +229,19 @@ fn pod_already_terminating_is_shown_and_allowed() {
     let pod = detail(&d, "pod");
     assert!(pod.contains("not Ready; terminating (deletionTimestamp"), "{pod}");
     assert!(pod.ends_with("grace 30s), overdue by 3m20s; reason NodeLost"), "{pod}");
+}
+
+#[test]
+fn a_pod_with_finalizers_is_said_to_stay_until_they_are_removed() {
+    let mut ev = lost(600);
+    ev.pod_finalizers = vec!["example.com/backup".into()];
+    let d = defaults(&ev, true);
+    assert!(d.allowed());
+    assert!(detail(&d, "pod").ends_with("; finalizers example.com/backup"), "{d:?}");
+    assert!(d.warnings.iter().any(|w| w.starts_with("web-1 has finalizers (example.com/backup)")), "{:?}", d.warnings);
+    let step = &steps(&plan(&ev, &d, false).unwrap(), &ev)[0];
+    assert!(step.contains("marked deleted at once, and removed once its finalizers (example.com/backup) are gone"));
+    assert!(!step.contains("removed at once"), "{step}");
 }
 
 #[test]
@@ -323,7 +364,7 @@ fn plans_delete_with_the_uid_and_fence_keeping_taints() {
 fn fence_warns_on_servers_that_ignore_the_taint() {
     let mut ev = lost(600);
     let warnings = |ev: &Evidence| fence_followups(ev, "n2").1;
-    assert!(warnings(&ev)[0].starts_with("the API server is v1.20.2: Kubernetes before 1.24 does not act"));
+    assert!(warnings(&ev)[0].starts_with("the API server is v1.20.2: Kubernetes before 1.24 treats the out-of-service taint like any NoExecute taint: the taint manager evicts"));
     ev.server_version = ServerVersion::parse("v1.25.3", "1", "25");
     assert!(warnings(&ev)[0].contains("NodeOutOfServiceVolumeDetach=true"));
     ev.server_version = ServerVersion::parse("v1.28.1-gke.100", "1", "28+");

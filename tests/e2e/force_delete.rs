@@ -66,7 +66,7 @@ async fn healthy_node_is_refused_even_with_yes_and_node_fenced() {
     assert!(check(&doc, "not-ready")["detail"].as_str().unwrap().contains("a Ready node always refuses"));
     assert_eq!(doc["nodeFenced"], true);
     assert_eq!(doc["action"]["status"], "NotTaken");
-    assert_eq!(env.pod_uid("web-1").await, Some(uid));
+    env.assert_untouched("web-1", &uid).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -83,7 +83,7 @@ async fn flapping_node_with_a_fresh_lease_is_refused() {
     assert_eq!(lease["ok"], false);
     assert!(lease["detail"].as_str().unwrap().contains("a fresh Lease always refuses"), "{lease}");
     assert!(stderr(&out).contains("Missing evidence: lease-stale: renewed"), "{}", stderr(&out));
-    assert_eq!(env.pod_uid("web-1").await, Some(uid));
+    env.assert_untouched("web-1", &uid).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -97,6 +97,7 @@ async fn lost_node_stated_fenced_is_force_deleted_and_recreated() {
     let out = env.run(&["force-delete", "web-1", "--yes"]).await;
     assert_exit(&out, 3);
     assert!(stdout(&out).contains("verdict: refused: missing evidence: strong-signal"), "{}", stdout(&out));
+    env.assert_untouched("web-1", &uid).await;
 
     let out = env.run(&["force-delete", "web-1", "--node-fenced", "--yes", "--wait", "--timeout", "60s"]).await;
     env.delete_volume_attachment(&va).await;
@@ -163,7 +164,31 @@ async fn a_pod_whose_kubelet_came_back_is_not_deleted_by_a_stale_plan() {
     let err = sts_doctor::commands::force_delete::execute(&cluster, &action, false).await.unwrap_err();
     assert_eq!(sts_doctor::error::exit_code_for(&err), sts_doctor::error::Exit::Refused);
     assert!(sts_doctor::error::one_line(&err).contains("changed or was replaced"), "{err}");
-    assert_eq!(env.pod_uid("web-1").await, Some(uid));
+    env.assert_untouched("web-1", &uid).await;
+}
+
+/// The usual state of a pod on a lost node: the taint manager evicted it (a graceful delete), and
+/// with no kubelet to confirm it stays Terminating. The grace-0 DELETE shortens its grace period,
+/// which updates the object before removing it: the resourceVersion precondition must still hold
+/// (the API server carries it over to the removal).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_terminating_pod_is_force_deleted() {
+    let Some((env, kubelet)) = two_pods("fd-terminating").await else { return };
+    kubelet.lose_node("n2", TEN_MINUTES).await;
+    let uid = env.pod_uid("web-1").await.unwrap();
+    let pods: kube::Api<k8s_openapi::api::core::v1::Pod> = env.api();
+    pods.delete("web-1", &kube::api::DeleteParams { grace_period_seconds: Some(30), ..Default::default() })
+        .await
+        .unwrap();
+
+    let out = env.run(&["force-delete", "web-1", "--node-fenced", "--yes", "-o", "json"]).await;
+    assert_exit(&out, 0);
+    let doc = json(&out);
+    let pod = check(&doc, "pod")["detail"].as_str().unwrap().to_string();
+    assert!(pod.contains("terminating (deletionTimestamp") && pod.contains("grace 30s"), "{pod}");
+    assert_eq!(doc["action"]["status"], "Deleted", "{}", doc["action"]);
+    let new = env.wait_replaced("web-1", &uid).await;
+    assert_eq!(new.spec.unwrap().node_name, Some(kubelet.node("n1")));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -193,12 +218,15 @@ async fn fence_taints_the_node_keeping_its_taints() {
     let before = env.taints(&node).await;
     assert_eq!(before.len(), 2, "{before:?}");
 
+    let uid = env.pod_uid("web-1").await.unwrap();
     let out = env.run(&["force-delete", "web-1", "--fence", "--yes"]).await;
     assert_exit(&out, 3);
+    assert_eq!(env.taints(&node).await, before);
     let out = env.run(&["force-delete", "web-1", "--fence", "--node-fenced", "--yes", "--dry-run"]).await;
     assert_exit(&out, 0);
     assert!(stdout(&out).contains("server-side dry run: would have tainted node"), "{}", stdout(&out));
     assert_eq!(env.taints(&node).await, before);
+    env.assert_untouched("web-1", &uid).await;
 
     let out = env.run(&["force-delete", "web-1", "--fence", "--node-fenced", "--yes"]).await;
     assert_exit(&out, 0);
@@ -230,7 +258,7 @@ async fn dry_run_and_no_terminal_change_nothing() {
     let doc = json(&out);
     assert_eq!((doc["action"]["status"].as_str(), doc["action"]["dryRun"].as_bool()), (Some("DryRun"), Some(true)));
     tokio::time::sleep(Duration::from_secs(1)).await;
-    assert_eq!(env.pod_uid("web-1").await, Some(uid));
+    env.assert_untouched("web-1", &uid).await;
 
     let out = env.run(&["force-delete", "web-1", "--dry-run", "--wait"]).await;
     assert_exit(&out, 2);

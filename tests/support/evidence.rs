@@ -17,6 +17,15 @@ impl Env {
         self.api::<Pod>().get_opt(name).await.expect("get pod").and_then(|p| p.metadata.uid)
     }
 
+    /// Pod `name` exists with `uid` and is not being deleted: a refusal or a dry run left it
+    /// alone (a graceful delete would keep the uid but set a deletionTimestamp).
+    pub async fn assert_untouched(&self, name: &str, uid: &str) {
+        let pod = self.api::<Pod>().get_opt(name).await.expect("get pod");
+        let pod = pod.unwrap_or_else(|| panic!("pod {name} is gone"));
+        assert_eq!(pod.metadata.uid.as_deref(), Some(uid), "pod {name} was replaced");
+        assert_eq!(pod.metadata.deletion_timestamp, None, "pod {name} is being deleted");
+    }
+
     /// Waits until pod `name` exists with a uid other than `old` and is Running and Ready; returns it.
     pub async fn wait_replaced(&self, name: &str, old: &str) -> Pod {
         let api = self.api::<Pod>();

@@ -26,11 +26,14 @@ pub struct Evidence {
     /// kube-node-lease/<node>.
     pub lease: Lookup<Lease>,
     /// The pod's claims and the PVs they are bound to.
+    #[serde(serialize_with = "crate::model::part_serde::serialize")]
     pub volumes: Part<Vec<PodVolume>>,
     /// VolumeAttachments of those PVs (on any node).
+    #[serde(serialize_with = "crate::model::part_serde::serialize")]
     pub attachments: Part<Vec<Attachment>>,
     /// Only gathered for --fence: every pod bound to the node ("namespace/name"), all of which
     /// the out-of-service taint affects.
+    #[serde(serialize_with = "crate::model::part_serde::option")]
     pub pods_on_node: Option<Part<Vec<String>>>,
 }
 

@@ -449,3 +449,20 @@ fn recheck_refuses_a_replaced_pod_or_a_recreated_node() {
     let refusal = recheck(&before, &renewed_node, &Thresholds::default(), true, false, &confirmed).unwrap_err();
     assert!(refusal.contains("the Node object was deleted or re-created"), "{refusal}");
 }
+
+#[test]
+fn evidence_parts_serialize_as_status_documents_not_rust_results() {
+    let mut ev = lost(600);
+    ev.attachments = Err("forbidden: list volumeattachments".into());
+    ev.pods_on_node = Some(Ok(vec!["shop/web-1".into()]));
+    let v = serde_json::to_value(&ev).unwrap();
+    assert_eq!(
+        v["volumes"],
+        json!({ "status": "found", "value": [{ "claim": "data-web-1", "volume": "pv-data-web-1" }] })
+    );
+    assert_eq!(v["attachments"], json!({ "status": "unavailable", "reason": "forbidden: list volumeattachments" }));
+    assert_eq!(v["podsOnNode"], json!({ "status": "found", "value": ["shop/web-1"] }));
+    assert_eq!(v["node"]["status"], "found");
+    ev.pods_on_node = None;
+    assert_eq!(serde_json::to_value(&ev).unwrap()["podsOnNode"], Value::Null);
+}

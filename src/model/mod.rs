@@ -52,6 +52,37 @@ pub(crate) fn meta_time(t: &Option<meta::Time>) -> Option<Timestamp> {
 /// Part of a snapshot that may be unreadable (RBAC): the reason when it is.
 pub type Part<T> = Result<T, String>;
 
+/// JSON/YAML form of a [`Part`]: `{status: found, value}` or `{status: unavailable, reason}`,
+/// like `Lookup`'s, instead of serde's Rust-shaped `{"Ok": ...}` / `{"Err": ...}`.
+pub mod part_serde {
+    use serde::{Serialize, Serializer};
+
+    use super::Part;
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "camelCase", tag = "status")]
+    enum View<'a, T> {
+        Found { value: &'a T },
+        Unavailable { reason: &'a str },
+    }
+
+    fn view<T>(part: &Part<T>) -> View<'_, T> {
+        match part {
+            Ok(value) => View::Found { value },
+            Err(reason) => View::Unavailable { reason },
+        }
+    }
+
+    pub fn serialize<S: Serializer, T: Serialize>(part: &Part<T>, s: S) -> Result<S::Ok, S::Error> {
+        view(part).serialize(s)
+    }
+
+    /// For `Option<Part<T>>`: `null` when not gathered.
+    pub fn option<S: Serializer, T: Serialize>(part: &Option<Part<T>>, s: S) -> Result<S::Ok, S::Error> {
+        part.as_ref().map(view).serialize(s)
+    }
+}
+
 /// Everything the diagnoses need, fetched in a fixed number of requests.
 #[derive(Debug, Clone)]
 pub struct Snapshot {

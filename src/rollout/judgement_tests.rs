@@ -230,3 +230,35 @@ fn a_parallel_scale_down_is_not_done_while_a_pod_outside_the_range_is_terminatin
     pods.push(terminating(pod("web", 2, "n1"), -20));
     assert_eq!(run(set, pods).phase, Phase::Progressing);
 }
+
+#[test]
+fn a_fix_confirmed_late_is_judged_again() {
+    let (set, mut pods, revisions) = reverted();
+    pods[2] = failing(on(pods[2].clone(), "web-r2"), "CrashLoopBackOff", 600);
+    let judged = run_with(set.clone(), pods.clone(), Ok(revisions.clone()));
+    assert_eq!(judged.phase, Phase::Trapped, "{}", judged.reason);
+    assert_eq!(still_trapped(&judged, &judged), Ok(()));
+
+    // A new template meanwhile: deleting web-2 would now recreate it from web-r3.
+    let newer = with(
+        set.clone(),
+        json!({ "metadata": { "generation": 4 }, "status": { "observedGeneration": 4, "updateRevision": "web-r3" } }),
+    );
+    let mut newer_revisions = revisions.clone();
+    newer_revisions.push(revision("web-r3", 4, 10));
+    let err = still_trapped(&judged, &run_with(newer, pods.clone(), Ok(newer_revisions))).unwrap_err();
+    assert_eq!(
+        err,
+        "the spec of statefulset web changed (generation 3 -> 4, update revision web-r1 -> web-r3) since web-2 was \
+         judged trapped: nothing was deleted; re-run to judge it again"
+    );
+    // The pod changed (a restart, a status update).
+    let mut moved = pods.clone();
+    moved[2] = with(moved[2].clone(), json!({ "metadata": { "resourceVersion": "201" } }));
+    let err = still_trapped(&judged, &run_with(set.clone(), moved, Ok(revisions.clone()))).unwrap_err();
+    assert!(err.starts_with("pod web-2 changed (its status moved"), "{err}");
+    // Judged again, no longer trapped (here web-2 is above the partition, the spec otherwise the same).
+    let paused = with(set, json!({ "spec": { "updateStrategy": { "rollingUpdate": { "partition": 3 } } } }));
+    let err = still_trapped(&judged, &run_with(paused, pods, Ok(revisions))).unwrap_err();
+    assert!(err.starts_with("the rollout is "), "{err}");
+}

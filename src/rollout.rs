@@ -23,6 +23,8 @@ mod rows;
 pub mod step;
 mod trap;
 
+pub use trap::still_trapped;
+
 use std::collections::BTreeMap;
 
 use jiff::{SignedDuration, Timestamp};

@@ -297,6 +297,12 @@ async fn fix(
         return Ok(Exit::Ok);
     }
     prompt::confirm(&format!("Delete pod {ns}/{}?", row.pod), args.confirm.yes)?;
+    if !args.confirm.yes {
+        // The answer may have taken minutes: judge again (a new template or partition changes what
+        // the deletion does, though the pod may not have changed).
+        let again = ctx.cluster.rollout_inputs(&ns, &args.name, &inputs.server).await?;
+        rollout::still_trapped(&status, &compute(&again, args.stuck_after.0)).map_err(Outcome::Refused)?;
+    }
     delete(false).await.map_err(|e| changed(e, &row.pod))?;
     say(ctx, &format!("deleted pod {}: the controller recreates it from revision {update}\n", row.pod))?;
 

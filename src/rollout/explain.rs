@@ -90,14 +90,26 @@ pub(crate) fn verdict(view: &View) -> Verdict {
         v.blocking_pod = blocking;
         return v;
     }
-    // The controller has nothing left to do; pods below the partition may still be unhealthy (Parallel).
-    if let Some(i) = (0..view.rows.len()).find(|&i| view.rows[i].in_range && !view.rows[i].is_available()) {
+    // The controller has nothing left to do; pods below the partition may still be unhealthy, and
+    // pods outside the range still terminating (Parallel does not wait for either).
+    if let Some(i) = (0..view.rows.len()).find(|&i| !view.rows[i].in_range || !view.rows[i].is_available()) {
         let row = &view.rows[i];
         if view.stuck(row) {
             return blocked(view, i, Action::Nothing);
         }
-        let mut v =
-            Verdict::new(Phase::Progressing, format!("waiting for {} ({})", row.pod, state(row)), Action::Nothing);
+        let reason = if row.in_range {
+            format!("waiting for {} ({})", row.pod, state(row))
+        } else {
+            let range = view.sts.ordinal_range();
+            format!(
+                "waiting for {} ({}), outside the ordinal range [{}, {}), to be gone",
+                row.pod,
+                state(row),
+                range.start,
+                range.end
+            )
+        };
+        let mut v = Verdict::new(Phase::Progressing, reason, Action::Nothing);
         v.blocking_pod = Some(row.pod.clone());
         return v;
     }

@@ -200,3 +200,65 @@ fn a_skewed_local_clock_is_noted_and_rows_carry_their_resource_version() {
     let in_sync = Facts { local_skew_seconds: Some(-3), ..Facts::default() };
     assert!(judge(sts("web", 1), vec![pod("web", 0, "n1")], &in_sync).notes.is_empty());
 }
+
+#[test]
+fn a_parallel_scale_down_is_not_done_while_a_pod_outside_the_range_is_terminating() {
+    // Parallel: processCondemned does not wait for a terminating pod, so the controller has nothing
+    // left to do, yet web-2 still runs (its kubelet has not confirmed the deletion): not done.
+    let set = with(sts("web", 2), json!({ "spec": { "podManagementPolicy": "Parallel" } }));
+    let mut pods: Vec<Value> = (0..3).map(|i| pod("web", i, "n1")).collect();
+    let terminating = |p: Value, deadline_secs_ago: i64| {
+        with(
+            p,
+            json!({ "metadata": { "deletionTimestamp": ago(deadline_secs_ago), "deletionGracePeriodSeconds": 30 } }),
+        )
+    };
+    pods[2] = terminating(pods[2].clone(), -20);
+    let s = run(set.clone(), pods.clone());
+    assert_eq!(s.phase, Phase::Progressing, "{}", s.reason);
+    assert_eq!(s.reason, "waiting for web-2 (Terminating), outside the ordinal range [0, 2), to be gone");
+    assert_eq!(s.blocking_pod.as_deref(), Some("web-2"));
+    // Past its grace period: stuck, pointing at the node.
+    pods[2] = terminating(pods[2].clone(), 600);
+    let s = run(set.clone(), pods.clone());
+    assert_eq!(s.phase, Phase::Stuck, "{}", s.reason);
+    assert!(s.reason.starts_with("web-2 has been terminating for 10m past its grace period"), "{}", s.reason);
+    // A partition is not complete either.
+    let (set, mut pods) = rolling(2, 1);
+    let set = with(set, json!({ "spec": { "podManagementPolicy": "Parallel" } }));
+    pods[1] = on(pods[1].clone(), "web-r2");
+    pods.push(terminating(pod("web", 2, "n1"), -20));
+    assert_eq!(run(set, pods).phase, Phase::Progressing);
+}
+
+#[test]
+fn a_fix_confirmed_late_is_judged_again() {
+    let (set, mut pods, revisions) = reverted();
+    pods[2] = failing(on(pods[2].clone(), "web-r2"), "CrashLoopBackOff", 600);
+    let judged = run_with(set.clone(), pods.clone(), Ok(revisions.clone()));
+    assert_eq!(judged.phase, Phase::Trapped, "{}", judged.reason);
+    assert_eq!(still_trapped(&judged, &judged), Ok(()));
+
+    // A new template meanwhile: deleting web-2 would now recreate it from web-r3.
+    let newer = with(
+        set.clone(),
+        json!({ "metadata": { "generation": 4 }, "status": { "observedGeneration": 4, "updateRevision": "web-r3" } }),
+    );
+    let mut newer_revisions = revisions.clone();
+    newer_revisions.push(revision("web-r3", 4, 10));
+    let err = still_trapped(&judged, &run_with(newer, pods.clone(), Ok(newer_revisions))).unwrap_err();
+    assert_eq!(
+        err,
+        "the spec of statefulset web changed (generation 3 -> 4, update revision web-r1 -> web-r3) since web-2 was \
+         judged trapped: nothing was deleted; re-run to judge it again"
+    );
+    // The pod changed (a restart, a status update).
+    let mut moved = pods.clone();
+    moved[2] = with(moved[2].clone(), json!({ "metadata": { "resourceVersion": "201" } }));
+    let err = still_trapped(&judged, &run_with(set.clone(), moved, Ok(revisions.clone()))).unwrap_err();
+    assert!(err.starts_with("pod web-2 changed (its status moved"), "{err}");
+    // Judged again, no longer trapped (here web-2 is above the partition, the spec otherwise the same).
+    let paused = with(set, json!({ "spec": { "updateStrategy": { "rollingUpdate": { "partition": 3 } } } }));
+    let err = still_trapped(&judged, &run_with(paused, pods, Ok(revisions))).unwrap_err();
+    assert!(err.starts_with("the rollout is "), "{err}");
+}

@@ -2,7 +2,7 @@
 //! broken, how it came to be on the old revision, and the explanation with its fix.
 
 use super::explain::state;
-use super::{Row, TRAP_ISSUE, View};
+use super::{Phase, RolloutStatus, Row, TRAP_ISSUE, View};
 
 /// Container waiting reasons that do not go away by themselves.
 const BROKEN_WAITING: [&str; 7] = [
@@ -85,4 +85,32 @@ pub(super) fn trap_explanation(view: &View, row: &Row, unready: &str, cause: &st
          (`kubectl sts-doctor rollout {} --fix`).",
         row.pod, row.pod, row.pod, sts.name
     )
+}
+
+/// `--fix` after a confirmation (which may have taken minutes): whether `fresh` still judges the
+/// same pod, in the same state, trapped under the same spec as `judged` did. Otherwise what changed:
+/// a new template or partition changes what deleting the pod does, even if the pod did not change.
+pub fn still_trapped(judged: &RolloutStatus, fresh: &RolloutStatus) -> Result<(), String> {
+    let pod = judged.blocking_pod.as_deref().unwrap_or("-");
+    let row = |s: &RolloutStatus| {
+        s.ordinals.iter().find(|r| r.pod == pod).map(|r| (r.uid.clone(), r.resource_version.clone()))
+    };
+    let (was, is) = (&judged.statefulset, &fresh.statefulset);
+    let changed = if is.generation != was.generation || is.update_revision != was.update_revision {
+        format!(
+            "the spec of statefulset {} changed (generation {} -> {}, update revision {} -> {})",
+            is.name,
+            was.generation,
+            is.generation,
+            was.update_revision.as_ref().map_or("-", |r| r.name.as_str()),
+            is.update_revision.as_ref().map_or("-", |r| r.name.as_str())
+        )
+    } else if row(fresh) != row(judged) {
+        format!("pod {pod} changed (its status moved, or it was deleted or replaced)")
+    } else if fresh.phase != Phase::Trapped || fresh.blocking_pod != judged.blocking_pod {
+        format!("the rollout is {} now: {}", fresh.phase.label(), fresh.reason)
+    } else {
+        return Ok(());
+    };
+    Err(format!("{changed} since {pod} was judged trapped: nothing was deleted; re-run to judge it again"))
 }

@@ -9,3 +9,4 @@ mod force_delete;
 mod ordinals;
 mod reclaim;
 mod rollout;
+mod rollout_edges;

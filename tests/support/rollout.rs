@@ -131,6 +131,13 @@ impl Running {
         assert!(matches!(found, Ok(true)), "no line starting with {prefix:?} in:\n{}", self.seen.join("\n"));
     }
 
+    /// Sends SIGINT, as Ctrl-C on a terminal does.
+    pub fn interrupt(&self) {
+        let status =
+            std::process::Command::new("kill").args(["-INT", &self.child.id().to_string()]).status().expect("run kill");
+        assert!(status.success(), "kill -INT failed");
+    }
+
     /// Waits for the process to exit: its exit code and its whole stdout.
     pub async fn finish(mut self) -> (Option<i32>, String, String) {
         let mut child = self.child;

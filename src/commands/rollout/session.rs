@@ -2,9 +2,13 @@
 //! and the live display out, bounded by --timeout.
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use anyhow::Result;
+use futures::FutureExt;
+use futures::future::{Fuse, FusedFuture};
 use jiff::SignedDuration;
 use tokio::time::Instant;
 
@@ -28,8 +32,31 @@ pub enum Flow {
     Stop(String),
 }
 
+/// Completes at the first Ctrl-C (SIGINT) once polled; a second one then exits at once.
+type Interrupt = Fuse<Pin<Box<dyn Future<Output = ()> + Send>>>;
+
+fn interrupt() -> Interrupt {
+    let first = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            // No signal handling here: Ctrl-C keeps its default (the process ends).
+            std::future::pending::<()>().await;
+        }
+        // The handler stays installed: without this, a second Ctrl-C (while the final report is
+        // read and printed) would do nothing.
+        tokio::spawn(async {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(130);
+            }
+        });
+    };
+    let first: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(first);
+    first.fuse()
+}
+
 pub struct Session {
     follower: Follower,
+    /// Ctrl-C ends the wait like a timeout: the final report says where things stand.
+    interrupt: Interrupt,
     pub progress: Progress,
     /// None: no deadline (a --timeout too long to count).
     deadline: Option<Instant>,
@@ -53,6 +80,7 @@ impl Session {
         let status = compute(&inputs, stuck_after);
         Session {
             follower: Follower::start(cluster, inputs.clone(), TICK),
+            interrupt: interrupt(),
             progress: Progress::new(mode),
             deadline,
             timeout,
@@ -75,9 +103,17 @@ impl Session {
                     Flow::Continue => {}
                 }
             }
-            let next = match self.deadline {
-                Some(deadline) => tokio::time::timeout_at(deadline, self.follower.next()).await.ok(),
-                None => Some(self.follower.next().await),
+            let next = async {
+                match self.deadline {
+                    Some(deadline) => tokio::time::timeout_at(deadline, self.follower.next()).await.ok(),
+                    None => Some(self.follower.next().await),
+                }
+            };
+            let next = tokio::select! {
+                next = next => next,
+                () = &mut self.interrupt, if !self.interrupt.is_terminated() => {
+                    return Err(self.interrupted());
+                }
             };
             match next {
                 Some(inputs) => {
@@ -97,6 +133,10 @@ impl Session {
         }
     }
 
+    fn interrupted(&self) -> anyhow::Error {
+        Outcome::NotDone(format!("interrupted (Ctrl-C): {}: {}", self.status.phase.label(), self.status.reason)).into()
+    }
+
     /// Sleeps for `pause` (bounded by the deadline), keeping the display and the watches current.
     /// A pause too long to count lasts until the deadline, if any.
     pub async fn pause(&mut self, pause: Duration) -> Result<()> {
@@ -112,9 +152,17 @@ impl Session {
             }
         }
         while until.is_none_or(|u| Instant::now() < u) {
-            let next = match until {
-                Some(u) => tokio::time::timeout_at(u, self.follower.next()).await.ok(),
-                None => Some(self.follower.next().await),
+            let next = async {
+                match until {
+                    Some(u) => tokio::time::timeout_at(u, self.follower.next()).await.ok(),
+                    None => Some(self.follower.next().await),
+                }
+            };
+            let next = tokio::select! {
+                next = next => next,
+                () = &mut self.interrupt, if !self.interrupt.is_terminated() => {
+                    return Err(self.interrupted());
+                }
             };
             if let Some(inputs) = next {
                 self.inputs = inputs?;

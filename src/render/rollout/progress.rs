@@ -35,11 +35,15 @@ impl Mode {
     }
 }
 
-/// What makes a new line: the phase, what the controller does next, the partition, the revision.
+/// What makes a new line: the phase, what the controller does next (or, when it has nothing to do,
+/// which pod the rollout waits for, and whether the controller observed the spec), the partition,
+/// the revision.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Key {
     phase: Phase,
     next: NextStep,
+    blocking_pod: Option<String>,
+    observed: bool,
     partition: Option<i32>,
     update_revision: Option<String>,
 }
@@ -60,6 +64,33 @@ impl Progress {
 
     /// Shows `status`: on a terminal redraws the bar; otherwise prints what changed.
     pub fn update(&mut self, status: &RolloutStatus) -> Result<()> {
+        let lines = self.changes(status);
+        match self.mode {
+            Mode::Bar => {
+                let bar = self.bar.get_or_insert_with(|| new_bar(status.progress.total.max(0) as u64));
+                bar.set_length(status.progress.total.max(0) as u64);
+                bar.set_position(status.progress.updated.max(0) as u64);
+                bar.set_message(format!("{}: {}", status.phase.label(), status.reason));
+                for line in lines {
+                    bar.println(line);
+                }
+            }
+            Mode::Stdout => {
+                for line in lines {
+                    write_stdout(&line)?;
+                }
+            }
+            Mode::Stderr => {
+                for line in lines {
+                    eprintln!("{line}");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The lines `status` adds to what was shown before.
+    fn changes(&mut self, status: &RolloutStatus) -> Vec<String> {
         let mut lines = Vec::new();
         if !self.started {
             self.started = true;
@@ -95,38 +126,20 @@ impl Progress {
             lines.push(format!("{pod} is no longer Ready on the update revision"));
         }
         self.updated = updated;
+        let s = &status.statefulset;
         let key = Key {
             phase: status.phase,
             next: status.controller_next.clone(),
-            partition: status.statefulset.partition,
+            blocking_pod: status.blocking_pod.clone(),
+            observed: s.observed_generation.is_some_and(|g| g >= s.generation),
+            partition: s.partition,
             update_revision: update,
         };
         if self.last.as_ref() != Some(&key) {
             lines.push(format!("{}: {}", status.phase.label(), status.reason));
             self.last = Some(key);
         }
-        match self.mode {
-            Mode::Bar => {
-                let bar = self.bar.get_or_insert_with(|| new_bar(status.progress.total.max(0) as u64));
-                bar.set_length(status.progress.total.max(0) as u64);
-                bar.set_position(status.progress.updated.max(0) as u64);
-                bar.set_message(format!("{}: {}", status.phase.label(), status.reason));
-                for line in lines {
-                    bar.println(line);
-                }
-            }
-            Mode::Stdout => {
-                for line in lines {
-                    write_stdout(&line)?;
-                }
-            }
-            Mode::Stderr => {
-                for line in lines {
-                    eprintln!("{line}");
-                }
-            }
-        }
-        Ok(())
+        lines
     }
 
     /// A line of its own (e.g. "partition set to 1"), above the bar on a terminal.
@@ -161,4 +174,47 @@ fn new_bar(length: u64) -> ProgressBar {
     bar.set_style(style);
     bar.enable_steady_tick(Duration::from_millis(200));
     bar
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::SignedDuration;
+    use serde_json::json;
+
+    use super::*;
+    use crate::model::{Pod, StatefulSet};
+    use crate::testing::{ago, now, pod, sts, with};
+
+    fn status(set: serde_json::Value, pods: Vec<serde_json::Value>) -> RolloutStatus {
+        let set = StatefulSet::from(&serde_json::from_value(set).unwrap());
+        let pods: Vec<Pod> = pods.into_iter().map(|p| Pod::from(&serde_json::from_value(p).unwrap())).collect();
+        crate::rollout::status(&set, &pods, &Ok(vec![]), now(), SignedDuration::from_secs(300))
+    }
+
+    #[test]
+    fn a_new_wait_is_a_new_line_even_when_the_controller_has_nothing_to_do() {
+        // `kubectl scale --replicas 2` of a Parallel StatefulSet, followed: first the controller has
+        // not observed it, then it deleted web-2, which still terminates. Both: nothing to do.
+        let parallel = with(sts("web", 2), json!({ "spec": { "podManagementPolicy": "Parallel" } }));
+        let pods: Vec<serde_json::Value> = (0..3).map(|i| pod("web", i, "n1")).collect();
+        let unobserved = with(parallel.clone(), json!({ "metadata": { "generation": 2 } }));
+        let mut terminating = pods.clone();
+        terminating[2] = with(pods[2].clone(), json!({ "metadata": { "deletionTimestamp": ago(-20) } }));
+        let observed =
+            with(parallel, json!({ "metadata": { "generation": 2 }, "status": { "observedGeneration": 2 } }));
+
+        let mut progress = Progress::new(Mode::Stdout);
+        let first = progress.changes(&status(unobserved, pods));
+        assert_eq!(
+            first.last().unwrap(),
+            "progressing: waiting for the controller to observe generation 2 (observed: 1)"
+        );
+        let second = progress.changes(&status(observed.clone(), terminating.clone()));
+        assert_eq!(
+            second,
+            ["progressing: waiting for web-2 (Terminating), outside the ordinal range [0, 2), to be gone"]
+        );
+        // The same wait again: no new line.
+        assert!(progress.changes(&status(observed, terminating)).is_empty());
+    }
 }

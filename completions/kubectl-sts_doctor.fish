@@ -107,7 +107,7 @@ complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand re
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -s v -l verbose -d 'More logging on stderr: -v info, -vv debug (API requests), -vvv trace'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -s h -l help -d 'Print help'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -s V -l version -d 'Print version'
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l timeout -d 'Give up following after this long (exit code 5)' -r
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l timeout -d 'Give up following after this long (exit code 5); 0 follows without a limit' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l stuck-after -d 'An updated pod not Ready for this long makes the rollout stuck' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l step -d 'Canary: lower the partition by N once the already-updated pods are Ready' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l to -d 'Set the partition to P once the already-updated pods are Ready' -r

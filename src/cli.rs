@@ -212,7 +212,7 @@ pub struct RolloutArgs {
     #[arg(long, overrides_with = "watch")]
     pub no_watch: bool,
 
-    /// Give up following after this long (exit code 5).
+    /// Give up following after this long (exit code 5); 0 follows without a limit.
     #[arg(long, value_name = "DURATION", default_value = "15m")]
     pub timeout: HumanDuration,
 

@@ -12,7 +12,7 @@ use std::io::IsTerminal;
 use anyhow::Result;
 use jiff::Timestamp;
 
-use self::session::{Flow, Session, compute, deadline_after, facts, until_complete};
+use self::session::{Flow, Session, compute, facts, follow_deadline, until_complete};
 use super::{Context, reject_all_namespaces, validate_name};
 use crate::apply::statefulsets::{delete_trapped_pod, set_partition};
 use crate::cli::{GlobalArgs, OutputFormat, RolloutArgs};
@@ -103,7 +103,7 @@ async fn with_node_health(
 
 /// Starts following; --timeout counts from here (after any confirmation).
 fn start(ctx: &Context, args: &RolloutArgs, inputs: RolloutInputs) -> Session {
-    let deadline = deadline_after(args.timeout.as_std());
+    let deadline = follow_deadline(args.timeout.as_std());
     Session::start(&ctx.cluster, inputs, Mode::detect(ctx.output), deadline, args.timeout, args.stuck_after.0)
 }
 

@@ -179,6 +179,11 @@ pub fn deadline_after(d: Duration) -> Option<Instant> {
     Instant::now().checked_add(d)
 }
 
+/// The end of following for `--timeout`: 0 means none, as in `kubectl rollout status`.
+pub fn follow_deadline(timeout: Duration) -> Option<Instant> {
+    if timeout.is_zero() { None } else { deadline_after(timeout) }
+}
+
 /// What the rollout model knows besides the objects, from the inputs (and node health, if read).
 pub fn facts(inputs: &RolloutInputs, nodes: BTreeMap<String, NodeHealth>) -> Facts {
     Facts { nodes, server_version: inputs.server.version.clone(), local_skew_seconds: inputs.server.local_skew_seconds }
@@ -209,5 +214,11 @@ mod tests {
         assert!(deadline_after(Duration::from_secs(60)).is_some());
         assert_eq!(deadline_after(Duration::from_secs(i64::MAX as u64)), None);
         assert_eq!(deadline_after(Duration::MAX), None);
+    }
+
+    #[test]
+    fn a_zero_timeout_follows_without_a_deadline_as_kubectl_rollout_status() {
+        assert_eq!(follow_deadline(Duration::ZERO), None);
+        assert!(follow_deadline(Duration::from_secs(1)).is_some());
     }
 }

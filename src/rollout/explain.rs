@@ -305,6 +305,13 @@ fn blocked(view: &View, i: usize, action: Action) -> Verdict {
         ),
         // The node, not the revision, is to blame.
         (Some(lost), false) => format!("{} has not been Ready for {unready} ({}); {lost}", row.pod, state(row)),
+        // No node yet: the scheduler cannot place it, which says nothing about the revision's image.
+        (None, false) if row.node.is_none() && row.state == "Pending" => format!(
+            "{} has not been scheduled to a node for {unready}: no node fits it (capacity, the revision's resource \
+             requests, affinity, taints or its volumes' node affinity); see the FailedScheduling events in `kubectl \
+             describe pod {}`",
+            row.pod, row.pod
+        ),
         (None, false) if row.on_update(sts) && rolling => format!(
             "{} on update revision {update} has not been Ready for {unready} ({}): the new revision looks broken; fix \
              or revert the template (after a revert, see `kubectl sts-doctor rollout {} --fix`)",

@@ -262,3 +262,18 @@ fn a_fix_confirmed_late_is_judged_again() {
     let err = still_trapped(&judged, &run_with(paused, pods, Ok(revisions))).unwrap_err();
     assert!(err.starts_with("the rollout is "), "{err}");
 }
+
+#[test]
+fn an_unschedulable_pod_is_blamed_on_placement_not_on_the_revision() {
+    let (set, mut pods) = rolling(3, 2);
+    pods[2] = with(
+        on(pod("web", 2, "n1"), "web-r2"),
+        json!({ "metadata": { "creationTimestamp": ago(900) }, "spec": { "nodeName": null },
+                "status": { "phase": "Pending", "conditions": null, "containerStatuses": null } }),
+    );
+    let s = run(set, pods);
+    assert_eq!(s.phase, Phase::Stuck);
+    assert_eq!(s.blocking_pod.as_deref(), Some("web-2"));
+    assert!(s.reason.starts_with("web-2 has not been scheduled to a node for 15m: no node fits it"), "{}", s.reason);
+    assert!(!s.reason.contains("looks broken"), "{}", s.reason);
+}

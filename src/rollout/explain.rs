@@ -312,6 +312,15 @@ fn blocked(view: &View, i: usize, action: Action) -> Verdict {
              describe pod {}`",
             row.pod, row.pod
         ),
+        (None, false) if sts.is_on_delete() && row.in_range && !row.on_update(sts) => format!(
+            "{} has not been Ready for {unready} ({}) on revision {}: with OnDelete the controller replaces it only \
+             once it is deleted; deleting it recreates it from update revision {update} (`kubectl delete pod {} -n {}`)",
+            row.pod,
+            state(row),
+            row.revision_hash.as_deref().unwrap_or("-"),
+            row.pod,
+            sts.namespace
+        ),
         (None, false) if row.on_update(sts) && rolling => format!(
             "{} on update revision {update} has not been Ready for {unready} ({}): the new revision looks broken; fix \
              or revert the template (after a revert, see `kubectl sts-doctor rollout {} --fix`)",

@@ -277,3 +277,22 @@ fn an_unschedulable_pod_is_blamed_on_placement_not_on_the_revision() {
     assert!(s.reason.starts_with("web-2 has not been scheduled to a node for 15m: no node fits it"), "{}", s.reason);
     assert!(!s.reason.contains("looks broken"), "{}", s.reason);
 }
+
+#[test]
+fn on_delete_a_failing_pod_on_the_old_revision_is_to_be_deleted() {
+    let (set, mut pods) = rolling(3, 0);
+    let set = with(set, json!({ "spec": { "updateStrategy": { "type": "OnDelete", "rollingUpdate": null } } }));
+    pods[1] = failing(pods[1].clone(), "CrashLoopBackOff", 900);
+    let s = run(set, pods);
+    assert_eq!(s.phase, Phase::Stuck);
+    assert_eq!(s.blocking_pod.as_deref(), Some("web-1"));
+    assert!(
+        s.reason.starts_with(
+            "web-1 has not been Ready for 15m (Running, not Ready, CrashLoopBackOff) on revision web-r1: \
+             with OnDelete the controller replaces it only once it is deleted; deleting it recreates it from update \
+             revision web-r2"
+        ),
+        "{}",
+        s.reason
+    );
+}

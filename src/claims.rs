@@ -225,7 +225,10 @@ fn row(
         row.volume_phase = Some(volume.phase.clone());
         row.reclaim_policy = Some(volume.reclaim_policy.clone());
         row.node_affinity = volume.node_affinity.clone();
-        row.pinned_node = volume.pinned_nodes.first().map(|n| node_health(snap, n));
+        // Several values: the volume is reachable from any of them; it is lost only if all are.
+        let pinned: Vec<NodeHealth> =
+            volume.pinned_nodes.iter().map(|h| node_health(snap, snap.node_for_hostname(h))).collect();
+        row.pinned_node = pinned.iter().find(|h| !h.suspect_lost).or(pinned.first()).cloned();
     }
     row.flags = flags(sts, template, claim, &row, &pod, snap.now);
     row

@@ -135,6 +135,7 @@ mod tests {
             uid: "u".into(),
             resource_version: "1".into(),
             deleting: None,
+            hostname: None,
             ready: Some(NodeCondition {
                 status: status.into(),
                 reason: None,

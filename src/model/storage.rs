@@ -98,7 +98,8 @@ pub struct Volume {
     pub claim: Option<ClaimRef>,
     /// Required node affinity, one human-readable term per entry ("kubernetes.io/hostname in (n1)").
     pub node_affinity: Vec<String>,
-    /// Nodes named by a kubernetes.io/hostname In term: where the data physically is (local volumes).
+    /// Values of kubernetes.io/hostname In terms: the hostname labels of the nodes where the data
+    /// physically is (local volumes). A node's hostname label is usually, not always, its name.
     pub pinned_nodes: Vec<String>,
     /// spec.local or spec.hostPath: data lives on one node's disk.
     pub node_local: bool,
@@ -131,7 +132,7 @@ impl From<&core::PersistentVolume> for Volume {
             })
             .collect();
         let pinned_nodes = expressions
-            .filter(|e| e.key == "kubernetes.io/hostname" && e.operator == "In")
+            .filter(|e| e.key == super::infra::LABEL_HOSTNAME && e.operator == "In")
             .flat_map(|e| e.values.clone().unwrap_or_default())
             .collect();
         Volume {

@@ -235,6 +235,41 @@ fn local_volume_pinned_by_a_hostname_label_that_is_not_the_node_name() {
 }
 
 #[test]
+fn storage_class_from_the_beta_annotation_as_the_pv_controller_reads_it() {
+    // Older manifests set the class with volume.beta.kubernetes.io/storage-class, which the
+    // controller copies from the template onto each claim; it wins over storageClassName.
+    let beta = json!({ "annotations": { "volume.beta.kubernetes.io/storage-class": "slow" } });
+    let mut objects = healthy("web", 2);
+    patch(
+        &mut objects,
+        "StatefulSet",
+        "web",
+        json!({ "spec": { "volumeClaimTemplates": [{ "metadata": { "name": "data", "annotations": beta["annotations"] },
+        "spec": { "accessModes": ["ReadWriteOnce"], "resources": { "requests": { "storage": "1Gi" } } } }] } }),
+    );
+    for c in ["data-web-0", "data-web-1"] {
+        patch(
+            &mut objects,
+            "PersistentVolumeClaim",
+            c,
+            json!({ "metadata": beta, "spec": { "storageClassName": null } }),
+        );
+    }
+    patch(
+        &mut objects,
+        "PersistentVolumeClaim",
+        "data-web-1",
+        json!({ "metadata": { "annotations": {
+        "volume.beta.kubernetes.io/storage-class": "fast" } } }),
+    );
+    let r = report(objects);
+    assert_eq!(r.statefulset.templates[0].storage_class.as_deref(), Some("slow"));
+    assert_eq!(r.claims[0].storage_class.as_deref(), Some("slow"));
+    assert!(kinds(&r, "data-web-0").is_empty(), "{:?}", r.claims[0].flags);
+    assert_eq!(kinds(&r, "data-web-1"), ["class-drift"]);
+}
+
+#[test]
 fn ordinals_start_and_orphans_below_it() {
     let mut objects = healthy("web", 3);
     patch(&mut objects, "StatefulSet", "web", json!({ "spec": { "ordinals": { "start": 1 }, "replicas": 2 } }));

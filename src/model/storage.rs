@@ -9,6 +9,18 @@ use super::{OwnerRef, meta_time, owner_refs};
 
 /// Annotation the scheduler sets on WaitForFirstConsumer claims: the node the volume was made for.
 pub const SELECTED_NODE_ANNOTATION: &str = "volume.kubernetes.io/selected-node";
+/// The storage class as it was set before spec.storageClassName (and still honoured, first).
+pub const BETA_STORAGE_CLASS_ANNOTATION: &str = "volume.beta.kubernetes.io/storage-class";
+
+/// The class of a claim or PV as the PV controller reads it (`GetPersistentVolumeClaimClass`,
+/// `GetPersistentVolumeClass`): the beta annotation wins over spec.storageClassName. None when
+/// neither is set (a claim then gets the default class, if any, when it is created).
+pub(crate) fn storage_class(
+    annotations: Option<&std::collections::BTreeMap<String, String>>,
+    spec: Option<&String>,
+) -> Option<String> {
+    annotations.and_then(|a| a.get(BETA_STORAGE_CLASS_ANNOTATION)).or(spec).cloned()
+}
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -55,7 +67,7 @@ impl From<&core::PersistentVolumeClaim> for Claim {
             deleting: meta_time(&m.deletion_timestamp),
             phase: status.and_then(|s| s.phase.clone()).unwrap_or_default(),
             volume: spec.and_then(|s| s.volume_name.clone()).filter(|v| !v.is_empty()),
-            storage_class: spec.and_then(|s| s.storage_class_name.clone()),
+            storage_class: storage_class(m.annotations.as_ref(), spec.and_then(|s| s.storage_class_name.as_ref())),
             access_modes: spec.and_then(|s| s.access_modes.clone()).unwrap_or_default(),
             requested: spec
                 .and_then(|s| s.resources.as_ref())
@@ -142,7 +154,7 @@ impl From<&core::PersistentVolume> for Volume {
             created: meta_time(&m.creation_timestamp),
             capacity: spec.capacity.as_ref().and_then(|c| c.get("storage")).map(|q| q.0.clone()),
             reclaim_policy: spec.persistent_volume_reclaim_policy.clone().unwrap_or_else(|| "Retain".into()),
-            storage_class: spec.storage_class_name.clone(),
+            storage_class: storage_class(m.annotations.as_ref(), spec.storage_class_name.as_ref()),
             phase: v.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default(),
             claim: spec.claim_ref.as_ref().map(|r| ClaimRef {
                 namespace: r.namespace.clone().unwrap_or_default(),

@@ -124,6 +124,8 @@ pub struct OrdinalRow {
     pub state: PodState,
     /// Container waiting reason, or the pod's status reason (NodeLost, Evicted).
     pub detail: Option<String>,
+    /// When the deletion was requested: deletionTimestamp (the end of the grace period) minus
+    /// deletionGracePeriodSeconds.
     pub terminating_since: Option<Timestamp>,
     pub ready: Option<bool>,
     pub restarts: Option<i32>,
@@ -241,7 +243,10 @@ fn row(
     }
     row.state = state_of(pod);
     row.detail = pod.waiting.clone().or_else(|| pod.reason.clone());
-    row.terminating_since = pod.deleting;
+    row.terminating_since = pod.deleting.map(|end| {
+        let grace = jiff::SignedDuration::from_secs(pod.deletion_grace_seconds.unwrap_or(0).max(0));
+        end.checked_sub(grace).unwrap_or(end)
+    });
     row.ready = Some(pod.ready);
     row.restarts = Some(pod.restarts);
     row.revision_hash = pod.revision().map(String::from);

@@ -223,6 +223,24 @@ fn stuck_terminating_pod_is_explained() {
 }
 
 #[test]
+fn terminating_age_counts_from_the_deletion_request_not_the_end_of_the_grace_period() {
+    // Deleted 10s ago with a 600s grace period: deletionTimestamp is 590s in the future.
+    let mut objects = healthy("web", 2);
+    let deadline = (now() + jiff::SignedDuration::from_secs(590)).to_string();
+    patch(
+        &mut objects,
+        "Pod",
+        "web-1",
+        json!({ "metadata": { "deletionTimestamp": deadline, "deletionGracePeriodSeconds": 600 } }),
+    );
+    let r = report(objects);
+    assert_eq!(r.ordinals[1].terminating_since, Some(now() - jiff::SignedDuration::from_secs(10)));
+    let table = crate::render::ordinals::table(&r, now(), crate::render::style::Style::plain());
+    assert!(table.contains("web-1   Terminating 10s "), "{table}");
+    assert_eq!(why(&r, "web-1"), "", "within its grace period: nothing wrong yet");
+}
+
+#[test]
 fn unreadable_nodes_become_a_note_not_a_failure() {
     let mut snap = snapshot(healthy("web", 1));
     snap.nodes = Err("cannot list nodes: forbidden".into());

@@ -32,6 +32,17 @@ fn findings_are_sorted_worst_first_with_suggestions() {
 }
 
 #[test]
+fn governing_service_codes() {
+    let mut objects = healthy("web", 1);
+    patch(&mut objects, "Service", "web", json!({ "spec": { "selector": { "app": "other" } } }));
+    let r = diagnose(&snapshot(objects.clone()), Some("shop"));
+    assert_eq!(codes(&r, "web"), ["service-selects-no-pods"]);
+    patch(&mut objects, "Service", "web", json!({ "spec": { "clusterIP": "10.0.0.9", "selector": { "app": "web" } } }));
+    let r = diagnose(&snapshot(objects), Some("shop"));
+    assert_eq!(codes(&r, "web"), ["service-not-headless"]);
+}
+
+#[test]
 fn blocked_ordinals_are_one_finding_naming_the_blocker() {
     let mut objects = healthy("web", 4);
     patch(

@@ -124,6 +124,9 @@ pub struct Service {
     pub name: String,
     /// clusterIP None: the only kind that gives pods stable DNS names.
     pub headless: bool,
+    /// spec.selector: the endpoints controller publishes the pods it matches (and so their DNS
+    /// records); empty when the service has none.
+    pub selector: super::Labels,
 }
 
 impl From<&core::Service> for Service {
@@ -132,6 +135,7 @@ impl From<&core::Service> for Service {
             namespace: s.metadata.namespace.clone().unwrap_or_default(),
             name: s.metadata.name.clone().unwrap_or_default(),
             headless: s.spec.as_ref().and_then(|s| s.cluster_ip.as_deref()) == Some("None"),
+            selector: s.spec.as_ref().and_then(|s| s.selector.as_ref()).map(super::Labels::from).unwrap_or_default(),
         }
     }
 }

@@ -149,7 +149,8 @@ pub struct OrdinalRow {
 /// Builds the report for StatefulSet `sts` from a snapshot of its namespace.
 pub fn diagnose(snap: &Snapshot, sts: &StatefulSet) -> OrdinalsReport {
     let service = summary::check_service(snap, sts);
-    let dns_domain = (service.exists != Some(false) && !sts.service_name.is_empty())
+    // Only through a governing service that gives pods DNS records (or one that could not be read).
+    let dns_domain = (service.problem.is_none() && service.exists != Some(false) && !sts.service_name.is_empty())
         .then(|| format!("{}.{}.svc", sts.service_name, sts.namespace));
     let (mut rows, mut slots): (Vec<OrdinalRow>, Vec<Slot>) = sts
         .ordinal_range()

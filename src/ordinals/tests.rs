@@ -180,9 +180,23 @@ fn governing_service_problems_are_reported() {
     assert_eq!(r.statefulset.service.exists, Some(false));
     assert!(r.ordinals[0].dns.is_none());
     objects.push(service("web", false));
-    let r = report(objects);
+    let r = report(objects.clone());
     assert_eq!(r.statefulset.service.headless, Some(false));
     assert!(r.statefulset.service.problem.as_deref().unwrap().contains("not headless"));
+    assert!(r.ordinals[0].dns.is_none(), "no per-pod DNS records through a ClusterIP service");
+
+    // Headless, but selecting no pod of the StatefulSet, or nothing at all: no endpoints, no records.
+    remove(&mut objects, "Service", "web");
+    objects.push(with(service("web", true), json!({ "spec": { "selector": { "app": "other" } } })));
+    let r = report(objects.clone());
+    let problem = r.statefulset.service.problem.clone().unwrap_or_default();
+    assert!(problem.contains("selects app=other but none of the StatefulSet's pods"), "{problem}");
+    assert!(r.ordinals[0].dns.is_none());
+    remove(&mut objects, "Service", "web");
+    objects.push(with(service("web", true), json!({ "spec": { "selector": null } })));
+    let r = report(objects);
+    assert!(r.statefulset.service.problem.as_deref().unwrap_or_default().contains("has no selector"));
+    assert!(r.ordinals[0].dns.is_none());
 }
 
 #[test]

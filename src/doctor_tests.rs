@@ -43,6 +43,23 @@ fn governing_service_codes() {
 }
 
 #[test]
+fn a_succeeded_pod_is_a_finding_and_says_whether_the_controller_replaces_it() {
+    // Pods end Succeeded after e.g. a node shutdown; controllers before kubernetes#121389 never
+    // replace them.
+    let mut objects = healthy("web", 3);
+    patch(&mut objects, "Pod", "web-2", json!({ "status": { "phase": "Succeeded" } }));
+    let mut snap = snapshot(objects);
+    snap.server_version = crate::model::ServerVersion::parse("v1.20.2", "1", "20");
+    let r = diagnose(&snap, Some("shop"));
+    assert_eq!(codes(&r, "web"), ["pod-failed"]);
+    let message = &r.statefulsets[0].findings[0].message;
+    assert!(message.contains("Succeeded") && message.contains("stays Succeeded until it is deleted"), "{message}");
+    snap.server_version = crate::model::ServerVersion::parse("v1.30.1", "1", "30");
+    let r = diagnose(&snap, Some("shop"));
+    assert!(r.statefulsets[0].findings[0].message.contains("the controller deletes and recreates it"));
+}
+
+#[test]
 fn blocked_ordinals_are_one_finding_naming_the_blocker() {
     let mut objects = healthy("web", 4);
     patch(

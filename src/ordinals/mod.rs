@@ -260,7 +260,12 @@ fn row(
     if let Some((issue, why)) = problem(snap, pod, row.node_health.as_ref(), rules.succeeded) {
         (row.issue, row.why) = (Some(issue), Some(why));
         if issue == Issue::NodeLost {
-            row.suggestion = Some(format!("kubectl sts-doctor force-delete {name}  # if the node is really gone"));
+            // With the namespace, as doctor's: pasted under another default namespace, it must
+            // not name a different pod.
+            row.suggestion = Some(format!(
+                "kubectl sts-doctor -n {} force-delete {name}  # if the node is really gone",
+                sts.namespace
+            ));
         }
     }
     row

@@ -168,7 +168,7 @@ fn pod_on_a_lost_node_points_to_force_delete() {
     );
     assert_eq!(
         r.ordinals[1].suggestion.as_deref(),
-        Some("kubectl sts-doctor force-delete web-1  # if the node is really gone")
+        Some("kubectl sts-doctor -n shop force-delete web-1  # if the node is really gone")
     );
 }
 

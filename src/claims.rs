@@ -325,7 +325,15 @@ fn flags(
     if !others.is_empty() {
         let list = others.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
         let (kind, text) = if row.in_range {
-            ("shared-mount", format!("also mounted by {list}, not only by {pod}"))
+            let own = row.mounted_by.iter().any(|p| p == pod);
+            (
+                "shared-mount",
+                if own {
+                    format!("also mounted by {list}, not only by {pod}")
+                } else {
+                    format!("mounted by {list}, not by its own pod {pod}")
+                },
+            )
         } else {
             ("wrong-pod", format!("mounted by {list} although its ordinal is out of range"))
         };

@@ -179,9 +179,13 @@ fn mounted_by_another_pod_is_flagged() {
         "spec": { "volumes": [{ "name": "d", "persistentVolumeClaim": { "claimName": "data-web-1" } }] } }),
     );
     objects.push(backup);
-    let r = report(objects);
+    let r = report(objects.clone());
     assert_eq!(r.claims[1].mounted_by, ["backup-x", "web-1"]);
     assert_eq!(kinds(&r, "data-web-1"), ["shared-mount"]);
+    assert_eq!(r.claims[1].flags[0].message, "also mounted by backup-x, not only by web-1");
+    remove(&mut objects, "Pod", "web-1");
+    let r = report(objects);
+    assert_eq!(r.claims[1].flags[0].message, "mounted by backup-x, not by its own pod web-1");
 }
 
 #[test]

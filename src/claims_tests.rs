@@ -152,6 +152,22 @@ fn size_class_and_access_drift() {
 }
 
 #[test]
+fn an_infeasible_resize_on_newer_servers_is_a_failure_not_pending() {
+    let mut objects = healthy("web", 2);
+    let resized = |status: &str| {
+        json!({ "spec": { "resources": { "requests": { "storage": "2Gi" } } },
+        "status": { "capacity": { "storage": "1Gi" }, "allocatedResourceStatuses": { "storage": status } } })
+    };
+    patch(&mut objects, "PersistentVolumeClaim", "data-web-0", resized("ControllerResizeInfeasible"));
+    patch(&mut objects, "PersistentVolumeClaim", "data-web-1", resized("ControllerResizeInProgress"));
+    let r = report(objects);
+    assert_eq!(kinds(&r, "data-web-0"), ["size-drift", "resize-failed"]);
+    assert!(r.claims[0].flags[1].message.starts_with("resize failed (ControllerResizeInfeasible)"));
+    assert_eq!(kinds(&r, "data-web-1"), ["size-drift", "resize-pending"]);
+    assert!(r.claims[1].flags[1].message.ends_with("(ControllerResizeInProgress)"), "{}", r.claims[1].flags[1].message);
+}
+
+#[test]
 fn missing_pending_and_lost_claims() {
     let mut objects = healthy("web", 3);
     remove(&mut objects, "PersistentVolumeClaim", "data-web-0");

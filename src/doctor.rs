@@ -291,6 +291,7 @@ fn claim_findings(sts: &StatefulSet, c: &ClaimsReport, out: &mut Vec<Finding>) {
                 "foreign" => (Severity::Warning, "claim-foreign"),
                 "size-drift" | "class-drift" | "access-drift" => (Severity::Warning, "claim-drift"),
                 "resize-pending" => (Severity::Info, "claim-resize-pending"),
+                "resize-failed" => (Severity::Warning, "claim-resize-failed"),
                 "shared-mount" | "wrong-pod" => (Severity::Warning, "claim-shared"),
                 "pinned-to-lost-node" => (Severity::Error, "claim-pinned-to-lost-node"),
                 _ => (flag.severity, "claim-other"),

@@ -46,6 +46,9 @@ pub struct Claim {
     pub selected_node: Option<String>,
     /// Resizing / FileSystemResizePending conditions that are True.
     pub resize_conditions: Vec<String>,
+    /// status.allocatedResourceStatuses.storage (1.28+ with RecoverVolumeExpansionFailure):
+    /// ControllerResizeInProgress, NodeResizePending, ..., ControllerResizeInfeasible.
+    pub resize_status: Option<String>,
     /// Field managers that wrote it (metadata.managedFields): who created or changed it.
     /// Empty when the server does not track managed fields (before 1.18).
     pub managers: Vec<String>,
@@ -83,6 +86,11 @@ impl From<&core::PersistentVolumeClaim> for Claim {
                 .filter(|c| c.status == "True")
                 .map(|c| c.type_.clone())
                 .collect(),
+            resize_status: status
+                .and_then(|s| s.allocated_resource_statuses.as_ref())
+                .and_then(|r| r.get("storage"))
+                .filter(|r| !r.is_empty())
+                .cloned(),
             managers: {
                 let mut managers: Vec<String> =
                     m.managed_fields.iter().flatten().filter_map(|f| f.manager.clone()).collect();

@@ -49,11 +49,15 @@ async fn doctor_reports_findings_and_exit_code_reflects_the_worst() {
 
     // One StatefulSet only.
     let out = env.run(&["doctor", "db", "-o", "json"]).await;
+    assert_exit(&out, 7);
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["summary"]["statefulsets"], 1);
+    assert_eq!(doc["statefulsets"][0]["name"], "db");
+    assert_eq!(doc["statefulsets"][0]["findings"][0]["code"], "pod-on-lost-node", "db-1 is on n2: {doc}");
 
     // All namespaces: ours is among them.
     let out = env.run(&["doctor", "-A", "-o", "json"]).await;
+    assert_exit(&out, 7);
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(
         doc["statefulsets"].as_array().unwrap().iter().any(|s| s["namespace"] == env.ns.as_str() && s["name"] == "web")

@@ -9,9 +9,12 @@ use serde::Serialize;
 
 use crate::health::{NodeHealth, node_health};
 use crate::model::names::{claim_name, claim_ordinal, pod_name, pod_ordinal};
-use crate::model::quantity::Quantity;
 use crate::model::{Claim, ClaimTemplate, RetentionPolicy, Snapshot, StatefulSet};
 pub use crate::severity::Severity;
+use size::size_flags;
+
+#[path = "claims_size.rs"]
+mod size;
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -62,7 +65,7 @@ pub enum Ownership {
 #[serde(rename_all = "camelCase")]
 pub struct Flag {
     /// Stable identifier: missing, pending, lost, terminating, orphan, foreign, size-drift, resize-pending,
-    /// class-drift, access-drift, shared-mount, wrong-pod, pinned-to-lost-node.
+    /// resize-failed, class-drift, access-drift, shared-mount, wrong-pod, pinned-to-lost-node.
     pub kind: &'static str,
     pub severity: Severity,
     pub message: String,
@@ -225,7 +228,10 @@ fn row(
         row.volume_phase = Some(volume.phase.clone());
         row.reclaim_policy = Some(volume.reclaim_policy.clone());
         row.node_affinity = volume.node_affinity.clone();
-        row.pinned_node = volume.pinned_nodes.first().map(|n| node_health(snap, n));
+        // Several values: the volume is reachable from any of them; it is lost only if all are.
+        let pinned: Vec<NodeHealth> =
+            volume.pinned_nodes.iter().map(|h| node_health(snap, snap.node_for_hostname(h))).collect();
+        row.pinned_node = pinned.iter().find(|h| !h.suspect_lost).or(pinned.first()).cloned();
     }
     row.flags = flags(sts, template, claim, &row, &pod, snap.now);
     row
@@ -322,7 +328,15 @@ fn flags(
     if !others.is_empty() {
         let list = others.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ");
         let (kind, text) = if row.in_range {
-            ("shared-mount", format!("also mounted by {list}, not only by {pod}"))
+            let own = row.mounted_by.iter().any(|p| p == pod);
+            (
+                "shared-mount",
+                if own {
+                    format!("also mounted by {list}, not only by {pod}")
+                } else {
+                    format!("mounted by {list}, not by its own pod {pod}")
+                },
+            )
         } else {
             ("wrong-pod", format!("mounted by {list} although its ordinal is out of range"))
         };
@@ -341,55 +355,6 @@ fn flags(
         );
     }
     flags
-}
-
-/// Requested vs template vs capacity.
-fn size_flags(template: &ClaimTemplate, claim: &Claim, flag: &mut impl FnMut(&'static str, Severity, String)) {
-    let parse = |q: &Option<String>| q.as_deref().and_then(Quantity::parse);
-    let (want, req, cap) = (parse(&template.storage), parse(&claim.requested), parse(&claim.capacity));
-    if let (Some(want), Some(req)) = (&want, &req) {
-        if req > want {
-            flag(
-                "size-drift",
-                Severity::Warning,
-                format!(
-                    "expanded to {} beyond the template's {}: claims for new ordinals get {} (expand them too, or \
-                     recreate the StatefulSet with a bigger template, orphaning pods)",
-                    claim.requested.as_deref().unwrap_or_default(),
-                    template.storage.as_deref().unwrap_or_default(),
-                    template.storage.as_deref().unwrap_or_default()
-                ),
-            );
-        } else if req < want {
-            flag(
-                "size-drift",
-                Severity::Warning,
-                format!(
-                    "requests {} but the template now asks for {}: existing claims are not resized by the controller",
-                    claim.requested.as_deref().unwrap_or_default(),
-                    template.storage.as_deref().unwrap_or_default()
-                ),
-            );
-        }
-    }
-    if let (Some(req), Some(cap)) = (&req, &cap) {
-        if cap < req {
-            let conditions = if claim.resize_conditions.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", claim.resize_conditions.join(", "))
-            };
-            flag(
-                "resize-pending",
-                Severity::Warning,
-                format!(
-                    "resize pending: capacity {} is below the requested {}{conditions}",
-                    claim.capacity.as_deref().unwrap_or_default(),
-                    claim.requested.as_deref().unwrap_or_default()
-                ),
-            );
-        }
-    }
 }
 
 #[cfg(test)]

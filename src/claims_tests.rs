@@ -152,6 +152,22 @@ fn size_class_and_access_drift() {
 }
 
 #[test]
+fn an_infeasible_resize_on_newer_servers_is_a_failure_not_pending() {
+    let mut objects = healthy("web", 2);
+    let resized = |status: &str| {
+        json!({ "spec": { "resources": { "requests": { "storage": "2Gi" } } },
+        "status": { "capacity": { "storage": "1Gi" }, "allocatedResourceStatuses": { "storage": status } } })
+    };
+    patch(&mut objects, "PersistentVolumeClaim", "data-web-0", resized("ControllerResizeInfeasible"));
+    patch(&mut objects, "PersistentVolumeClaim", "data-web-1", resized("ControllerResizeInProgress"));
+    let r = report(objects);
+    assert_eq!(kinds(&r, "data-web-0"), ["size-drift", "resize-failed"]);
+    assert!(r.claims[0].flags[1].message.starts_with("resize failed (ControllerResizeInfeasible)"));
+    assert_eq!(kinds(&r, "data-web-1"), ["size-drift", "resize-pending"]);
+    assert!(r.claims[1].flags[1].message.ends_with("(ControllerResizeInProgress)"), "{}", r.claims[1].flags[1].message);
+}
+
+#[test]
 fn missing_pending_and_lost_claims() {
     let mut objects = healthy("web", 3);
     remove(&mut objects, "PersistentVolumeClaim", "data-web-0");
@@ -179,9 +195,13 @@ fn mounted_by_another_pod_is_flagged() {
         "spec": { "volumes": [{ "name": "d", "persistentVolumeClaim": { "claimName": "data-web-1" } }] } }),
     );
     objects.push(backup);
-    let r = report(objects);
+    let r = report(objects.clone());
     assert_eq!(r.claims[1].mounted_by, ["backup-x", "web-1"]);
     assert_eq!(kinds(&r, "data-web-1"), ["shared-mount"]);
+    assert_eq!(r.claims[1].flags[0].message, "also mounted by backup-x, not only by web-1");
+    remove(&mut objects, "Pod", "web-1");
+    let r = report(objects);
+    assert_eq!(r.claims[1].flags[0].message, "mounted by backup-x, not by its own pod web-1");
 }
 
 #[test]
@@ -208,6 +228,65 @@ fn local_volume_pinned_to_a_lost_node() {
         "{}",
         row.flags[0].message
     );
+}
+
+#[test]
+fn local_volume_pinned_by_a_hostname_label_that_is_not_the_node_name() {
+    // The scheduler matches a PV's kubernetes.io/hostname term against node labels; a kubelet's
+    // hostname label need not be its Node name (cloud-provider names, --hostname-override).
+    let mut objects = healthy("web", 2);
+    patch(&mut objects, "Node", "n2", json!({ "metadata": { "labels": { "kubernetes.io/hostname": "host-2" } } }));
+    let pinned = |values: serde_json::Value| {
+        json!({ "spec": { "csi": null, "local": { "path": "/mnt/disk1" },
+        "nodeAffinity": { "required": { "nodeSelectorTerms": [{ "matchExpressions": [
+            { "key": "kubernetes.io/hostname", "operator": "In", "values": values }] }] } } } })
+    };
+    patch(&mut objects, "PersistentVolume", "pv-data-web-1", pinned(json!(["host-2"])));
+    let r = report(objects.clone());
+    let health = r.claims[1].pinned_node.as_ref().expect("pinned node");
+    assert_eq!((health.node.as_str(), health.state.as_str(), health.suspect_lost), ("n2", "Ready", false));
+    assert!(kinds(&r, "data-web-1").is_empty(), "{:?}", r.claims[1].flags);
+
+    // Reachable from either of two nodes: lost only when both are.
+    patch(&mut objects, "PersistentVolume", "pv-data-web-1", pinned(json!(["gone", "host-2"])));
+    let r = report(objects);
+    assert_eq!(r.claims[1].pinned_node.as_ref().map(|h| h.node.as_str()), Some("n2"));
+    assert!(kinds(&r, "data-web-1").is_empty(), "{:?}", r.claims[1].flags);
+}
+
+#[test]
+fn storage_class_from_the_beta_annotation_as_the_pv_controller_reads_it() {
+    // Older manifests set the class with volume.beta.kubernetes.io/storage-class, which the
+    // controller copies from the template onto each claim; it wins over storageClassName.
+    let beta = json!({ "annotations": { "volume.beta.kubernetes.io/storage-class": "slow" } });
+    let mut objects = healthy("web", 2);
+    patch(
+        &mut objects,
+        "StatefulSet",
+        "web",
+        json!({ "spec": { "volumeClaimTemplates": [{ "metadata": { "name": "data", "annotations": beta["annotations"] },
+        "spec": { "accessModes": ["ReadWriteOnce"], "resources": { "requests": { "storage": "1Gi" } } } }] } }),
+    );
+    for c in ["data-web-0", "data-web-1"] {
+        patch(
+            &mut objects,
+            "PersistentVolumeClaim",
+            c,
+            json!({ "metadata": beta, "spec": { "storageClassName": null } }),
+        );
+    }
+    patch(
+        &mut objects,
+        "PersistentVolumeClaim",
+        "data-web-1",
+        json!({ "metadata": { "annotations": {
+        "volume.beta.kubernetes.io/storage-class": "fast" } } }),
+    );
+    let r = report(objects);
+    assert_eq!(r.statefulset.templates[0].storage_class.as_deref(), Some("slow"));
+    assert_eq!(r.claims[0].storage_class.as_deref(), Some("slow"));
+    assert!(kinds(&r, "data-web-0").is_empty(), "{:?}", r.claims[0].flags);
+    assert_eq!(kinds(&r, "data-web-1"), ["class-drift"]);
 }
 
 #[test]

@@ -115,9 +115,10 @@ fn cmd(sts: &StatefulSet, args: &str) -> Option<String> {
 fn service_findings(o: &OrdinalsReport, out: &mut Vec<Finding>) {
     let service = &o.statefulset.service;
     if let Some(problem) = &service.problem {
-        let code = match (service.name.is_empty(), service.exists) {
-            (true, _) => "service-name-empty",
-            (false, Some(false)) => "service-missing",
+        let code = match (service.name.is_empty(), service.exists, service.headless) {
+            (true, _, _) => "service-name-empty",
+            (false, Some(false), _) => "service-missing",
+            (false, _, Some(true)) => "service-selects-no-pods",
             _ => "service-not-headless",
         };
         out.push(finding(Severity::Warning, code, None, problem.clone(), None));
@@ -290,6 +291,7 @@ fn claim_findings(sts: &StatefulSet, c: &ClaimsReport, out: &mut Vec<Finding>) {
                 "foreign" => (Severity::Warning, "claim-foreign"),
                 "size-drift" | "class-drift" | "access-drift" => (Severity::Warning, "claim-drift"),
                 "resize-pending" => (Severity::Info, "claim-resize-pending"),
+                "resize-failed" => (Severity::Warning, "claim-resize-failed"),
                 "shared-mount" | "wrong-pod" => (Severity::Warning, "claim-shared"),
                 "pinned-to-lost-node" => (Severity::Error, "claim-pinned-to-lost-node"),
                 _ => (flag.severity, "claim-other"),

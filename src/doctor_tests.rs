@@ -32,6 +32,34 @@ fn findings_are_sorted_worst_first_with_suggestions() {
 }
 
 #[test]
+fn governing_service_codes() {
+    let mut objects = healthy("web", 1);
+    patch(&mut objects, "Service", "web", json!({ "spec": { "selector": { "app": "other" } } }));
+    let r = diagnose(&snapshot(objects.clone()), Some("shop"));
+    assert_eq!(codes(&r, "web"), ["service-selects-no-pods"]);
+    patch(&mut objects, "Service", "web", json!({ "spec": { "clusterIP": "10.0.0.9", "selector": { "app": "web" } } }));
+    let r = diagnose(&snapshot(objects), Some("shop"));
+    assert_eq!(codes(&r, "web"), ["service-not-headless"]);
+}
+
+#[test]
+fn a_succeeded_pod_is_a_finding_and_says_whether_the_controller_replaces_it() {
+    // Pods end Succeeded after e.g. a node shutdown; controllers before kubernetes#121389 never
+    // replace them.
+    let mut objects = healthy("web", 3);
+    patch(&mut objects, "Pod", "web-2", json!({ "status": { "phase": "Succeeded" } }));
+    let mut snap = snapshot(objects);
+    snap.server_version = crate::model::ServerVersion::parse("v1.20.2", "1", "20");
+    let r = diagnose(&snap, Some("shop"));
+    assert_eq!(codes(&r, "web"), ["pod-failed"]);
+    let message = &r.statefulsets[0].findings[0].message;
+    assert!(message.contains("Succeeded") && message.contains("stays Succeeded until it is deleted"), "{message}");
+    snap.server_version = crate::model::ServerVersion::parse("v1.30.1", "1", "30");
+    let r = diagnose(&snap, Some("shop"));
+    assert!(r.statefulsets[0].findings[0].message.contains("the controller deletes and recreates it"));
+}
+
+#[test]
 fn blocked_ordinals_are_one_finding_naming_the_blocker() {
     let mut objects = healthy("web", 4);
     patch(

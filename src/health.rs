@@ -27,7 +27,7 @@ pub struct NodeHealth {
     pub lease_stale: bool,
     /// Keys of the node-health taints present.
     pub taints: Vec<String>,
-    /// Suspected lost: deleted, shut down, fenced, or not Ready with a stale Lease.
+    /// Suspected lost: deleted, or not Ready and shut down, fenced or with a stale Lease.
     pub suspect_lost: bool,
 }
 
@@ -69,8 +69,11 @@ pub fn node_health(snap: &Snapshot, node: &str) -> NodeHealth {
             health.taints =
                 n.taints.iter().filter(|t| HEALTH_TAINTS.contains(&t.key.as_str())).map(|t| t.key.clone()).collect();
             health.taints.dedup();
+            // A node whose kubelet still reports Ready is not lost, whatever its taints say: the
+            // cloud provider's shutdown taint is only added to, and cleared from, nodes that are
+            // not Ready, and an out-of-service taint on a Ready node is a mistake, not a loss.
             let fenced = n.taint(TAINT_SHUTDOWN).is_some() || n.taint(TAINT_OUT_OF_SERVICE).is_some();
-            health.suspect_lost = fenced || (!n.is_ready() && lease_stale);
+            health.suspect_lost = !n.is_ready() && (fenced || lease_stale);
         }
     }
     health
@@ -135,6 +138,7 @@ mod tests {
             uid: "u".into(),
             resource_version: "1".into(),
             deleting: None,
+            hostname: None,
             ready: Some(NodeCondition {
                 status: status.into(),
                 reason: None,
@@ -171,6 +175,16 @@ mod tests {
     fn not_ready_but_lease_fresh_is_not_suspect() {
         let snap = snap_with(Some(node("Unknown", 400, &[])), Some(3));
         assert!(!node_health(&snap, "n1").suspect_lost);
+    }
+
+    #[test]
+    fn fencing_taints_make_a_not_ready_node_suspect_but_not_a_ready_one() {
+        let snap = snap_with(Some(node("Unknown", 30, &[TAINT_OUT_OF_SERVICE])), Some(30));
+        assert!(node_health(&snap, "n1").suspect_lost, "fenced, lease not stale yet");
+        let snap = snap_with(Some(node("True", 3600, &[TAINT_SHUTDOWN])), Some(5));
+        let h = node_health(&snap, "n1");
+        assert!(!h.suspect_lost, "Ready with a fresh Lease: its kubelet is alive");
+        assert_eq!(h.summary(snap.now), "Ready, shutdown");
     }
 
     #[test]

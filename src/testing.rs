@@ -163,7 +163,8 @@ pub fn service(name: &str, headless: bool) -> Value {
     json!({
         "apiVersion": "v1", "kind": "Service",
         "metadata": { "name": name, "namespace": "shop" },
-        "spec": { "clusterIP": if headless { "None" } else { "10.0.0.9" }, "ports": [{ "port": 80 }] }
+        "spec": { "clusterIP": if headless { "None" } else { "10.0.0.9" }, "ports": [{ "port": 80 }],
+                  "selector": { "app": name } }
     })
 }
 

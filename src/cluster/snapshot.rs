@@ -117,27 +117,19 @@ impl Cluster {
         }
         if want.nodes || want.leases {
             let mut names: BTreeSet<String> = snap.pods.values().filter_map(|p| p.node.clone()).collect();
-            if let Ok(volumes) = &snap.volumes {
-                names.extend(volumes.values().flat_map(|v| v.pinned_nodes.iter().cloned()));
-            }
+            // Hostname labels local PVs are pinned to; usually also the nodes' names.
+            let hostnames: BTreeSet<String> = match &snap.volumes {
+                Ok(volumes) => volumes.values().flat_map(|v| v.pinned_nodes.iter().cloned()).collect(),
+                Err(_) => BTreeSet::new(),
+            };
+            names.extend(hostnames.iter().cloned());
             names.extend(snap.claims.values().filter_map(|c| c.selected_node.clone()));
+            let leases_api = Api::<coordination::Lease>::namespaced(self.client.clone(), LEASE_NAMESPACE);
             let (nodes, leases) = futures::join!(
-                async {
-                    if want.nodes {
-                        Some(self.named::<_, model::Node>(Api::<core::Node>::all(self.client.clone()), &names).await)
-                    } else {
-                        None
-                    }
-                },
+                async { if want.nodes { Some(self.nodes(&names, &hostnames).await) } else { None } },
                 async {
                     if want.leases {
-                        Some(
-                            self.named::<_, model::Lease>(
-                                Api::<coordination::Lease>::namespaced(self.client.clone(), LEASE_NAMESPACE),
-                                &names,
-                            )
-                            .await,
-                        )
+                        Some(self.named::<_, model::Lease>(leases_api.clone(), &names).await)
                     } else {
                         None
                     }
@@ -149,8 +141,64 @@ impl Cluster {
             if let Some(leases) = leases {
                 snap.leases = optional(leases)?;
             }
+            // Nodes found by their hostname label only: their Leases are named after the node.
+            let unnamed: BTreeSet<String> = match &snap.nodes {
+                Ok(nodes) => nodes.keys().filter(|n| !names.contains(*n)).cloned().collect(),
+                Err(_) => BTreeSet::new(),
+            };
+            if !unnamed.is_empty() && snap.leases.is_ok() {
+                let more = optional(self.named::<_, model::Lease>(leases_api, &unnamed).await)?;
+                match (more, &mut snap.leases) {
+                    (Ok(more), Ok(leases)) => leases.extend(more),
+                    (Err(reason), leases) => *leases = Err(reason),
+                    _ => {}
+                }
+            }
         }
         Ok(snap)
+    }
+
+    /// The Nodes called `names`, plus those whose kubernetes.io/hostname label is one of
+    /// `hostnames` (what a local PV's node affinity matches): GETs by name when few, and then one
+    /// LIST by label for hostnames no node fetched carries; else one paged LIST of all nodes.
+    async fn nodes(
+        &self,
+        names: &BTreeSet<String>,
+        hostnames: &BTreeSet<String>,
+    ) -> Result<BTreeMap<String, model::Node>, ApiError> {
+        let api = Api::<core::Node>::all(self.client.clone());
+        let labelled = |n: &model::Node| n.hostname.as_ref().is_some_and(|h| hostnames.contains(h));
+        let mut out = BTreeMap::new();
+        if names.len() > GET_LIMIT {
+            self.list_each(&api, ListParams::default(), Op::of::<core::Node>("list"), |obj| {
+                let node = model::Node::from(&obj);
+                if names.contains(&node.name) || labelled(&node) {
+                    out.insert(node.name.clone(), node);
+                }
+            })
+            .await?;
+            return Ok(out);
+        }
+        out = self.named::<_, model::Node>(api.clone(), names).await?;
+        let unmatched: Vec<&str> = hostnames
+            .iter()
+            .map(String::as_str)
+            .filter(|h| {
+                let by_name = out.get(*h).is_some_and(|n| n.hostname.as_deref().is_none_or(|l| l == *h));
+                !by_name && !out.values().any(|n| n.hostname.as_deref() == Some(*h))
+            })
+            // A value that is no valid label value is no node's label: nothing to ask for.
+            .filter(|h| is_label_value(h))
+            .collect();
+        if !unmatched.is_empty() {
+            let selector = format!("{} in ({})", model::infra::LABEL_HOSTNAME, unmatched.join(","));
+            self.list_each(&api, ListParams::default().labels(&selector), Op::of::<core::Node>("list"), |obj| {
+                let node = model::Node::from(&obj);
+                out.insert(node.name.clone(), node);
+            })
+            .await?;
+        }
+        Ok(out)
     }
 
     async fn statefulsets(&self, scope: &Scope) -> Result<Vec<model::StatefulSet>, ApiError> {
@@ -329,6 +377,16 @@ impl Cluster {
         }
         Ok(out)
     }
+}
+
+/// A Kubernetes label value: up to 63 characters, alphanumerics with `-`, `_`, `.` inside.
+fn is_label_value(v: &str) -> bool {
+    let b = v.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b[0].is_ascii_alphanumeric()
+        && b[b.len() - 1].is_ascii_alphanumeric()
+        && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
 }
 
 /// A part the user may be forbidden to read: keep going without it, saying why.

@@ -11,6 +11,9 @@ pub const TAINT_UNREACHABLE: &str = "node.kubernetes.io/unreachable";
 pub const TAINT_NOT_READY: &str = "node.kubernetes.io/not-ready";
 pub const TAINT_SHUTDOWN: &str = "node.cloudprovider.kubernetes.io/shutdown";
 pub const TAINT_OUT_OF_SERVICE: &str = "node.kubernetes.io/out-of-service";
+/// The label a local PV's node affinity names its node by. The kubelet sets it to its hostname,
+/// which need not be the Node's name (cloud providers name nodes, `--hostname-override`).
+pub const LABEL_HOSTNAME: &str = "kubernetes.io/hostname";
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -19,6 +22,8 @@ pub struct Node {
     pub uid: String,
     pub resource_version: String,
     pub deleting: Option<Timestamp>,
+    /// The kubernetes.io/hostname label.
+    pub hostname: Option<String>,
     /// The Ready condition; None when the node never reported one.
     pub ready: Option<NodeCondition>,
     pub taints: Vec<Taint>,
@@ -72,6 +77,7 @@ impl From<&core::Node> for Node {
             uid: n.metadata.uid.clone().unwrap_or_default(),
             resource_version: n.metadata.resource_version.clone().unwrap_or_default(),
             deleting: meta_time(&n.metadata.deletion_timestamp),
+            hostname: n.metadata.labels.as_ref().and_then(|l| l.get(LABEL_HOSTNAME).cloned()),
             ready,
             taints: spec
                 .and_then(|s| s.taints.as_ref())
@@ -118,6 +124,9 @@ pub struct Service {
     pub name: String,
     /// clusterIP None: the only kind that gives pods stable DNS names.
     pub headless: bool,
+    /// spec.selector: the endpoints controller publishes the pods it matches (and so their DNS
+    /// records); empty when the service has none.
+    pub selector: super::Labels,
 }
 
 impl From<&core::Service> for Service {
@@ -126,6 +135,7 @@ impl From<&core::Service> for Service {
             namespace: s.metadata.namespace.clone().unwrap_or_default(),
             name: s.metadata.name.clone().unwrap_or_default(),
             headless: s.spec.as_ref().and_then(|s| s.cluster_ip.as_deref()) == Some("None"),
+            selector: s.spec.as_ref().and_then(|s| s.selector.as_ref()).map(super::Labels::from).unwrap_or_default(),
         }
     }
 }

@@ -181,6 +181,18 @@ impl Snapshot {
         }
     }
 
+    /// The name of the node a PV's `kubernetes.io/hostname In (value)` term selects. The scheduler
+    /// matches the node's hostname label, which is usually but not always its name: the node
+    /// named `value` unless it is labelled otherwise, else the node labelled `value`, else `value`
+    /// itself (which then looks deleted).
+    pub fn node_for_hostname<'a>(&'a self, value: &'a str) -> &'a str {
+        let Ok(nodes) = &self.nodes else { return value };
+        if nodes.get(value).is_some_and(|n| n.hostname.as_deref().is_none_or(|h| h == value)) {
+            return value;
+        }
+        nodes.values().find(|n| n.hostname.as_deref() == Some(value)).map_or(value, |n| n.name.as_str())
+    }
+
     pub fn lease(&self, node: &str) -> Option<&Lease> {
         self.leases.as_ref().ok()?.get(node)
     }

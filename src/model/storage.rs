@@ -9,6 +9,18 @@ use super::{OwnerRef, meta_time, owner_refs};
 
 /// Annotation the scheduler sets on WaitForFirstConsumer claims: the node the volume was made for.
 pub const SELECTED_NODE_ANNOTATION: &str = "volume.kubernetes.io/selected-node";
+/// The storage class as it was set before spec.storageClassName (and still honoured, first).
+pub const BETA_STORAGE_CLASS_ANNOTATION: &str = "volume.beta.kubernetes.io/storage-class";
+
+/// The class of a claim or PV as the PV controller reads it (`GetPersistentVolumeClaimClass`,
+/// `GetPersistentVolumeClass`): the beta annotation wins over spec.storageClassName. None when
+/// neither is set (a claim then gets the default class, if any, when it is created).
+pub(crate) fn storage_class(
+    annotations: Option<&std::collections::BTreeMap<String, String>>,
+    spec: Option<&String>,
+) -> Option<String> {
+    annotations.and_then(|a| a.get(BETA_STORAGE_CLASS_ANNOTATION)).or(spec).cloned()
+}
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -34,6 +46,9 @@ pub struct Claim {
     pub selected_node: Option<String>,
     /// Resizing / FileSystemResizePending conditions that are True.
     pub resize_conditions: Vec<String>,
+    /// status.allocatedResourceStatuses.storage (1.28+ with RecoverVolumeExpansionFailure):
+    /// ControllerResizeInProgress, NodeResizePending, ..., ControllerResizeInfeasible.
+    pub resize_status: Option<String>,
     /// Field managers that wrote it (metadata.managedFields): who created or changed it.
     /// Empty when the server does not track managed fields (before 1.18).
     pub managers: Vec<String>,
@@ -58,7 +73,7 @@ impl From<&core::PersistentVolumeClaim> for Claim {
             deleting: meta_time(&m.deletion_timestamp),
             phase: status.and_then(|s| s.phase.clone()).unwrap_or_default(),
             volume: spec.and_then(|s| s.volume_name.clone()).filter(|v| !v.is_empty()),
-            storage_class: spec.and_then(|s| s.storage_class_name.clone()),
+            storage_class: storage_class(m.annotations.as_ref(), spec.and_then(|s| s.storage_class_name.as_ref())),
             access_modes: spec.and_then(|s| s.access_modes.clone()).unwrap_or_default(),
             requested: spec
                 .and_then(|s| s.resources.as_ref())
@@ -74,6 +89,11 @@ impl From<&core::PersistentVolumeClaim> for Claim {
                 .filter(|c| c.status == "True")
                 .map(|c| c.type_.clone())
                 .collect(),
+            resize_status: status
+                .and_then(|s| s.allocated_resource_statuses.as_ref())
+                .and_then(|r| r.get("storage"))
+                .filter(|r| !r.is_empty())
+                .cloned(),
             managers: {
                 let mut managers: Vec<String> =
                     m.managed_fields.iter().flatten().filter_map(|f| f.manager.clone()).collect();
@@ -113,7 +133,8 @@ pub struct Volume {
     pub claim: Option<ClaimRef>,
     /// Required node affinity, one human-readable term per entry ("kubernetes.io/hostname in (n1)").
     pub node_affinity: Vec<String>,
-    /// Nodes named by a kubernetes.io/hostname In term: where the data physically is (local volumes).
+    /// Values of kubernetes.io/hostname In terms: the hostname labels of the nodes where the data
+    /// physically is (local volumes). A node's hostname label is usually, not always, its name.
     pub pinned_nodes: Vec<String>,
     /// spec.local or spec.hostPath: data lives on one node's disk.
     pub node_local: bool,
@@ -146,7 +167,7 @@ impl From<&core::PersistentVolume> for Volume {
             })
             .collect();
         let pinned_nodes = expressions
-            .filter(|e| e.key == "kubernetes.io/hostname" && e.operator == "In")
+            .filter(|e| e.key == super::infra::LABEL_HOSTNAME && e.operator == "In")
             .flat_map(|e| e.values.clone().unwrap_or_default())
             .collect();
         Volume {
@@ -156,7 +177,7 @@ impl From<&core::PersistentVolume> for Volume {
             created: meta_time(&m.creation_timestamp),
             capacity: spec.capacity.as_ref().and_then(|c| c.get("storage")).map(|q| q.0.clone()),
             reclaim_policy: spec.persistent_volume_reclaim_policy.clone().unwrap_or_else(|| "Retain".into()),
-            storage_class: spec.storage_class_name.clone(),
+            storage_class: storage_class(m.annotations.as_ref(), spec.storage_class_name.as_ref()),
             phase: v.status.as_ref().and_then(|s| s.phase.clone()).unwrap_or_default(),
             claim: spec.claim_ref.as_ref().map(|r| ClaimRef {
                 namespace: r.namespace.clone().unwrap_or_default(),

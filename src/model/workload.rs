@@ -58,6 +58,7 @@ pub struct ClaimTemplate {
     pub name: String,
     /// resources.requests.storage as written ("10Gi").
     pub storage: Option<String>,
+    /// The beta annotation or storageClassName (see `storage::storage_class`); None: default class.
     pub storage_class: Option<String>,
     pub access_modes: Vec<String>,
 }
@@ -166,7 +167,10 @@ impl From<&core::PersistentVolumeClaim> for ClaimTemplate {
                 .and_then(|r| r.requests.as_ref())
                 .and_then(|r| r.get("storage"))
                 .map(|q| q.0.clone()),
-            storage_class: spec.storage_class_name.clone(),
+            storage_class: super::storage::storage_class(
+                t.metadata.annotations.as_ref(),
+                spec.storage_class_name.as_ref(),
+            ),
             access_modes: spec.access_modes.clone().unwrap_or_default(),
         }
     }

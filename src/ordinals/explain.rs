@@ -2,13 +2,18 @@
 //! These mirror the StatefulSet controller's rules (see the module docs of `ordinals`).
 
 use super::{Issue, OrdinalRow, PodState};
-use crate::controller_rules::{ReplicaStep, Rules, ScaleDownStep, Slot, replica_step, scale_down_step};
+use crate::controller_rules::{ReplicaStep, Rules, ScaleDownStep, Slot, SucceededPods, replica_step, scale_down_step};
 use crate::duration::{age, secs_since};
 use crate::health::NodeHealth;
 use crate::model::{Pod, Snapshot, StatefulSet};
 
 /// What is wrong with a pod that exists, if anything.
-pub(super) fn problem(snap: &Snapshot, pod: &Pod, node: Option<&NodeHealth>) -> Option<(Issue, String)> {
+pub(super) fn problem(
+    snap: &Snapshot,
+    pod: &Pod,
+    node: Option<&NodeHealth>,
+    succeeded: SucceededPods,
+) -> Option<(Issue, String)> {
     let lost = node.filter(|h| h.suspect_lost).map(|h| {
         format!("node {} looks lost ({}): the pod cannot be replaced until it is deleted", h.node, h.summary(snap.now))
     });
@@ -33,6 +38,21 @@ pub(super) fn problem(snap: &Snapshot, pod: &Pod, node: Option<&NodeHealth>) -> 
     }
     if pod.phase == "Failed" {
         return Some((Issue::PodFailed, "Failed: the controller deletes and recreates failed pods".into()));
+    }
+    if pod.phase == "Succeeded" {
+        // Only since kubernetes#121389 does the controller recreate Succeeded pods too.
+        let what = match succeeded {
+            SucceededPods::Recreated => "the controller deletes and recreates it",
+            SucceededPods::Kept => {
+                "this server's controller (before 1.27) recreates only Failed pods: it stays Succeeded until it is \
+                 deleted"
+            }
+            SucceededPods::Unknown => {
+                "controllers from 1.29 (and 1.27/1.28 patch releases with kubernetes#121389) recreate it; older ones \
+                 leave it until it is deleted"
+            }
+        };
+        return Some((Issue::PodFailed, format!("Succeeded: its containers exited; {what}")));
     }
     if let Some(waiting) = &pod.waiting {
         if waiting != "ContainerCreating" && waiting != "PodInitializing" {

@@ -124,6 +124,8 @@ pub struct OrdinalRow {
     pub state: PodState,
     /// Container waiting reason, or the pod's status reason (NodeLost, Evicted).
     pub detail: Option<String>,
+    /// When the deletion was requested: deletionTimestamp (the end of the grace period) minus
+    /// deletionGracePeriodSeconds.
     pub terminating_since: Option<Timestamp>,
     pub ready: Option<bool>,
     pub restarts: Option<i32>,
@@ -147,7 +149,9 @@ pub struct OrdinalRow {
 /// Builds the report for StatefulSet `sts` from a snapshot of its namespace.
 pub fn diagnose(snap: &Snapshot, sts: &StatefulSet) -> OrdinalsReport {
     let service = summary::check_service(snap, sts);
-    let dns_domain = (service.exists != Some(false) && !sts.service_name.is_empty())
+    let rules = Rules::of(sts, snap.server_version.as_ref());
+    // Only through a governing service that gives pods DNS records (or one that could not be read).
+    let dns_domain = (service.problem.is_none() && service.exists != Some(false) && !sts.service_name.is_empty())
         .then(|| format!("{}.{}.svc", sts.service_name, sts.namespace));
     let (mut rows, mut slots): (Vec<OrdinalRow>, Vec<Slot>) = sts
         .ordinal_range()
@@ -158,7 +162,7 @@ pub fn diagnose(snap: &Snapshot, sts: &StatefulSet) -> OrdinalsReport {
                 Some(p) if sts.owns_pod(p) => Slot::of(sts, i, p, snap.now),
                 _ => Slot::missing(i, true),
             };
-            (row(snap, sts, i, &name, pod, true, dns_domain.as_deref()), slot)
+            (row(snap, sts, &rules, i, &name, pod, true, dns_domain.as_deref()), slot)
         })
         .unzip();
     let mut extra: Vec<(OrdinalRow, Slot)> = snap
@@ -167,13 +171,12 @@ pub fn diagnose(snap: &Snapshot, sts: &StatefulSet) -> OrdinalsReport {
         .filter_map(|p| Some((pod_ordinal(&sts.name, &p.name)?, p)))
         .filter(|(i, _)| !sts.ordinal_range().contains(i))
         .map(|(i, p)| {
-            (row(snap, sts, i, &p.name, Some(p), false, dns_domain.as_deref()), Slot::of(sts, i, p, snap.now))
+            (row(snap, sts, &rules, i, &p.name, Some(p), false, dns_domain.as_deref()), Slot::of(sts, i, p, snap.now))
         })
         .collect();
     extra.sort_by_key(|(r, _)| r.ordinal);
     let (mut extra, extra_slots): (Vec<OrdinalRow>, Vec<Slot>) = extra.into_iter().unzip();
     slots.extend(extra_slots);
-    let rules = Rules::of(sts, snap.server_version.as_ref());
 
     for i in 0..rows.len() {
         if rows[i].why.is_none() && rows[i].state == PodState::Missing {
@@ -197,9 +200,11 @@ pub fn diagnose(snap: &Snapshot, sts: &StatefulSet) -> OrdinalsReport {
     OrdinalsReport { statefulset: summary::summary(sts, service), ordinals: rows, notes: summary::notes(snap, sts) }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn row(
     snap: &Snapshot,
     sts: &StatefulSet,
+    rules: &Rules,
     ordinal: i32,
     name: &str,
     pod: Option<&Pod>,
@@ -241,7 +246,10 @@ fn row(
     }
     row.state = state_of(pod);
     row.detail = pod.waiting.clone().or_else(|| pod.reason.clone());
-    row.terminating_since = pod.deleting;
+    row.terminating_since = pod.deleting.map(|end| {
+        let grace = jiff::SignedDuration::from_secs(pod.deletion_grace_seconds.unwrap_or(0).max(0));
+        end.checked_sub(grace).unwrap_or(end)
+    });
     row.ready = Some(pod.ready);
     row.restarts = Some(pod.restarts);
     row.revision_hash = pod.revision().map(String::from);
@@ -249,10 +257,15 @@ fn row(
     row.node = pod.node.clone();
     row.node_health = pod.node.as_deref().map(|n| node_health(snap, n));
     row.dns = dns_domain.map(|d| format!("{name}.{d}"));
-    if let Some((issue, why)) = problem(snap, pod, row.node_health.as_ref()) {
+    if let Some((issue, why)) = problem(snap, pod, row.node_health.as_ref(), rules.succeeded) {
         (row.issue, row.why) = (Some(issue), Some(why));
         if issue == Issue::NodeLost {
-            row.suggestion = Some(format!("kubectl sts-doctor force-delete {name}  # if the node is really gone"));
+            // With the namespace, as doctor's: pasted under another default namespace, it must
+            // not name a different pod.
+            row.suggestion = Some(format!(
+                "kubectl sts-doctor -n {} force-delete {name}  # if the node is really gone",
+                sts.namespace
+            ));
         }
     }
     row

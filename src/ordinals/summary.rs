@@ -2,7 +2,7 @@
 
 use super::{Replicas, ServiceCheck, Summary};
 use crate::model::names::pod_ordinal;
-use crate::model::{Snapshot, StatefulSet};
+use crate::model::{Pod, Snapshot, StatefulSet};
 
 pub(super) fn check_service(snap: &Snapshot, sts: &StatefulSet) -> ServiceCheck {
     let mut check = ServiceCheck { name: sts.service_name.clone(), exists: None, headless: None, problem: None };
@@ -22,10 +22,27 @@ pub(super) fn check_service(snap: &Snapshot, sts: &StatefulSet) -> ServiceCheck 
         Some(svc) => {
             check.exists = Some(true);
             check.headless = Some(svc.headless);
+            // The endpoints controller gives a pod a DNS record only through a headless service
+            // that selects it (with its hostname and subdomain, which the controller sets).
+            let pods: Vec<&Pod> = snap.pods_in(&sts.namespace).filter(|p| sts.owns_pod(p)).collect();
+            let selects = |p: &&Pod| svc.selector.iter().all(|(k, v)| p.labels.get(k) == Some(v));
             if !svc.headless {
                 check.problem = Some(format!(
                     "service {} is not headless (clusterIP is set): pods get no per-pod DNS records",
                     svc.name
+                ));
+            } else if svc.selector.is_empty() {
+                check.problem = Some(format!(
+                    "service {} has no selector: no endpoints are published for the pods, so they get no DNS \
+                     records (unless its Endpoints are written by hand)",
+                    svc.name
+                ));
+            } else if !pods.is_empty() && !pods.iter().any(selects) {
+                let selector: Vec<String> = svc.selector.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                check.problem = Some(format!(
+                    "service {} selects {} but none of the StatefulSet's pods: they get no DNS records",
+                    svc.name,
+                    selector.join(",")
                 ));
             }
         }

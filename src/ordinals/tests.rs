@@ -168,7 +168,7 @@ fn pod_on_a_lost_node_points_to_force_delete() {
     );
     assert_eq!(
         r.ordinals[1].suggestion.as_deref(),
-        Some("kubectl sts-doctor force-delete web-1  # if the node is really gone")
+        Some("kubectl sts-doctor -n shop force-delete web-1  # if the node is really gone")
     );
 }
 
@@ -180,9 +180,23 @@ fn governing_service_problems_are_reported() {
     assert_eq!(r.statefulset.service.exists, Some(false));
     assert!(r.ordinals[0].dns.is_none());
     objects.push(service("web", false));
-    let r = report(objects);
+    let r = report(objects.clone());
     assert_eq!(r.statefulset.service.headless, Some(false));
     assert!(r.statefulset.service.problem.as_deref().unwrap().contains("not headless"));
+    assert!(r.ordinals[0].dns.is_none(), "no per-pod DNS records through a ClusterIP service");
+
+    // Headless, but selecting no pod of the StatefulSet, or nothing at all: no endpoints, no records.
+    remove(&mut objects, "Service", "web");
+    objects.push(with(service("web", true), json!({ "spec": { "selector": { "app": "other" } } })));
+    let r = report(objects.clone());
+    let problem = r.statefulset.service.problem.clone().unwrap_or_default();
+    assert!(problem.contains("selects app=other but none of the StatefulSet's pods"), "{problem}");
+    assert!(r.ordinals[0].dns.is_none());
+    remove(&mut objects, "Service", "web");
+    objects.push(with(service("web", true), json!({ "spec": { "selector": null } })));
+    let r = report(objects);
+    assert!(r.statefulset.service.problem.as_deref().unwrap_or_default().contains("has no selector"));
+    assert!(r.ordinals[0].dns.is_none());
 }
 
 #[test]
@@ -220,6 +234,24 @@ fn stuck_terminating_pod_is_explained() {
     let r = report(objects);
     assert_eq!(r.ordinals[1].state, PodState::Terminating);
     assert!(why(&r, "web-1").starts_with("terminating for 5m past its 30s grace period"), "{}", why(&r, "web-1"));
+}
+
+#[test]
+fn terminating_age_counts_from_the_deletion_request_not_the_end_of_the_grace_period() {
+    // Deleted 10s ago with a 600s grace period: deletionTimestamp is 590s in the future.
+    let mut objects = healthy("web", 2);
+    let deadline = (now() + jiff::SignedDuration::from_secs(590)).to_string();
+    patch(
+        &mut objects,
+        "Pod",
+        "web-1",
+        json!({ "metadata": { "deletionTimestamp": deadline, "deletionGracePeriodSeconds": 600 } }),
+    );
+    let r = report(objects);
+    assert_eq!(r.ordinals[1].terminating_since, Some(now() - jiff::SignedDuration::from_secs(10)));
+    let table = crate::render::ordinals::table(&r, now(), crate::render::style::Style::plain());
+    assert!(table.contains("web-1   Terminating 10s "), "{table}");
+    assert_eq!(why(&r, "web-1"), "", "within its grace period: nothing wrong yet");
 }
 
 #[test]

@@ -18,7 +18,11 @@ pub fn table(report: &ClaimsReport, now: Timestamp, style: Style) -> String {
                 "{} ({}, {}, {})",
                 t.name,
                 or_dash(t.storage.as_ref()),
-                t.storage_class.as_deref().unwrap_or("default class"),
+                match t.storage_class.as_deref() {
+                    None => "default class",
+                    Some("") => "no class",
+                    Some(class) => class,
+                },
                 access_modes(&t.access_modes)
             )
         })

@@ -49,14 +49,49 @@ async fn doctor_reports_findings_and_exit_code_reflects_the_worst() {
 
     // One StatefulSet only.
     let out = env.run(&["doctor", "db", "-o", "json"]).await;
+    assert_exit(&out, 7);
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["summary"]["statefulsets"], 1);
+    assert_eq!(doc["statefulsets"][0]["name"], "db");
+    assert_eq!(doc["statefulsets"][0]["findings"][0]["code"], "pod-on-lost-node", "db-1 is on n2: {doc}");
 
     // All namespaces: ours is among them.
     let out = env.run(&["doctor", "-A", "-o", "json"]).await;
+    assert_exit(&out, 7);
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(
         doc["statefulsets"].as_array().unwrap().iter().any(|s| s["namespace"] == env.ns.as_str() && s["name"] == "web")
     );
     assert_eq!(doc["namespace"], Value::Null);
+}
+
+/// A pod that ended Succeeded (as after a node shutdown): the 1.20 controller recreates only
+/// Failed pods, so the replica stays down; doctor must say so rather than report nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_succeeded_pod_is_never_replaced_by_the_1_20_controller_and_doctor_says_so() {
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::{Patch, PatchParams};
+
+    let Some(env) = env("doctor-succeeded").await else { return };
+    let kubelet = env.kubelet(&["n1", "n2"]).await;
+    kubelet.pin("web-1", "n2");
+    env.create_sts(&sts("web", 2)).await;
+    env.wait_ready("web", 2).await;
+    kubelet.freeze("n2");
+    let pods = env.api::<Pod>();
+    let uid = pods.get("web-1").await.unwrap().metadata.uid;
+    let status = serde_json::json!({ "status": { "phase": "Succeeded", "conditions": [
+        { "type": "Ready", "status": "False", "reason": "PodCompleted" }] } });
+    pods.patch_status("web-1", &PatchParams::default(), &Patch::Merge(&status)).await.expect("pod status");
+    // Give the controller several syncs to (not) replace it.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert_eq!(pods.get("web-1").await.unwrap().metadata.uid, uid, "the 1.20 controller does not recreate it");
+
+    let out = env.run(&["doctor", "-o", "json"]).await;
+    assert_exit(&out, 6);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = doc["statefulsets"][0]["findings"].as_array().unwrap();
+    let failed = findings.iter().find(|f| f["code"] == "pod-failed").unwrap_or_else(|| panic!("{doc}"));
+    assert_eq!(failed["subject"], "web-1");
+    assert!(failed["message"].as_str().unwrap().contains("stays Succeeded until it is deleted"), "{failed}");
 }

@@ -4,6 +4,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod claims;
 mod doctor;
 mod force_delete;
 mod ordinals;

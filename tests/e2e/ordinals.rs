@@ -118,7 +118,8 @@ async fn pod_on_a_lost_node() {
     assert_eq!(lost["ready"], false);
     assert!(lost["why"].as_str().unwrap().contains("looks lost"), "{lost}");
     assert_eq!(lost["issue"], "node-lost");
-    assert!(lost["suggestion"].as_str().unwrap().starts_with("kubectl sts-doctor force-delete web-1"));
+    let suggestion = format!("kubectl sts-doctor -n {} force-delete web-1 ", env.ns);
+    assert!(lost["suggestion"].as_str().unwrap().starts_with(&suggestion), "{lost}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

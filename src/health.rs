@@ -27,7 +27,7 @@ pub struct NodeHealth {
     pub lease_stale: bool,
     /// Keys of the node-health taints present.
     pub taints: Vec<String>,
-    /// Suspected lost: deleted, or not Ready and shut down, fenced or with a stale Lease.
+    /// Suspected lost: deleted, or Ready Unknown (or absent) and shut down, fenced or with a stale Lease.
     pub suspect_lost: bool,
 }
 
@@ -72,8 +72,12 @@ pub fn node_health(snap: &Snapshot, node: &str) -> NodeHealth {
             // A node whose kubelet still reports Ready is not lost, whatever its taints say: the
             // cloud provider's shutdown taint is only added to, and cleared from, nodes that are
             // not Ready, and an out-of-service taint on a Ready node is a mistake, not a loss.
+            // Ready=False is posted by a kubelet that is still talking to the API server (the node
+            // controller turns it Unknown once it stops, on its own clock), so it is not a lost
+            // node, as force-delete judges it too.
             let fenced = n.taint(TAINT_SHUTDOWN).is_some() || n.taint(TAINT_OUT_OF_SERVICE).is_some();
-            health.suspect_lost = !n.is_ready() && (fenced || lease_stale);
+            let silent = !n.is_ready() && health.state != "NotReady";
+            health.suspect_lost = silent && (fenced || lease_stale);
         }
     }
     health
@@ -169,6 +173,15 @@ mod tests {
         assert!(h.suspect_lost);
         assert_eq!(h.taints, vec![TAINT_UNREACHABLE.to_string()]);
         assert_eq!(h.summary(snap.now), "Unknown 6m40s, lease 6m40s old");
+    }
+
+    #[test]
+    fn ready_false_is_a_kubelet_still_reporting_not_a_lost_node() {
+        let snap = snap_with(Some(node("False", 400, &[TAINT_SHUTDOWN])), Some(400));
+        let h = node_health(&snap, "n1");
+        assert_eq!(h.state, "NotReady");
+        assert!(!h.suspect_lost);
+        assert_eq!(h.summary(snap.now), "NotReady 6m40s, lease 6m40s old, shutdown");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use k8s_openapi::api::storage::v1 as storage;
 use kube::api::{Api, ListParams};
 use serde::Deserialize;
 
-use super::{ApiError, Cluster, Op};
+use super::{ApiError, Cluster, Op, optional};
 use crate::force_delete::{Attachment, Clock, Evidence, Lookup, PodVolume};
 use crate::model::ServerVersion;
 use crate::model::{self, Part};
@@ -217,15 +217,6 @@ fn lookup<T>(result: Result<Option<T>, ApiError>) -> Result<Lookup<T>, ApiError>
         Ok(Some(v)) => Ok(Lookup::Found(v)),
         Ok(None) => Ok(Lookup::Absent),
         Err(e @ ApiError::Forbidden { .. }) => Ok(Lookup::Forbidden(e.to_string())),
-        Err(e) => Err(e),
-    }
-}
-
-/// A part the user may be forbidden to read: keep going without it, saying why.
-fn optional<T>(result: Result<T, ApiError>) -> Result<Part<T>, ApiError> {
-    match result {
-        Ok(v) => Ok(Ok(v)),
-        Err(e @ ApiError::Forbidden { .. }) => Ok(Err(e.to_string())),
         Err(e) => Err(e),
     }
 }

@@ -25,6 +25,8 @@ use kube::api::{Api, ListParams, ObjectList};
 use serde::de::DeserializeOwned;
 
 pub use api_error::{ApiError, Op};
+
+use crate::model::Part;
 pub use connect::connect;
 
 /// Requests sent by this process (reported with STS_DOCTOR_STATS=1; used by the benchmark).
@@ -138,4 +140,13 @@ struct RawPage<'a> {
 fn count_request<B>(req: http::Request<B>) -> http::Request<B> {
     REQUESTS.fetch_add(1, Ordering::Relaxed);
     req
+}
+
+/// A part the user may be forbidden to read: keep going without it, saying why.
+pub(crate) fn optional<T>(result: Result<T, ApiError>) -> Result<Part<T>, ApiError> {
+    match result {
+        Ok(v) => Ok(Ok(v)),
+        Err(e @ ApiError::Forbidden { .. }) => Ok(Err(e.to_string())),
+        Err(e) => Err(e),
+    }
 }

@@ -15,11 +15,11 @@ use k8s_openapi::api::core::v1 as core;
 use kube::api::{Api, ListParams};
 use serde::de::DeserializeOwned;
 
-use super::{ApiError, Cluster, Op};
-use crate::model::{self, Part, Snapshot};
+use super::{ApiError, Cluster, Op, optional};
+use crate::model::{self, Snapshot};
 
 /// Up to this many referenced cluster objects are fetched with GETs; more with one LIST.
-const GET_LIMIT: usize = 16;
+pub(super) const GET_LIMIT: usize = 16;
 const LEASE_NAMESPACE: &str = "kube-node-lease";
 
 /// Which optional parts a command needs.
@@ -36,6 +36,9 @@ pub struct Want {
     pub events: bool,
     /// ControllerRevisions, for rollout status.
     pub revisions: bool,
+    /// With all namespaces: keep namespaced objects only from namespaces that have a
+    /// StatefulSet, so memory follows the StatefulSets, not the size of the cluster.
+    pub statefulset_namespaces_only: bool,
 }
 
 /// Where to look: one StatefulSet, or every StatefulSet of a namespace / of all namespaces.
@@ -62,13 +65,17 @@ impl Cluster {
         snap.local_skew_seconds = server.local_skew_seconds;
         snap.server_version = server.version;
         snap.statefulsets = statefulsets;
+        let only: Option<BTreeSet<String>> = (want.statefulset_namespaces_only
+            && matches!(scope, Scope::AllNamespaces))
+        .then(|| snap.statefulsets.iter().map(|s| s.namespace.clone()).collect());
+        let only = only.as_ref();
         // When more claims are expected than GET_LIMIT, PVs are LISTed whatever their names:
         // start that now, alongside pods and claims, instead of after them.
         let expected_claims: usize =
             snap.statefulsets.iter().map(|s| s.replicas.max(0) as usize * s.claim_templates.len()).sum();
         let list_volumes_early = want.volumes && expected_claims > GET_LIMIT;
         let (pods, claims, services, events, early_volumes, revisions) = futures::join!(
-            self.pods(scope, &snap.statefulsets, want.all_pods),
+            self.pods(scope, &snap.statefulsets, want.all_pods, only),
             async {
                 match (want.claims, &namespace) {
                     (false, _) => Ok(vec![]),
@@ -76,15 +83,16 @@ impl Cluster {
                         self.list_into::<core::PersistentVolumeClaim, model::Claim>(
                             ns.as_deref(),
                             ListParams::default(),
+                            only,
                         )
                         .await
                     }
                 }
             },
-            async { if want.services { Some(self.services(scope, &snap.statefulsets).await) } else { None } },
-            async { if want.events { Some(self.events(scope).await) } else { None } },
+            async { if want.services { Some(self.services(scope, &snap.statefulsets, only).await) } else { None } },
+            async { if want.events { Some(self.events(scope, only).await) } else { None } },
             async { if list_volumes_early { Some(self.all_volumes().await) } else { None } },
-            async { if want.revisions { Some(self.revisions(scope).await) } else { None } },
+            async { if want.revisions { Some(self.revisions(scope, only).await) } else { None } },
         );
         if let Some(revisions) = revisions {
             snap.revisions = optional(revisions)?;
@@ -158,49 +166,6 @@ impl Cluster {
         Ok(snap)
     }
 
-    /// The Nodes called `names`, plus those whose kubernetes.io/hostname label is one of
-    /// `hostnames` (what a local PV's node affinity matches): GETs by name when few, and then one
-    /// LIST by label for hostnames no node fetched carries; else one paged LIST of all nodes.
-    async fn nodes(
-        &self,
-        names: &BTreeSet<String>,
-        hostnames: &BTreeSet<String>,
-    ) -> Result<BTreeMap<String, model::Node>, ApiError> {
-        let api = Api::<core::Node>::all(self.client.clone());
-        let labelled = |n: &model::Node| n.hostname.as_ref().is_some_and(|h| hostnames.contains(h));
-        let mut out = BTreeMap::new();
-        if names.len() > GET_LIMIT {
-            self.list_each(&api, ListParams::default(), Op::of::<core::Node>("list"), |obj| {
-                let node = model::Node::from(&obj);
-                if names.contains(&node.name) || labelled(&node) {
-                    out.insert(node.name.clone(), node);
-                }
-            })
-            .await?;
-            return Ok(out);
-        }
-        out = self.named::<_, model::Node>(api.clone(), names).await?;
-        let unmatched: Vec<&str> = hostnames
-            .iter()
-            .map(String::as_str)
-            .filter(|h| {
-                let by_name = out.get(*h).is_some_and(|n| n.hostname.as_deref().is_none_or(|l| l == *h));
-                !by_name && !out.values().any(|n| n.hostname.as_deref() == Some(*h))
-            })
-            // A value that is no valid label value is no node's label: nothing to ask for.
-            .filter(|h| is_label_value(h))
-            .collect();
-        if !unmatched.is_empty() {
-            let selector = format!("{} in ({})", model::infra::LABEL_HOSTNAME, unmatched.join(","));
-            self.list_each(&api, ListParams::default().labels(&selector), Op::of::<core::Node>("list"), |obj| {
-                let node = model::Node::from(&obj);
-                out.insert(node.name.clone(), node);
-            })
-            .await?;
-        }
-        Ok(out)
-    }
-
     async fn statefulsets(&self, scope: &Scope) -> Result<Vec<model::StatefulSet>, ApiError> {
         match scope {
             Scope::StatefulSet { namespace, name } => {
@@ -210,22 +175,27 @@ impl Cluster {
                 Ok(vec![model::StatefulSet::from(&sts)])
             }
             Scope::Namespace(namespace) => {
-                self.list_into::<apps::StatefulSet, model::StatefulSet>(Some(namespace), ListParams::default()).await
+                self.list_into::<apps::StatefulSet, model::StatefulSet>(Some(namespace), ListParams::default(), None)
+                    .await
             }
             Scope::AllNamespaces => {
-                self.list_into::<apps::StatefulSet, model::StatefulSet>(None, ListParams::default()).await
+                self.list_into::<apps::StatefulSet, model::StatefulSet>(None, ListParams::default(), None).await
             }
         }
     }
 
     /// ControllerRevisions in scope (a namespace, or all); the diagnoses match them to their
     /// StatefulSet by owner UID.
-    async fn revisions(&self, scope: &Scope) -> Result<Vec<model::ControllerRevision>, ApiError> {
+    async fn revisions(
+        &self,
+        scope: &Scope,
+        only: Option<&BTreeSet<String>>,
+    ) -> Result<Vec<model::ControllerRevision>, ApiError> {
         let ns = match scope {
             Scope::StatefulSet { namespace, .. } | Scope::Namespace(namespace) => Some(namespace.as_str()),
             Scope::AllNamespaces => None,
         };
-        self.list_into::<apps::ControllerRevision, model::ControllerRevision>(ns, ListParams::default()).await
+        self.list_into::<apps::ControllerRevision, model::ControllerRevision>(ns, ListParams::default(), only).await
     }
 
     /// Every PV of the cluster, reduced to plain data as pages arrive.
@@ -247,17 +217,18 @@ impl Cluster {
         scope: &Scope,
         statefulsets: &[model::StatefulSet],
         all_pods: bool,
+        only: Option<&BTreeSet<String>>,
     ) -> Result<Vec<model::Pod>, ApiError> {
         let (Scope::StatefulSet { namespace, .. }, [sts], false) = (scope, statefulsets, all_pods) else {
             let ns = match scope {
                 Scope::StatefulSet { namespace, .. } | Scope::Namespace(namespace) => Some(namespace.as_str()),
                 Scope::AllNamespaces => None,
             };
-            return self.list_into::<core::Pod, model::Pod>(ns, ListParams::default()).await;
+            return self.list_into::<core::Pod, model::Pod>(ns, ListParams::default(), only).await;
         };
         let selector = sts.selector.to_query();
         let params = ListParams::default().labels(&selector);
-        let mut pods = self.list_into::<core::Pod, model::Pod>(Some(namespace), params).await?;
+        let mut pods = self.list_into::<core::Pod, model::Pod>(Some(namespace), params, None).await?;
         let present: BTreeSet<&str> = pods.iter().map(|p| p.name.as_str()).collect();
         let any_missing = sts.ordinal_range().any(|i| !present.contains(model::names::pod_name(&sts.name, i).as_str()));
         if any_missing {
@@ -288,6 +259,7 @@ impl Cluster {
         &self,
         scope: &Scope,
         statefulsets: &[model::StatefulSet],
+        only: Option<&BTreeSet<String>>,
     ) -> Result<BTreeMap<(String, String), model::Service>, ApiError> {
         let to_map = |services: Vec<model::Service>| {
             services.into_iter().map(|s| ((s.namespace.clone(), s.name.clone()), s)).collect()
@@ -300,17 +272,17 @@ impl Cluster {
                 Ok(to_map(found.iter().map(model::Service::from).collect()))
             }
             (Scope::StatefulSet { .. }, _) => Ok(BTreeMap::new()),
-            (Scope::Namespace(ns), _) => {
-                Ok(to_map(self.list_into::<core::Service, model::Service>(Some(ns), ListParams::default()).await?))
-            }
+            (Scope::Namespace(ns), _) => Ok(to_map(
+                self.list_into::<core::Service, model::Service>(Some(ns), ListParams::default(), None).await?,
+            )),
             (Scope::AllNamespaces, _) => {
-                Ok(to_map(self.list_into::<core::Service, model::Service>(None, ListParams::default()).await?))
+                Ok(to_map(self.list_into::<core::Service, model::Service>(None, ListParams::default(), only).await?))
             }
         }
     }
 
     /// Warning events about StatefulSets (FailedCreate explains a missing pod).
-    async fn events(&self, scope: &Scope) -> Result<Vec<model::Event>, ApiError> {
+    async fn events(&self, scope: &Scope, only: Option<&BTreeSet<String>>) -> Result<Vec<model::Event>, ApiError> {
         let mut fields = "involvedObject.kind=StatefulSet,type=Warning".to_string();
         let ns = match scope {
             Scope::StatefulSet { namespace, name } => {
@@ -320,11 +292,17 @@ impl Cluster {
             Scope::Namespace(namespace) => Some(namespace.as_str()),
             Scope::AllNamespaces => None,
         };
-        self.list_into::<core::Event, model::Event>(ns, ListParams::default().fields(&fields)).await
+        self.list_into::<core::Event, model::Event>(ns, ListParams::default().fields(&fields), only).await
     }
 
-    /// Paged LIST in one namespace (or all), each object reduced with `convert`.
-    async fn list_into<K, T>(&self, namespace: Option<&str>, params: ListParams) -> Result<Vec<T>, ApiError>
+    /// Paged LIST in one namespace (or all), each object reduced with `convert`; with `only`, just
+    /// the objects of those namespaces are kept.
+    async fn list_into<K, T>(
+        &self,
+        namespace: Option<&str>,
+        params: ListParams,
+        only: Option<&BTreeSet<String>>,
+    ) -> Result<Vec<T>, ApiError>
     where
         K: kube::Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
             + Clone
@@ -338,13 +316,22 @@ impl Cluster {
         };
         let op = Op::of::<K>("list").ns(namespace.map(String::from));
         let mut out = Vec::new();
-        self.list_each(&api, params, op, |obj| out.push(T::from(&obj))).await?;
+        self.list_each(&api, params, op, |obj| {
+            if only.is_none_or(|only| obj.meta().namespace.as_ref().is_some_and(|ns| only.contains(ns))) {
+                out.push(T::from(&obj));
+            }
+        })
+        .await?;
         Ok(out)
     }
 
     /// The objects called `names` (absent ones are simply missing from the map): GETs when few,
     /// else one paged LIST filtered locally.
-    async fn named<K, T>(&self, api: Api<K>, names: &BTreeSet<String>) -> Result<BTreeMap<String, T>, ApiError>
+    pub(super) async fn named<K, T>(
+        &self,
+        api: Api<K>,
+        names: &BTreeSet<String>,
+    ) -> Result<BTreeMap<String, T>, ApiError>
     where
         K: kube::Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug,
         T: for<'a> From<&'a K>,
@@ -376,24 +363,5 @@ impl Cluster {
             .await?;
         }
         Ok(out)
-    }
-}
-
-/// A Kubernetes label value: up to 63 characters, alphanumerics with `-`, `_`, `.` inside.
-fn is_label_value(v: &str) -> bool {
-    let b = v.as_bytes();
-    !b.is_empty()
-        && b.len() <= 63
-        && b[0].is_ascii_alphanumeric()
-        && b[b.len() - 1].is_ascii_alphanumeric()
-        && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
-}
-
-/// A part the user may be forbidden to read: keep going without it, saying why.
-fn optional<T>(result: Result<T, ApiError>) -> Result<Part<T>, ApiError> {
-    match result {
-        Ok(v) => Ok(Ok(v)),
-        Err(e @ ApiError::Forbidden { .. }) => Ok(Err(e.to_string())),
-        Err(e) => Err(e),
     }
 }

@@ -293,6 +293,7 @@ async fn permissions_to_show_and_to_follow() {
     }))
     .unwrap();
     env.api::<RoleBinding>().create(&PostParams::default(), &binding).await.unwrap();
+    env.wait_allowed("viewer", "get", "apps", "statefulsets", true).await;
     let viewer = env.kubeconfig.with_file_name("viewer.kubeconfig").display().to_string();
     let run = |extra: &[&str]| {
         let mut args: Vec<String> = vec!["--kubeconfig".into(), viewer.clone(), "-n".into(), env.ns.clone()];

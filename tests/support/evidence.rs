@@ -98,6 +98,7 @@ impl Env {
         }))
         .unwrap();
         self.api::<RoleBinding>().create(&PostParams::default(), &binding).await.expect("create rolebinding");
+        self.wait_allowed("viewer", verbs[0], "", resources[0], true).await;
     }
 
     /// "key:effect" of every taint on `node`.

@@ -42,6 +42,9 @@ pub struct Kubelet {
     client: Client,
     ns: String,
     state: Arc<Mutex<State>>,
+    /// Held by the simulator for each step: a node lost (or a Lease stopped) waits for the step
+    /// in flight, so no renewal or Ready report read before the change lands after it.
+    step: Arc<tokio::sync::Mutex<()>>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -61,11 +64,13 @@ impl Kubelet {
     pub async fn start(client: Client, ns: &str, nodes: &[&str]) -> Kubelet {
         let state =
             Arc::new(Mutex::new(State { reclaim_policy: "Delete".into(), provision: true, ..Default::default() }));
+        let step = Arc::new(tokio::sync::Mutex::new(()));
         let kubelet = Kubelet {
             client: client.clone(),
             ns: ns.to_string(),
             state: state.clone(),
-            task: tokio::spawn(run(client, ns.to_string(), state)),
+            step: step.clone(),
+            task: tokio::spawn(run(client, ns.to_string(), state, step)),
         };
         for node in nodes {
             kubelet.add_node(node).await;
@@ -105,6 +110,11 @@ impl Kubelet {
 
     /// Sets the node's Ready condition, as if it changed `ago`.
     pub async fn set_ready(&self, short: &str, status: &str, reason: &str, ago: Duration) {
+        let _quiet = self.step.lock().await;
+        self.write_ready(short, status, reason, ago).await;
+    }
+
+    async fn write_ready(&self, short: &str, status: &str, reason: &str, ago: Duration) {
         let at = ts(now_minus(ago));
         let nodes: Api<Node> = Api::all(self.client.clone());
         let patch = json!({ "status": { "conditions": [{
@@ -119,6 +129,11 @@ impl Kubelet {
 
     /// Sets the Lease's renewTime to `ago` and stops renewing it.
     pub async fn stale_lease(&self, short: &str, ago: Duration) {
+        let _quiet = self.step.lock().await;
+        self.write_stale_lease(short, ago).await;
+    }
+
+    async fn write_stale_lease(&self, short: &str, ago: Duration) {
         let name = self.node(short);
         if let Some(n) = self.state.lock().unwrap().nodes.get_mut(&name) {
             n.renews_lease = false;
@@ -151,13 +166,14 @@ impl Kubelet {
     /// then, unreachable taints are set (as the node lifecycle controller would), its pods are
     /// marked not Ready.
     pub async fn lose_node(&self, short: &str, ago: Duration) {
+        let _quiet = self.step.lock().await;
         let name = self.node(short);
         if let Some(n) = self.state.lock().unwrap().nodes.get_mut(&name) {
             n.acts = false;
             n.schedulable = false;
         }
-        self.set_ready(short, "Unknown", "NodeStatusUnknown", ago).await;
-        self.stale_lease(short, ago).await;
+        self.write_ready(short, "Unknown", "NodeStatusUnknown", ago).await;
+        self.write_stale_lease(short, ago).await;
         self.taint(short, "node.kubernetes.io/unreachable", "NoSchedule", ago).await;
         self.taint(short, "node.kubernetes.io/unreachable", "NoExecute", ago).await;
         let pods: Api<Pod> = Api::namespaced(self.client.clone(), &self.ns);
@@ -176,16 +192,18 @@ impl Kubelet {
     /// Node Ready is Unknown since `ago` but its kubelet still renews the Lease (a flapping
     /// or status-only partition).
     pub async fn flap_node(&self, short: &str, ago: Duration) {
+        let _quiet = self.step.lock().await;
         let name = self.node(short);
         if let Some(n) = self.state.lock().unwrap().nodes.get_mut(&name) {
             n.acts = false;
             n.schedulable = false;
         }
-        self.set_ready(short, "Unknown", "NodeStatusUnknown", ago).await;
+        self.write_ready(short, "Unknown", "NodeStatusUnknown", ago).await;
     }
 
     /// Deletes the Node object (as a cloud provider does for a terminated VM).
     pub async fn delete_node(&self, short: &str) {
+        let _quiet = self.step.lock().await;
         let name = self.node(short);
         if let Some(n) = self.state.lock().unwrap().nodes.get_mut(&name) {
             n.acts = false;
@@ -263,12 +281,14 @@ impl Drop for Kubelet {
     }
 }
 
-async fn run(client: Client, ns: String, state: Arc<Mutex<State>>) {
+async fn run(client: Client, ns: String, state: Arc<Mutex<State>>, step_lock: Arc<tokio::sync::Mutex<()>>) {
     let mut tick: u64 = 0;
     loop {
+        let quiet = step_lock.lock().await;
         if let Err(e) = step(&client, &ns, &state, tick % 10 == 0).await {
             eprintln!("kubelet simulator ({ns}): {e}");
         }
+        drop(quiet);
         tick += 1;
         tokio::time::sleep(Duration::from_millis(150)).await;
     }

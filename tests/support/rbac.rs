@@ -4,10 +4,11 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use k8s_openapi::api::authorization::v1::SubjectAccessReview;
 use k8s_openapi::api::core::v1::{Secret, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
-use kube::api::{DeleteParams, PostParams};
-use serde_json::Value;
+use kube::api::{Api, DeleteParams, PostParams};
+use serde_json::{Value, json};
 
 use super::{Env, eventually};
 
@@ -16,9 +17,10 @@ impl Env {
     /// ClusterRole, ClusterRoleBinding). Returns the cluster-scoped ones as (kind, name) for cleanup.
     pub async fn apply_manifest(&self, yaml: &str) -> Vec<(String, String)> {
         let documents: Vec<Value> = serde_saphyr::from_multiple(yaml).expect("manifest YAML");
+        let documents: Vec<Value> = documents.into_iter().filter(|d| !d.is_null()).collect();
         let mut cluster_scoped = Vec::new();
         let pp = PostParams::default();
-        for doc in documents.into_iter().filter(|d| !d.is_null()) {
+        for doc in documents.iter().cloned() {
             let kind = doc["kind"].as_str().expect("kind").to_string();
             let name = doc["metadata"]["name"].as_str().expect("name").to_string();
             match kind.as_str() {
@@ -44,7 +46,61 @@ impl Env {
             }
             .unwrap_or_else(|e| panic!("create {kind} {name}: {e}"));
         }
+        // The authorizer sees new bindings through its informers, a moment later: wait until each
+        // binding's subjects may do the first thing their role allows.
+        for binding in documents.iter().filter(|d| d["kind"] == "RoleBinding" || d["kind"] == "ClusterRoleBinding") {
+            let role = documents
+                .iter()
+                .find(|d| {
+                    d["kind"] == binding["roleRef"]["kind"] && d["metadata"]["name"] == binding["roleRef"]["name"]
+                })
+                .expect("the manifest holds the role each binding refers to");
+            let rule = &role["rules"][0];
+            let (group, resource, verb) = (
+                rule["apiGroups"][0].as_str().unwrap_or_default(),
+                rule["resources"][0].as_str().expect("rule resource"),
+                rule["verbs"][0].as_str().expect("rule verb"),
+            );
+            let namespaced = binding["kind"] == "RoleBinding";
+            for subject in binding["subjects"].as_array().expect("subjects") {
+                let user = match subject["kind"].as_str() {
+                    Some("ServiceAccount") => format!(
+                        "system:serviceaccount:{}:{}",
+                        subject["namespace"].as_str().unwrap_or(&self.ns),
+                        subject["name"].as_str().expect("subject name")
+                    ),
+                    _ => subject["name"].as_str().expect("subject name").to_string(),
+                };
+                self.wait_allowed(&user, verb, group, resource, namespaced).await;
+            }
+        }
         cluster_scoped
+    }
+
+    /// Waits until `user` may `verb` `resource` (in this namespace when `namespaced`), as the
+    /// API server's authorizer sees it: a binding just created takes a moment to count.
+    pub async fn wait_allowed(&self, user: &str, verb: &str, group: &str, resource: &str, namespaced: bool) {
+        let reviews: Api<SubjectAccessReview> = Api::all(self.client.clone());
+        let mut attributes = json!({ "verb": verb, "group": group, "resource": resource });
+        if namespaced {
+            attributes["namespace"] = json!(self.ns);
+        }
+        let mut spec = json!({ "user": user, "resourceAttributes": attributes });
+        if let Some(rest) = user.strip_prefix("system:serviceaccount:") {
+            let ns = rest.split(':').next().unwrap_or_default();
+            spec["groups"] =
+                json!(["system:serviceaccounts", format!("system:serviceaccounts:{ns}"), "system:authenticated"]);
+        }
+        let review: SubjectAccessReview = serde_json::from_value(json!({ "spec": spec })).unwrap();
+        let what = format!("RBAC to allow {user} to {verb} {resource}");
+        eventually(&what, Duration::from_secs(30), || {
+            let (reviews, review) = (reviews.clone(), review.clone());
+            async move {
+                let answer = reviews.create(&PostParams::default(), &review).await.ok()?;
+                answer.status.filter(|s| s.allowed).map(drop)
+            }
+        })
+        .await;
     }
 
     /// Deletes cluster-scoped objects made by [`Env::apply_manifest`].

@@ -9,6 +9,13 @@ use crate::error::Outcome;
 /// Asks `question`; `Ok(())` means go ahead. Without a terminal and without `--yes`, declines:
 /// a script must opt in explicitly.
 pub fn confirm(question: &str, yes: bool) -> Result<()> {
+    // The plan was printed before this question: never act on one the reader did not get.
+    if crate::render::stdout_closed() {
+        return Err(Outcome::Declined(
+            "not confirmed: the output was closed before the plan was printed in full (nothing was changed)".into(),
+        )
+        .into());
+    }
     if yes {
         return Ok(());
     }

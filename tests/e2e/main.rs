@@ -4,6 +4,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod cli;
 mod doctor;
 mod force_delete;
 mod ordinals;

@@ -1,0 +1,53 @@
+//! The binary as scripts meet it: output closed early (`| head`, `| grep -q`).
+
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use crate::support::objects::sts;
+use crate::support::{Env, assert_exit, env, stderr};
+
+/// Runs the plugin with stdout a pipe whose reading end is closed at once, as `| head -0` or a
+/// `grep -q` that has already matched would leave it.
+async fn run_with_stdout_closed(env: &Env, args: &[&str]) -> Output {
+    let mut full: Vec<String> = vec!["--kubeconfig".into(), env.kubeconfig.display().to_string(), "-n".into()];
+    full.push(env.ns.clone());
+    full.extend(args.iter().map(|s| s.to_string()));
+    tokio::task::spawn_blocking(move || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kubectl-sts_doctor"))
+            .args(&full)
+            .env("NO_COLOR", "1")
+            .env_remove("KUBECONFIG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run kubectl-sts_doctor");
+        // Closed before the plugin's first write, which comes only after its API requests.
+        drop(child.stdout.take());
+        child.wait_with_output().expect("wait")
+    })
+    .await
+    .expect("join")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn closed_stdout_keeps_the_exit_code_and_never_acts_on_an_unread_plan() {
+    let Some(env) = env("cli-closed-stdout").await else { return };
+    let kubelet = env.kubelet(&["n1", "n2"]).await;
+    env.create_sts(&sts("web", 2).no_service()).await;
+    env.wait_ready("web", 2).await;
+
+    // doctor: the missing service is a warning, whoever reads the output.
+    let out = run_with_stdout_closed(&env, &["doctor"]).await;
+    assert_exit(&out, 6);
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+
+    // force-delete on a lost node with --yes: allowed, but its checklist and plan went nowhere.
+    assert_eq!(env.pod_node("web-1").await, Some(kubelet.node("n2")));
+    kubelet.lose_node("n2", Duration::from_secs(600)).await;
+    let uid = env.pod_uid("web-1").await.unwrap();
+    let out = run_with_stdout_closed(&env, &["force-delete", "web-1", "--node-fenced", "--yes"]).await;
+    assert_exit(&out, 3);
+    assert!(stderr(&out).starts_with("error: not confirmed: the output was closed"), "{}", stderr(&out));
+    assert_eq!(env.pod_uid("web-1").await, Some(uid), "nothing may be deleted");
+}

@@ -18,7 +18,7 @@ use crate::duration::HumanDuration;
     version,
     propagate_version = true,
     after_help = "Exit codes: 0 ok, 1 error, 2 usage, 3 refused/declined, 4 partial, 5 rollout not done, \
-                  6 doctor found warnings, 7 doctor found errors."
+                  6 doctor found warnings, 7 doctor found errors, 130 interrupted."
 )]
 pub struct Cli {
     #[command(flatten)]

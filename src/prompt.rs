@@ -30,6 +30,15 @@ pub fn confirm(question: &str, yes: bool) -> Result<()> {
     match answer {
         Ok(Some(true)) => Ok(()),
         Ok(_) => Err(Outcome::Declined("not confirmed: nothing was changed".into()).into()),
-        Err(e) => Err(Outcome::Declined(format!("not confirmed ({e}): nothing was changed")).into()),
+        Err(e) => {
+            // dialoguer hides the cursor while it waits and shows it again only on an answer: on
+            // Ctrl-C (read as "interrupted") or a read error, give the terminal its cursor back.
+            eprintln!("\x1b[?25h");
+            let why = match &e {
+                dialoguer::Error::IO(io) if io.kind() == std::io::ErrorKind::Interrupted => "interrupted".to_string(),
+                other => other.to_string(),
+            };
+            Err(Outcome::Declined(format!("not confirmed ({why}): nothing was changed")).into())
+        }
     }
 }

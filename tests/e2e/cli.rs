@@ -51,3 +51,41 @@ async fn closed_stdout_keeps_the_exit_code_and_never_acts_on_an_unread_plan() {
     assert!(stderr(&out).starts_with("error: not confirmed: the output was closed"), "{}", stderr(&out));
     assert_eq!(env.pod_uid("web-1").await, Some(uid), "nothing may be deleted");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_while_following_is_one_line_and_exit_130() {
+    let Some(env) = env("cli-ctrl-c").await else { return };
+    // No kubelet: web-0 stays Pending, so the rollout is followed until interrupted.
+    env.create_sts(&sts("web", 1)).await;
+    let args: Vec<String> = vec![
+        "--kubeconfig".into(),
+        env.kubeconfig.display().to_string(),
+        "-n".into(),
+        env.ns.clone(),
+        "rollout".into(),
+        "web".into(),
+        "--watch".into(),
+        "--stuck-after".into(),
+        "1h".into(),
+    ];
+    let out = tokio::task::spawn_blocking(move || {
+        let child = Command::new(env!("CARGO_BIN_EXE_kubectl-sts_doctor"))
+            .args(&args)
+            .env("NO_COLOR", "1")
+            .env_remove("KUBECONFIG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run kubectl-sts_doctor");
+        std::thread::sleep(Duration::from_secs(2));
+        let kill = Command::new("sh").args(["-c", "kill -INT \"$0\"", &child.id().to_string()]).status().unwrap();
+        assert!(kill.success());
+        child.wait_with_output().expect("wait")
+    })
+    .await
+    .expect("join");
+    assert_exit(&out, 130);
+    let err = stderr(&out);
+    assert!(err.lines().last().is_some_and(|l| l.starts_with("error: interrupted")), "{err}");
+}

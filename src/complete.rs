@@ -46,7 +46,7 @@ pub async fn kubectl_protocol(global: &GlobalArgs, words: &[String]) -> Result<E
         Want::FlagValue(flag) => match flag.as_str() {
             "kubeconfig" => (vec![], FILES),
             "output" => (prefixed(["table", "json", "yaml"].map(String::from), &line.current), NO_FILES),
-            "context" => (prefixed(contexts(), &line.current), NO_FILES),
+            "context" => (prefixed(contexts(global, &line), &line.current), NO_FILES),
             "namespace" => (prefixed(cluster_names(global, &line, Kind::Namespace).await, &line.current), NO_FILES),
             _ => (vec![], NO_FILES),
         },
@@ -121,8 +121,14 @@ fn parse(words: &[String]) -> Line {
             positionals += 1;
         }
     }
+    let sub = line.subcommand.as_deref().and_then(|s| root.find_subcommand(s));
+    let attached = split_flag(&current).and_then(|(flag, value)| Some((long_name(&root, sub, &flag)?, value?)));
     line.want = if let Some(flag) = pending {
         Want::FlagValue(flag)
+    } else if let Some(((name, true), value)) = attached {
+        // "--namespace=sh", "-nsh": the value is completed (the shell keeps the flag part).
+        line.current = value;
+        Want::FlagValue(name)
     } else if current.starts_with('-') {
         Want::Flag
     } else if line.subcommand.is_none() {
@@ -204,8 +210,14 @@ fn prefixed(candidates: impl IntoIterator<Item = String>, current: &str) -> Vec<
     out
 }
 
-fn contexts() -> Vec<String> {
-    kube::config::Kubeconfig::read().map(|k| k.contexts.into_iter().map(|c| c.name).collect()).unwrap_or_default()
+/// Context names from the kubeconfig the command would read (--kubeconfig on the line, else
+/// $KUBECONFIG or ~/.kube/config).
+fn contexts(global: &GlobalArgs, line: &Line) -> Vec<String> {
+    let explicit = line.kubeconfig.as_deref().map(std::path::Path::new).or(global.kubeconfig.as_deref());
+    match crate::cluster::load_kubeconfig(explicit) {
+        Ok(Some(loaded)) => loaded.kubeconfig.contexts.into_iter().map(|c| c.name).collect(),
+        _ => vec![],
+    }
 }
 
 enum Kind {
@@ -264,6 +276,12 @@ mod tests {
         assert_eq!(parse(&words("ordinals --context ")).want, Want::FlagValue("context".into()));
         assert_eq!(parse(&words("rollout --tim")).want, Want::Flag);
         assert_eq!(parse(&words("rollout --timeout 5m ")).want, Want::Positional(0));
+        // A value attached to its flag is completed as the value.
+        let line = parse(&words("ordinals --namespace=sh"));
+        assert_eq!((line.want, line.current.as_str()), (Want::FlagValue("namespace".into()), "sh"));
+        let line = parse(&words("-o=j"));
+        assert_eq!((line.want, line.current.as_str()), (Want::FlagValue("output".into()), "j"));
+        assert_eq!(parse(&words("--no-color=")).want, Want::Flag);
     }
 
     #[test]

@@ -25,7 +25,7 @@ use kube::api::{Api, ListParams, ObjectList};
 use serde::de::DeserializeOwned;
 
 pub use api_error::{ApiError, Op};
-pub use connect::connect;
+pub use connect::{Loaded, connect, load_kubeconfig};
 
 /// Requests sent by this process (reported with STS_DOCTOR_STATS=1; used by the benchmark).
 static REQUESTS: AtomicUsize = AtomicUsize::new(0);

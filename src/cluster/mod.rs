@@ -50,9 +50,12 @@ pub struct Cluster {
 impl Cluster {
     /// Runs one API request with the timeout and turns failures into [`ApiError`].
     pub async fn call<T>(&self, op: Op, request: impl Future<Output = kube::Result<T>>) -> Result<T, ApiError> {
+        let timeout = |op: Op| ApiError::Timeout { op: Box::new(op), server: self.server.clone(), after: self.timeout };
         match tokio::time::timeout(self.timeout, request).await {
+            // The connect timeout (set to the same duration) fired: a TCP or TLS handshake hung.
+            Ok(Err(e)) if timed_out(&e) => Err(timeout(op)),
             Ok(result) => result.map_err(|e| ApiError::classify(op, &self.server, e)),
-            Err(_) => Err(ApiError::Timeout { op: Box::new(op), server: self.server.clone(), after: self.timeout }),
+            Err(_) => Err(timeout(op)),
         }
     }
 
@@ -123,6 +126,21 @@ impl Cluster {
             }
         }
     }
+}
+
+/// Whether a client error comes from a timer running out (the connect timeout, which
+/// hyper-timeout reports as an io::Error of kind TimedOut) rather than from the network or the
+/// server.
+fn timed_out(err: &kube::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cause {
+        let io_timeout = e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut);
+        if io_timeout || e.is::<tokio::time::error::Elapsed>() {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
 }
 
 /// A LIST response with its items left undecoded.

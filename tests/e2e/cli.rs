@@ -89,3 +89,31 @@ async fn ctrl_c_while_following_is_one_line_and_exit_130() {
     let err = stderr(&out);
     assert!(err.lines().last().is_some_and(|l| l.starts_with("error: interrupted")), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pod_name_for_a_statefulset_and_back_says_which_it_is() {
+    let Some(env) = env("cli-wrong-kind").await else { return };
+    env.create_sts(&sts("web", 1)).await;
+    env.wait_pods(&["web-0"]).await;
+
+    for command in ["ordinals", "claims", "rollout", "doctor"] {
+        let out = env.run(&[command, "web-0"]).await;
+        assert_exit(&out, 1);
+        let err = stderr(&out);
+        assert_eq!(
+            err,
+            format!(
+                "error: statefulset \"web-0\" not found in namespace \"{}\", but pod web-0 is one of StatefulSet web: \
+                 pass web\n",
+                env.ns
+            ),
+            "{command}"
+        );
+    }
+    let out = env.run(&["force-delete", "web"]).await;
+    assert_exit(&out, 1);
+    assert!(stderr(&out).contains("but StatefulSet web exists: pass one of its pods (web-0"), "{}", stderr(&out));
+    // Nothing of either kind: the plain 404.
+    let out = env.run(&["ordinals", "nope-0"]).await;
+    assert_eq!(stderr(&out), format!("error: statefulset \"nope-0\" not found in namespace \"{}\"\n", env.ns));
+}

@@ -20,7 +20,7 @@ pub async fn connect(global: &GlobalArgs) -> Result<Cluster> {
             match &global.context {
                 Some(context) if !kubeconfig.contexts.iter().any(|c| &c.name == context) => {
                     let known: Vec<&str> = kubeconfig.contexts.iter().map(|c| c.name.as_str()).collect();
-                    bail!("context {context:?} not found in {from} (contexts: {})", known.join(", "));
+                    bail!("cannot use {from}: context {context:?} not found (contexts: {})", known.join(", "));
                 }
                 None if kubeconfig.current_context.as_deref().is_none_or(str::is_empty) => {
                     bail!("{from} has no current-context: pass --context (or run `kubectl config use-context`)");

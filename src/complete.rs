@@ -29,8 +29,20 @@ const NO_FILES: u8 = 4;
 
 pub fn script(shell: clap_complete::Shell) -> String {
     let mut buf = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), BIN, &mut buf);
-    String::from_utf8_lossy(&buf).into_owned()
+    // The scripts complete the binary's own name; subcommands derive their names from the root's.
+    let mut command = Cli::command().bin_name(BIN);
+    clap_complete::generate(shell, &mut command, BIN, &mut buf);
+    let script = String::from_utf8_lossy(&buf).into_owned();
+    match shell {
+        // clap_complete's bash script names its per-subcommand cases with the bin name's hyphen
+        // escaped as a subcommand separator, while its dispatch loop escapes it as "__": with a
+        // hyphen in the bin name no case ever matched, so nothing after a subcommand completed
+        // (clap-rs/clap#6421, #6529). Name the cases as the loop does.
+        clap_complete::Shell::Bash => {
+            script.replace("kubectl__subcmd__sts_doctor__subcmd__", "kubectl__sts_doctor__subcmd__")
+        }
+        _ => script,
+    }
 }
 
 pub fn print_script(shell: clap_complete::Shell) -> Result<Exit> {

@@ -16,9 +16,6 @@ _kubectl__sts_doctor() {
             ",$1")
                 cmd="kubectl__sts_doctor"
                 ;;
-            kubectl__sts_doctor,__complete)
-                cmd="kubectl__sts_doctor__subcmd____complete"
-                ;;
             kubectl__sts_doctor,claims)
                 cmd="kubectl__sts_doctor__subcmd__claims"
                 ;;
@@ -42,9 +39,6 @@ _kubectl__sts_doctor() {
                 ;;
             kubectl__sts_doctor,rollout)
                 cmd="kubectl__sts_doctor__subcmd__rollout"
-                ;;
-            kubectl__sts_doctor__subcmd__help,__complete)
-                cmd="kubectl__sts_doctor__subcmd__help__subcmd____complete"
                 ;;
             kubectl__sts_doctor__subcmd__help,claims)
                 cmd="kubectl__sts_doctor__subcmd__help__subcmd__claims"
@@ -77,7 +71,7 @@ _kubectl__sts_doctor() {
 
     case "${cmd}" in
         kubectl__sts_doctor)
-            opts="-n -A -o -v -h -V --namespace --all-namespaces --context --kubeconfig --output --no-color --request-timeout --verbose --help --version ordinals claims force-delete reclaim rollout doctor completion __complete help"
+            opts="-n -A -o -v -h -V --namespace --all-namespaces --context --kubeconfig --output --no-color --request-timeout --verbose --help --version ordinals claims force-delete reclaim rollout doctor completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -118,7 +112,7 @@ _kubectl__sts_doctor() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__sts_doctor__subcmd____complete)
+        kubectl__sts_doctor__subcmd__claims)
             opts="-n -A -o -v -h -V --namespace --all-namespaces --context --kubeconfig --output --no-color --request-timeout --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -160,49 +154,7 @@ _kubectl__sts_doctor() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__sts_doctor__subcmd__claims)
-            opts="-n -A -o -v -h -V --namespace --all-namespaces --context --kubeconfig --output --no-color --request-timeout --verbose --help --version"
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                --namespace)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                -n)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --context)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --kubeconfig)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --output)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
-                    return 0
-                    ;;
-                -o)
-                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
-                    return 0
-                    ;;
-                --request-timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        kubectl__subcmd__sts_doctor__subcmd__completion)
+        kubectl__sts_doctor__subcmd__completion)
             opts="-n -A -o -v -h -V --namespace --all-namespaces --context --kubeconfig --output --no-color --request-timeout --verbose --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -244,7 +196,7 @@ _kubectl__sts_doctor() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__sts_doctor__subcmd__doctor)
+        kubectl__sts_doctor__subcmd__doctor)
             opts="-n -A -o -v -h -V --namespace --all-namespaces --context --kubeconfig --output --no-color --request-timeout --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -286,7 +238,7 @@ _kubectl__sts_doctor() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__sts_doctor__subcmd__force__subcmd__delete)
+        kubectl__sts_doctor__subcmd__force__subcmd__delete)
             opts="-y -n -A -o -v -h -V --yes --dry-run --fence --node-fenced --not-ready-for --lease-stale-for --wait --timeout --namespace --all-namespaces --context --kubeconfig --output --no-color --request-timeout --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -340,8 +292,8 @@ _kubectl__sts_doctor() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__sts_doctor__subcmd__help)
-            opts="ordinals claims force-delete reclaim rollout doctor completion __complete help"
+        kubectl__sts_doctor__subcmd__help)
+            opts="ordinals claims force-delete reclaim rollout doctor completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -354,7 +306,7 @@ _kubectl__sts_doctor() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__sts_doctor__subcmd__help__subcmd____complete)
+        kubectl__sts_doctor__subcmd__help__subcmd__claims)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -368,7 +320,7 @@ _kubectl__sts_doctor() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__sts_doctor__subcmd__help__subcmd__claims)
+        kubectl__sts_doctor__subcmd__help__subcmd__completion)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -382,7 +334,7 @@ _kubectl__sts_doctor() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__sts_doctor__subcmd__help__subcmd__completion)
+        kubectl__sts_doctor__subcmd__help__subcmd__doctor)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -396,7 +348,7 @@ _kubectl__sts_doctor() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__sts_doctor__subcmd__help__subcmd__doctor)
+        kubectl__sts_doctor__subcmd__help__subcmd__force__subcmd__delete)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -410,7 +362,7 @@ _kubectl__sts_doctor() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__sts_doctor__subcmd__help__subcmd__force__subcmd__delete)
+        kubectl__sts_doctor__subcmd__help__subcmd__help)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -424,7 +376,7 @@ _kubectl__sts_doctor() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__sts_doctor__subcmd__help__subcmd__help)
+        kubectl__sts_doctor__subcmd__help__subcmd__ordinals)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -438,7 +390,7 @@ _kubectl__sts_doctor() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__sts_doctor__subcmd__help__subcmd__ordinals)
+        kubectl__sts_doctor__subcmd__help__subcmd__reclaim)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -452,7 +404,7 @@ _kubectl__sts_doctor() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__sts_doctor__subcmd__help__subcmd__reclaim)
+        kubectl__sts_doctor__subcmd__help__subcmd__rollout)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -466,21 +418,7 @@ _kubectl__sts_doctor() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__sts_doctor__subcmd__help__subcmd__rollout)
-            opts=""
-            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
-                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-                return 0
-            fi
-            case "${prev}" in
-                *)
-                    COMPREPLY=()
-                    ;;
-            esac
-            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
-            return 0
-            ;;
-        kubectl__subcmd__sts_doctor__subcmd__ordinals)
+        kubectl__sts_doctor__subcmd__ordinals)
             opts="-n -A -o -v -h -V --namespace --all-namespaces --context --kubeconfig --output --no-color --request-timeout --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -522,7 +460,7 @@ _kubectl__sts_doctor() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__sts_doctor__subcmd__reclaim)
+        kubectl__sts_doctor__subcmd__reclaim)
             opts="-y -n -A -o -v -h -V --deleted --delete --keep-volume --include-name-only --yes --dry-run --namespace --all-namespaces --context --kubeconfig --output --no-color --request-timeout --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -564,7 +502,7 @@ _kubectl__sts_doctor() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        kubectl__subcmd__sts_doctor__subcmd__rollout)
+        kubectl__sts_doctor__subcmd__rollout)
             opts="-w -y -n -A -o -v -h -V --watch --no-watch --timeout --stuck-after --step --to --until --pause --fix --yes --dry-run --namespace --all-namespaces --context --kubeconfig --output --no-color --request-timeout --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

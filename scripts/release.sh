@@ -8,12 +8,16 @@
 #   DIR/x86_64-apple-darwin/kubectl-sts_doctor            DIR/aarch64-apple-darwin/...
 #   DIR/x86_64-pc-windows-msvc/kubectl-sts_doctor.exe
 # (cross-compiled in the release CI). Each archive holds the binary, LICENSE and README.md, as
-# krew-index requires. Upload dist/*.tar.gz|zip to the GitHub release of the same tag.
+# krew-index requires. Upload dist/*-$VERSION-*.tar.gz to the GitHub release of the same tag.
+# Needs bash, GNU tar, gzip, sha256sum and awk (tests/cli/krew.rs runs it on a copy).
 set -euo pipefail
 VERSION=${1:?version like v0.2.0}
 DIR=${2:?directory of built binaries}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 REPO=${REPO:-https://github.com/sts-doctor/kubectl-sts-doctor}
+# The manifest's version must be the binaries' (Cargo.toml's): tests/cli/krew.rs checks it too.
+CRATE=$(sed -n 's/^version = "\(.*\)"$/\1/p' "$ROOT/Cargo.toml" | head -1)
+[ "$VERSION" = "v$CRATE" ] || { echo "release.sh: version $VERSION is not Cargo.toml's v$CRATE" >&2; exit 1; }
 DIST="$ROOT/dist"; mkdir -p "$DIST"
 declare -A OS=( [x86_64-unknown-linux-musl]=linux/amd64 [aarch64-unknown-linux-musl]=linux/arm64
                 [x86_64-apple-darwin]=darwin/amd64 [aarch64-apple-darwin]=darwin/arm64
@@ -31,7 +35,7 @@ for target in x86_64-unknown-linux-musl aarch64-unknown-linux-musl x86_64-apple-
         os: $os
         arch: $arch
     uri: $REPO/releases/download/$VERSION/$name
-    sha256: "$sum"
+    sha256: \"$sum\"
     bin: $bin
     files:
       - from: $bin
@@ -41,12 +45,10 @@ for target in x86_64-unknown-linux-musl aarch64-unknown-linux-musl x86_64-apple-
 "
   rm -rf "$stage"
 done
-python3 - "$ROOT/krew-manifest.yaml" "$VERSION" "$platforms" <<'PY'
-import re, sys
-path, version, platforms = sys.argv[1:]
-text = open(path).read()
-text = re.sub(r"(?m)^  version: .*$", f"  version: {version}", text)
-text = re.sub(r"(?ms)^  platforms:\n.*\Z", "  platforms:\n" + platforms, text)
-open(path, "w").write(text)
-PY
+# Version and platforms rewritten in place (platforms is the manifest's last key).
+VERSION="$VERSION" PLATFORMS="$platforms" awk '
+  /^  version: / { print "  version: " ENVIRON["VERSION"]; next }
+  /^  platforms:$/ { print; printf "%s", ENVIRON["PLATFORMS"]; exit }
+  { print }' "$ROOT/krew-manifest.yaml" > "$ROOT/krew-manifest.yaml.new"
+mv "$ROOT/krew-manifest.yaml.new" "$ROOT/krew-manifest.yaml"
 echo "wrote $DIST and krew-manifest.yaml for $VERSION"

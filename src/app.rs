@@ -3,12 +3,44 @@
 use anyhow::Result;
 
 use crate::cli::{Cli, Command, DoctorArgs};
-use crate::cluster::connect;
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::Pod;
+use kube::Api;
+
+use crate::cluster::{ApiError, Cluster, Op, connect};
 use crate::commands;
 use crate::complete;
-use crate::error::Exit;
+use crate::error::{Exit, Outcome};
 
+/// Runs the command until it ends or Ctrl-C. Ctrl-C at a confirmation prompt declines it (exit
+/// 3, see `prompt`); anywhere else it stops the command where it is (exit 130), with one line
+/// instead of a terminal left with a half-drawn progress bar, unless the command claimed Ctrl-C
+/// to report where it stopped (see `interrupt`).
 pub async fn run(cli: Cli) -> Result<Exit> {
+    let command = dispatch(cli);
+    tokio::pin!(command);
+    loop {
+        tokio::select! {
+            // Polled first, so the handler is installed before the command starts. Should it fail
+            // to install, the branch is disabled and Ctrl-C ends the process as it would without it.
+            biased;
+            Ok(()) = tokio::signal::ctrl_c() => {
+                if crate::interrupt::claimed() {
+                    continue;
+                }
+                return Err(Outcome::Interrupted(
+                    "interrupted: stopped; anything reported as done above was done (re-run to see the current \
+                     state)"
+                        .into(),
+                )
+                .into());
+            }
+            result = &mut command => return result,
+        }
+    }
+}
+
+async fn dispatch(cli: Cli) -> Result<Exit> {
     let global = cli.global;
     let command = cli.command.unwrap_or(Command::Doctor(DoctorArgs::default()));
     match command {
@@ -19,7 +51,7 @@ pub async fn run(cli: Cli) -> Result<Exit> {
             commands::validate(&command, &global)?;
             let cluster = connect(&global).await?;
             let ctx = commands::Context::new(&global, cluster);
-            match command {
+            let result = match command {
                 Command::Ordinals(args) => commands::ordinals::run(&ctx, &args).await,
                 Command::Claims(args) => commands::claims::run(&ctx, &args).await,
                 Command::ForceDelete(args) => commands::force_delete::run(&ctx, &args).await,
@@ -29,7 +61,46 @@ pub async fn run(cli: Cli) -> Result<Exit> {
                 Command::Completion { .. } | Command::Complete { .. } => {
                     unreachable!("handled above")
                 }
+            };
+            match result {
+                Err(e) => match wrong_kind_hint(&ctx.cluster, &e).await {
+                    Some(hint) => Err(e.context(hint)),
+                    None => Err(e),
+                },
+                ok => ok,
             }
         }
+    }
+}
+
+/// A pod name given where a StatefulSet is expected, or the other way round, is the commonest
+/// typo: after a 404 (and only then) one more GET says which it is.
+async fn wrong_kind_hint(cluster: &Cluster, err: &anyhow::Error) -> Option<String> {
+    let op = err.chain().find_map(|c| c.downcast_ref::<ApiError>()).and_then(ApiError::not_found_op)?;
+    let (namespace, name) = (op.namespace.as_deref()?, op.name.as_deref()?);
+    match op.resource.as_str() {
+        "statefulsets" => {
+            let pods: Api<Pod> = Api::namespaced(cluster.client.clone(), namespace);
+            let op = Op::of::<Pod>("get").ns(namespace.to_string()).name(name);
+            let pod = cluster.call(op, pods.get_metadata_opt(name)).await.ok()??;
+            let owner = pod
+                .metadata
+                .owner_references?
+                .into_iter()
+                .find(|o| o.kind == "StatefulSet" && o.controller == Some(true))?;
+            Some(format!(
+                "statefulset \"{name}\" not found in namespace \"{namespace}\", but pod {name} is one of StatefulSet {}: pass {}",
+                owner.name, owner.name
+            ))
+        }
+        "pods" => {
+            let sets: Api<StatefulSet> = Api::namespaced(cluster.client.clone(), namespace);
+            let op = Op::of::<StatefulSet>("get").ns(namespace.to_string()).name(name);
+            cluster.call(op, sets.get_metadata_opt(name)).await.ok()??;
+            Some(format!(
+                "pod \"{name}\" not found in namespace \"{namespace}\", but StatefulSet {name} exists: pass one of its pods ({name}-0, ...; `kubectl sts-doctor ordinals {name}` lists them)"
+            ))
+        }
+        _ => None,
     }
 }

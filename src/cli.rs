@@ -18,7 +18,7 @@ use crate::duration::HumanDuration;
     version,
     propagate_version = true,
     after_help = "Exit codes: 0 ok, 1 error, 2 usage, 3 refused/declined, 4 partial, 5 rollout not done, \
-                  6 doctor found warnings, 7 doctor found errors."
+                  6 doctor found warnings, 7 doctor found errors, 130 interrupted."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -32,7 +32,7 @@ pub struct Cli {
 /// user's partial command line, flags included, and are taken verbatim rather than parsed as ours.
 pub fn parse(args: Vec<OsString>) -> Result<Cli, clap::Error> {
     if args.get(1).is_some_and(|a| a == "__complete") {
-        let mut cli = Cli::try_parse_from(&args[..2])?;
+        let mut cli = Cli::try_parse_from(&args[..1])?;
         let words = args[2..].iter().map(|a| a.to_string_lossy().into_owned()).collect();
         cli.command = Some(Command::Complete { words });
         return Ok(cli);
@@ -108,13 +108,12 @@ pub enum Command {
         shell: clap_complete::Shell,
     },
 
-    /// Completion protocol used by kubectl (>= 1.26) through `kubectl_complete-sts_doctor`.
-    #[command(name = "__complete", hide = true)]
-    Complete {
-        /// The words after `kubectl sts-doctor`, the last one being completed.
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        words: Vec<String>,
-    },
+    /// Completion protocol used by kubectl (>= 1.26) through `kubectl_complete-sts_doctor`:
+    /// `__complete WORDS...`, the words after `kubectl sts-doctor`, the last one being completed.
+    /// Recognised by [`parse`] before clap, so it is no subcommand of clap's: the generated
+    /// completion scripts and `help` do not offer it.
+    #[command(skip)]
+    Complete { words: Vec<String> },
 }
 
 #[derive(Debug, Clone, Args)]

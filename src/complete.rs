@@ -29,8 +29,20 @@ const NO_FILES: u8 = 4;
 
 pub fn script(shell: clap_complete::Shell) -> String {
     let mut buf = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), BIN, &mut buf);
-    String::from_utf8_lossy(&buf).into_owned()
+    // The scripts complete the binary's own name; subcommands derive their names from the root's.
+    let mut command = Cli::command().bin_name(BIN);
+    clap_complete::generate(shell, &mut command, BIN, &mut buf);
+    let script = String::from_utf8_lossy(&buf).into_owned();
+    match shell {
+        // clap_complete's bash script names its per-subcommand cases with the bin name's hyphen
+        // escaped as a subcommand separator, while its dispatch loop escapes it as "__": with a
+        // hyphen in the bin name no case ever matched, so nothing after a subcommand completed
+        // (clap-rs/clap#6421, #6529). Name the cases as the loop does.
+        clap_complete::Shell::Bash => {
+            script.replace("kubectl__subcmd__sts_doctor__subcmd__", "kubectl__sts_doctor__subcmd__")
+        }
+        _ => script,
+    }
 }
 
 pub fn print_script(shell: clap_complete::Shell) -> Result<Exit> {
@@ -46,7 +58,7 @@ pub async fn kubectl_protocol(global: &GlobalArgs, words: &[String]) -> Result<E
         Want::FlagValue(flag) => match flag.as_str() {
             "kubeconfig" => (vec![], FILES),
             "output" => (prefixed(["table", "json", "yaml"].map(String::from), &line.current), NO_FILES),
-            "context" => (prefixed(contexts(), &line.current), NO_FILES),
+            "context" => (prefixed(contexts(global, &line), &line.current), NO_FILES),
             "namespace" => (prefixed(cluster_names(global, &line, Kind::Namespace).await, &line.current), NO_FILES),
             _ => (vec![], NO_FILES),
         },
@@ -121,8 +133,14 @@ fn parse(words: &[String]) -> Line {
             positionals += 1;
         }
     }
+    let sub = line.subcommand.as_deref().and_then(|s| root.find_subcommand(s));
+    let attached = split_flag(&current).and_then(|(flag, value)| Some((long_name(&root, sub, &flag)?, value?)));
     line.want = if let Some(flag) = pending {
         Want::FlagValue(flag)
+    } else if let Some(((name, true), value)) = attached {
+        // "--namespace=sh", "-nsh": the value is completed (the shell keeps the flag part).
+        line.current = value;
+        Want::FlagValue(name)
     } else if current.starts_with('-') {
         Want::Flag
     } else if line.subcommand.is_none() {
@@ -204,8 +222,14 @@ fn prefixed(candidates: impl IntoIterator<Item = String>, current: &str) -> Vec<
     out
 }
 
-fn contexts() -> Vec<String> {
-    kube::config::Kubeconfig::read().map(|k| k.contexts.into_iter().map(|c| c.name).collect()).unwrap_or_default()
+/// Context names from the kubeconfig the command would read (--kubeconfig on the line, else
+/// $KUBECONFIG or ~/.kube/config).
+fn contexts(global: &GlobalArgs, line: &Line) -> Vec<String> {
+    let explicit = line.kubeconfig.as_deref().map(std::path::Path::new).or(global.kubeconfig.as_deref());
+    match crate::cluster::load_kubeconfig(explicit) {
+        Ok(Some(loaded)) => loaded.kubeconfig.contexts.into_iter().map(|c| c.name).collect(),
+        _ => vec![],
+    }
 }
 
 enum Kind {
@@ -264,6 +288,12 @@ mod tests {
         assert_eq!(parse(&words("ordinals --context ")).want, Want::FlagValue("context".into()));
         assert_eq!(parse(&words("rollout --tim")).want, Want::Flag);
         assert_eq!(parse(&words("rollout --timeout 5m ")).want, Want::Positional(0));
+        // A value attached to its flag is completed as the value.
+        let line = parse(&words("ordinals --namespace=sh"));
+        assert_eq!((line.want, line.current.as_str()), (Want::FlagValue("namespace".into()), "sh"));
+        let line = parse(&words("-o=j"));
+        assert_eq!((line.want, line.current.as_str()), (Want::FlagValue("output".into()), "j"));
+        assert_eq!(parse(&words("--no-color=")).want, Want::Flag);
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub enum Exit {
     Warnings = 6,
     /// `doctor`: the worst finding is an error.
     Errors = 7,
+    /// Interrupted (Ctrl-C), as a shell reports SIGINT (128 + 2).
+    Interrupted = 130,
 }
 
 impl From<Exit> for std::process::ExitCode {
@@ -52,6 +54,9 @@ pub enum Outcome {
     /// The rollout did not finish.
     #[error("{0}")]
     NotDone(String),
+    /// Ctrl-C: stopped wherever the command was.
+    #[error("{0}")]
+    Interrupted(String),
 }
 
 impl Outcome {
@@ -61,6 +66,7 @@ impl Outcome {
             Outcome::Refused(_) | Outcome::Declined(_) => Exit::Refused,
             Outcome::Partial(_) => Exit::Partial,
             Outcome::NotDone(_) => Exit::NotDone,
+            Outcome::Interrupted(_) => Exit::Interrupted,
         }
     }
 }

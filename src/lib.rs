@@ -18,6 +18,7 @@ pub mod duration;
 pub mod error;
 pub mod force_delete;
 pub mod health;
+pub mod interrupt;
 pub mod logging;
 pub mod model;
 pub mod ordinals;

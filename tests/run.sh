@@ -10,6 +10,17 @@ K8S_BIN=${K8S_BIN:-/opt/k8s-1.20/bin}
 STATE=${STS_DOCTOR_STATE:-/tmp/sts-doctor-test-cluster}
 t() { echo "[$(date +%T)] $*"; }
 
+SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+if [ -n "$SUDO" ] && ! command -v sudo >/dev/null; then
+  echo "tests/run.sh: installing what is missing needs root: run it as root or install sudo" >&2; exit 1
+fi
+# What a fresh Debian lacks for rustup and for building (cc links every binary; ring compiles C).
+if ! command -v curl >/dev/null || [ ! -f /etc/ssl/certs/ca-certificates.crt ] || ! command -v cc >/dev/null; then
+  t "apt-get install curl ca-certificates gcc libc6-dev"
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    curl ca-certificates gcc libc6-dev >/dev/null
+fi
 if ! command -v cargo >/dev/null; then
   [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
 fi
@@ -18,9 +29,9 @@ if ! command -v cargo >/dev/null; then
   curl -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --component clippy,rustfmt
   . "$HOME/.cargo/env"
 fi
-SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
 t "control plane (build once, cached in $K8S_BIN)"
-OUT="$K8S_BIN" $SUDO "$ROOT/tests/cluster/build-control-plane.sh"
+# Through env: sudo resets the environment, which would drop OUT.
+$SUDO env OUT="$K8S_BIN" "$ROOT/tests/cluster/build-control-plane.sh"
 
 cd "$ROOT"
 t "cargo build"

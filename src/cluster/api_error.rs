@@ -112,6 +112,13 @@ impl ApiError {
         }
     }
 
+    /// The request that found nothing, for a 404.
+    pub fn not_found_op(&self) -> Option<&Op> {
+        match self {
+            ApiError::NotFound { op } => Some(op),
+            _ => None,
+        }
+    }
     pub fn is_not_found(&self) -> bool {
         matches!(self, ApiError::NotFound { .. })
     }

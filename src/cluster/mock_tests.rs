@@ -156,3 +156,22 @@ async fn the_snapshot_runs_on_the_api_servers_clock() {
         ["the local clock is 60m ahead of the API server's: ages are judged on the API server's clock"]
     );
 }
+
+#[tokio::test]
+async fn a_hung_connection_is_a_timeout_not_unreachable() {
+    /// What hyper's connector returns when hyper-timeout's connect timeout fires.
+    #[derive(Debug, thiserror::Error)]
+    #[error("client error (Connect)")]
+    struct Connect(#[source] std::io::Error);
+
+    let io = |e| std::io::Error::new(std::io::ErrorKind::TimedOut, e);
+    let (cluster, _handle) = cluster(Duration::from_secs(2));
+    let elapsed = tokio::time::timeout(Duration::ZERO, std::future::pending::<()>()).await.unwrap_err();
+    let op = super::Op::new("get", "apps", "statefulsets").ns("shop".to_string()).name("web");
+    let err = cluster.call(op, async { Err::<(), _>(kube::Error::Service(Box::new(Connect(io(elapsed))))) }).await;
+    assert_eq!(
+        err.unwrap_err().to_string(),
+        "cannot get statefulset \"web\" in namespace \"shop\": no answer from the API server at https://mock:6443 \
+         within 2s (raise --request-timeout?)"
+    );
+}

@@ -25,9 +25,9 @@ use kube::api::{Api, ListParams, ObjectList};
 use serde::de::DeserializeOwned;
 
 pub use api_error::{ApiError, Op};
+pub use connect::{Loaded, connect, load_kubeconfig};
 
 use crate::model::Part;
-pub use connect::connect;
 
 /// Requests sent by this process (reported with STS_DOCTOR_STATS=1; used by the benchmark).
 static REQUESTS: AtomicUsize = AtomicUsize::new(0);
@@ -52,9 +52,12 @@ pub struct Cluster {
 impl Cluster {
     /// Runs one API request with the timeout and turns failures into [`ApiError`].
     pub async fn call<T>(&self, op: Op, request: impl Future<Output = kube::Result<T>>) -> Result<T, ApiError> {
+        let timeout = |op: Op| ApiError::Timeout { op: Box::new(op), server: self.server.clone(), after: self.timeout };
         match tokio::time::timeout(self.timeout, request).await {
+            // The connect timeout (set to the same duration) fired: a TCP or TLS handshake hung.
+            Ok(Err(e)) if timed_out(&e) => Err(timeout(op)),
             Ok(result) => result.map_err(|e| ApiError::classify(op, &self.server, e)),
-            Err(_) => Err(ApiError::Timeout { op: Box::new(op), server: self.server.clone(), after: self.timeout }),
+            Err(_) => Err(timeout(op)),
         }
     }
 
@@ -125,6 +128,21 @@ impl Cluster {
             }
         }
     }
+}
+
+/// Whether a client error comes from a timer running out (the connect timeout, which
+/// hyper-timeout reports as an io::Error of kind TimedOut) rather than from the network or the
+/// server.
+fn timed_out(err: &kube::Error) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cause {
+        let io_timeout = e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut);
+        if io_timeout || e.is::<tokio::time::error::Elapsed>() {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
 }
 
 /// A LIST response with its items left undecoded.

@@ -162,9 +162,10 @@ async fn steps(ctx: &Context, args: &RolloutArgs, inputs: RolloutInputs, plan: &
             format!("stopped at partition {}", plan.steps[k - 1])
         };
         if let Err(e) = gate_and_pause(session, args, k, target).await {
-            // Stuck or timed out while waiting: still exit 5, saying where the steps stopped.
+            // Stuck, timed out or interrupted while waiting: the same exit, saying where the steps stopped.
             let e = match e.downcast_ref::<Outcome>() {
                 Some(Outcome::NotDone(reason)) => Outcome::NotDone(format!("{reason}; {at}")).into(),
+                Some(Outcome::Interrupted(reason)) => Outcome::Interrupted(format!("{reason}; {at}")).into(),
                 _ => e.context(at),
             };
             return finish(ctx, args, session, Err(e)).await;

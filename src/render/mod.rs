@@ -13,6 +13,7 @@ pub mod style;
 pub mod table;
 
 use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result};
 use serde::Serialize;
@@ -54,13 +55,34 @@ pub fn emit<T: Serialize>(
     }
 }
 
-/// Writes to stdout; a closed pipe surfaces as an io::Error the caller treats as success.
+/// Set once stdout turned out to be closed (`| head`, `| grep -q`).
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Writes to stdout. A closed pipe is not an error: the rest of the output is dropped and the
+/// command goes on, so its exit code (doctor's severity, a refusal) is still the real one; but
+/// [`crate::prompt::confirm`] refuses to act on a plan whose output was cut off.
 pub fn write_stdout(text: &str) -> Result<()> {
-    let mut out = std::io::stdout().lock();
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return Ok(());
+    }
+    match write_all(&mut std::io::stdout().lock(), text) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+            Ok(())
+        }
+        other => Ok(other?),
+    }
+}
+
+/// Whether an earlier write found stdout closed.
+pub fn stdout_closed() -> bool {
+    STDOUT_CLOSED.load(Ordering::Relaxed)
+}
+
+fn write_all(out: &mut impl Write, text: &str) -> std::io::Result<()> {
     out.write_all(text.as_bytes())?;
     if !text.is_empty() && !text.ends_with('\n') {
         out.write_all(b"\n")?;
     }
-    out.flush()?;
-    Ok(())
+    out.flush()
 }

@@ -67,3 +67,28 @@ fn complete_protocol_without_a_cluster() {
     assert_eq!(String::from_utf8(out.stdout).unwrap(), ":4\n");
     assert!(out.stderr.is_empty());
 }
+
+/// The generated bash script completes past the subcommand (clap_complete's own script does not
+/// for a bin name with a hyphen) and never offers the internal `__complete`.
+#[test]
+fn bash_script_completes_subcommand_flags_and_values() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("completions/kubectl-sts_doctor.bash");
+    let complete = |words: &[&str]| -> String {
+        let cword = words.len() - 1;
+        let (cur, prev) = (words[cword], if cword > 0 { words[cword - 1] } else { "" });
+        let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+        let program = format!(
+            "source '{}'; COMP_WORDS=({}); COMP_CWORD={cword}; _kubectl__sts_doctor kubectl-sts_doctor '{cur}' '{prev}'; \
+             echo \"${{COMPREPLY[*]}}\"",
+            script.display(),
+            quoted.join(" ")
+        );
+        let out = std::process::Command::new("bash").args(["-c", &program]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    assert_eq!(complete(&["kubectl-sts_doctor", "force-delete", "--no"]), "--node-fenced --not-ready-for --no-color");
+    assert_eq!(complete(&["kubectl-sts_doctor", "ordinals", "-o", ""]), "table json yaml");
+    let top = complete(&["kubectl-sts_doctor", ""]);
+    assert!(top.contains("ordinals") && !top.contains("__complete"), "{top}");
+}

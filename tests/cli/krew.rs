@@ -2,6 +2,8 @@
 //! krew-index's review requirements (LICENSE shipped in every archive).
 
 use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
 
 use regex::Regex;
 use serde_json::Value;
@@ -13,7 +15,10 @@ fn manifest() -> Value {
 
 #[test]
 fn manifest_follows_krews_rules() {
-    let m = manifest();
+    follows_krews_rules(&manifest());
+}
+
+fn follows_krews_rules(m: &Value) {
     assert_eq!(m["apiVersion"], "krew.googlecontainertools.github.com/v1alpha2");
     assert_eq!(m["kind"], "Plugin");
     let name = m["metadata"]["name"].as_str().unwrap();
@@ -59,4 +64,51 @@ fn manifest_follows_krews_rules() {
             .collect();
     assert_eq!(seen, want);
     assert!(std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/LICENSE")).exists());
+}
+
+/// scripts/release.sh, run on a copy of the files it touches with stand-in binaries: the manifest
+/// it writes still follows krew's rules, and each platform's archive has the sum it names and
+/// holds what its `files` install.
+#[test]
+fn release_script_writes_a_manifest_matching_its_archives() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let work = std::env::temp_dir().join(format!("stsd-release-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    std::fs::create_dir_all(work.join("scripts")).unwrap();
+    for file in ["scripts/release.sh", "Cargo.toml", "LICENSE", "README.md", "krew-manifest.yaml"] {
+        std::fs::copy(root.join(file), work.join(file)).unwrap();
+    }
+    let bins = work.join("bins");
+    for (target, bin) in [
+        ("x86_64-unknown-linux-musl", "kubectl-sts_doctor"),
+        ("aarch64-unknown-linux-musl", "kubectl-sts_doctor"),
+        ("x86_64-apple-darwin", "kubectl-sts_doctor"),
+        ("aarch64-apple-darwin", "kubectl-sts_doctor"),
+        ("x86_64-pc-windows-msvc", "kubectl-sts_doctor.exe"),
+    ] {
+        std::fs::create_dir_all(bins.join(target)).unwrap();
+        std::fs::write(bins.join(target).join(bin), format!("binary for {target}")).unwrap();
+    }
+    let version = format!("v{}", env!("CARGO_PKG_VERSION"));
+    let status = Command::new("bash").arg(work.join("scripts/release.sh")).arg(&version).arg(&bins).status().unwrap();
+    assert!(status.success(), "release.sh failed");
+
+    let text = std::fs::read_to_string(work.join("krew-manifest.yaml")).unwrap();
+    let m: Value = serde_saphyr::from_str(&text).expect("the released manifest is valid YAML");
+    follows_krews_rules(&m);
+    for p in m["spec"]["platforms"].as_array().unwrap() {
+        let uri = p["uri"].as_str().unwrap();
+        let archive = work.join("dist").join(uri.rsplit('/').next().unwrap());
+        let sum = Command::new("sha256sum").arg(&archive).output().unwrap();
+        let sum = String::from_utf8(sum.stdout).unwrap();
+        assert_eq!(sum.split(' ').next(), p["sha256"].as_str(), "{uri}");
+        let listing = Command::new("tar").arg("tzf").arg(&archive).output().unwrap();
+        let listing: BTreeSet<String> = String::from_utf8(listing.stdout).unwrap().lines().map(String::from).collect();
+        for f in p["files"].as_array().unwrap() {
+            assert!(listing.contains(f["from"].as_str().unwrap()), "{uri} lacks {}: {listing:?}", f["from"]);
+        }
+    }
+    let wrong = Command::new("bash").arg(work.join("scripts/release.sh")).arg("v99.0.0").arg(&bins).output().unwrap();
+    assert!(!wrong.status.success(), "a version other than Cargo.toml's must be refused");
+    let _ = std::fs::remove_dir_all(&work);
 }

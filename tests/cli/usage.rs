@@ -72,3 +72,49 @@ fn unreachable_server_names_the_server() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.starts_with("error: cannot reach the API server at https://127.0.0.1:9"), "{err}");
 }
+
+/// A kubeconfig for a server that refuses connections (port 9 on loopback).
+fn unreachable_kubeconfig(dir: &std::path::Path) -> std::path::PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let path = dir.join("config");
+    std::fs::write(
+        &path,
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'https://127.0.0.1:9'}\nusers:\n\
+         - name: u\n  user: {token: t}\ncontexts:\n- name: x\n  context: {cluster: c, user: u, namespace: shop}\n\
+         current-context: x\n",
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn kubeconfig_list_skips_missing_files_like_kubectl() {
+    let dir = std::env::temp_dir().join(format!("stsd-kclist-{}", std::process::id()));
+    let good = unreachable_kubeconfig(&dir);
+    let list = std::env::join_paths([dir.join("missing"), good]).unwrap();
+    let out = bin().args(["ordinals", "web"]).env("KUBECONFIG", &list).assert().code(1);
+    let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    // It got as far as the server named in the file that exists.
+    assert!(err.starts_with("error: cannot reach the API server at https://127.0.0.1:9"), "{err}");
+}
+
+#[test]
+fn broken_kubeconfig_is_named_not_quoted() {
+    let dir = std::env::temp_dir().join(format!("stsd-kcbroken-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("config");
+    std::fs::write(&path, "apiVersion: v1\nusers:\n- name: u\n  user:\n    token: SECRET-TOKEN\n  bad: [\n").unwrap();
+    for explicit in [true, false] {
+        let mut cmd = bin();
+        if explicit {
+            cmd.arg("--kubeconfig").arg(&path);
+        } else {
+            cmd.env("KUBECONFIG", &path);
+        }
+        let out = cmd.args(["ordinals", "web"]).env_remove("KUBERNETES_SERVICE_HOST").assert().code(1);
+        let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+        assert!(err.starts_with(&format!("error: cannot parse kubeconfig {}", path.display())), "{err}");
+        assert!(!err.contains("SECRET"), "the error quotes the kubeconfig: {err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+    }
+}

@@ -61,7 +61,8 @@ nohup "$ETCD" --name=test --data-dir="$S/etcd" \
   > "$S/logs/etcd.log" 2>&1 &
 echo $! > "$S/etcd.pid"
 
-for i in $(seq 1 100); do curl -sf http://127.0.0.1:${ETCD_PORT}/health >/dev/null && break; sleep 0.1; done
+for i in $(seq 1 300); do curl -sf http://127.0.0.1:${ETCD_PORT}/health >/dev/null && break; sleep 0.1; done
+curl -sf http://127.0.0.1:${ETCD_PORT}/health >/dev/null || { echo "etcd not healthy"; tail -30 "$S/logs/etcd.log"; exit 1; }
 
 nohup "$BIN/kube-apiserver" \
   --etcd-servers=http://127.0.0.1:${ETCD_PORT} \

@@ -5,6 +5,7 @@
 mod support;
 
 mod claims;
+mod cli;
 mod doctor;
 mod force_delete;
 mod ordinals;

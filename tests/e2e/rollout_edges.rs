@@ -45,7 +45,7 @@ async fn a_parallel_scale_down_is_not_done_while_the_removed_pod_still_terminate
 }
 
 /// Ctrl-C while a step waits for the updated pods: the steps stop, the final report says where the
-/// rollout stands and that the partition was not changed (exit 5).
+/// rollout stands and that the partition was not changed (exit 130, interrupted).
 #[tokio::test(flavor = "multi_thread")]
 async fn ctrl_c_while_stepping_says_where_the_steps_stopped() {
     let Some(env) = env("rollout-interrupt").await else { return };
@@ -60,7 +60,7 @@ async fn ctrl_c_while_stepping_says_where_the_steps_stopped() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     steps.interrupt();
     let (code, out, err) = steps.finish().await;
-    assert_eq!(code, Some(5), "{out}\n{err}");
+    assert_eq!(code, Some(130), "{out}\n{err}");
     assert_eq!(
         err,
         "error: interrupted (Ctrl-C): progressing: waiting for web-1 to be Running and Ready (it is Pending); the \

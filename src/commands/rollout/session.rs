@@ -36,6 +36,7 @@ pub enum Flow {
 type Interrupt = Fuse<Pin<Box<dyn Future<Output = ()> + Send>>>;
 
 fn interrupt() -> Interrupt {
+    crate::interrupt::claim();
     let first = async {
         if tokio::signal::ctrl_c().await.is_err() {
             // No signal handling here: Ctrl-C keeps its default (the process ends).
@@ -134,7 +135,8 @@ impl Session {
     }
 
     fn interrupted(&self) -> anyhow::Error {
-        Outcome::NotDone(format!("interrupted (Ctrl-C): {}: {}", self.status.phase.label(), self.status.reason)).into()
+        let (phase, reason) = (self.status.phase.label(), &self.status.reason);
+        Outcome::Interrupted(format!("interrupted (Ctrl-C): {phase}: {reason}")).into()
     }
 
     /// Sleeps for `pause` (bounded by the deadline), keeping the display and the watches current.

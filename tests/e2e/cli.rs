@@ -1,0 +1,119 @@
+//! The binary as scripts meet it: output closed early (`| head`, `| grep -q`).
+
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use crate::support::objects::sts;
+use crate::support::{Env, assert_exit, env, stderr};
+
+/// Runs the plugin with stdout a pipe whose reading end is closed at once, as `| head -0` or a
+/// `grep -q` that has already matched would leave it.
+async fn run_with_stdout_closed(env: &Env, args: &[&str]) -> Output {
+    let mut full: Vec<String> = vec!["--kubeconfig".into(), env.kubeconfig.display().to_string(), "-n".into()];
+    full.push(env.ns.clone());
+    full.extend(args.iter().map(|s| s.to_string()));
+    tokio::task::spawn_blocking(move || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kubectl-sts_doctor"))
+            .args(&full)
+            .env("NO_COLOR", "1")
+            .env_remove("KUBECONFIG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run kubectl-sts_doctor");
+        // Closed before the plugin's first write, which comes only after its API requests.
+        drop(child.stdout.take());
+        child.wait_with_output().expect("wait")
+    })
+    .await
+    .expect("join")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn closed_stdout_keeps_the_exit_code_and_never_acts_on_an_unread_plan() {
+    let Some(env) = env("cli-closed-stdout").await else { return };
+    let kubelet = env.kubelet(&["n1", "n2"]).await;
+    env.create_sts(&sts("web", 2).no_service()).await;
+    env.wait_ready("web", 2).await;
+
+    // doctor: the missing service is a warning, whoever reads the output.
+    let out = run_with_stdout_closed(&env, &["doctor"]).await;
+    assert_exit(&out, 6);
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+
+    // force-delete on a lost node with --yes: allowed, but its checklist and plan went nowhere.
+    assert_eq!(env.pod_node("web-1").await, Some(kubelet.node("n2")));
+    kubelet.lose_node("n2", Duration::from_secs(600)).await;
+    let uid = env.pod_uid("web-1").await.unwrap();
+    let out = run_with_stdout_closed(&env, &["force-delete", "web-1", "--node-fenced", "--yes"]).await;
+    assert_exit(&out, 3);
+    assert!(stderr(&out).starts_with("error: not confirmed: the output was closed"), "{}", stderr(&out));
+    assert_eq!(env.pod_uid("web-1").await, Some(uid), "nothing may be deleted");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ctrl_c_while_following_is_one_line_and_exit_130() {
+    let Some(env) = env("cli-ctrl-c").await else { return };
+    // No kubelet: web-0 stays Pending, so the rollout is followed until interrupted.
+    env.create_sts(&sts("web", 1)).await;
+    let args: Vec<String> = vec![
+        "--kubeconfig".into(),
+        env.kubeconfig.display().to_string(),
+        "-n".into(),
+        env.ns.clone(),
+        "rollout".into(),
+        "web".into(),
+        "--watch".into(),
+        "--stuck-after".into(),
+        "1h".into(),
+    ];
+    let out = tokio::task::spawn_blocking(move || {
+        let child = Command::new(env!("CARGO_BIN_EXE_kubectl-sts_doctor"))
+            .args(&args)
+            .env("NO_COLOR", "1")
+            .env_remove("KUBECONFIG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run kubectl-sts_doctor");
+        std::thread::sleep(Duration::from_secs(2));
+        let kill = Command::new("sh").args(["-c", "kill -INT \"$0\"", &child.id().to_string()]).status().unwrap();
+        assert!(kill.success());
+        child.wait_with_output().expect("wait")
+    })
+    .await
+    .expect("join");
+    assert_exit(&out, 130);
+    let err = stderr(&out);
+    assert!(err.lines().last().is_some_and(|l| l.starts_with("error: interrupted")), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pod_name_for_a_statefulset_and_back_says_which_it_is() {
+    let Some(env) = env("cli-wrong-kind").await else { return };
+    env.create_sts(&sts("web", 1)).await;
+    env.wait_pods(&["web-0"]).await;
+
+    for command in ["ordinals", "claims", "rollout", "doctor"] {
+        let out = env.run(&[command, "web-0"]).await;
+        assert_exit(&out, 1);
+        let err = stderr(&out);
+        assert_eq!(
+            err,
+            format!(
+                "error: statefulset \"web-0\" not found in namespace \"{}\", but pod web-0 is one of StatefulSet web: \
+                 pass web\n",
+                env.ns
+            ),
+            "{command}"
+        );
+    }
+    let out = env.run(&["force-delete", "web"]).await;
+    assert_exit(&out, 1);
+    assert!(stderr(&out).contains("but StatefulSet web exists: pass one of its pods (web-0"), "{}", stderr(&out));
+    // Nothing of either kind: the plain 404.
+    let out = env.run(&["ordinals", "nope-0"]).await;
+    assert_eq!(stderr(&out), format!("error: statefulset \"nope-0\" not found in namespace \"{}\"\n", env.ns));
+}

@@ -99,10 +99,10 @@ async fn wait_ready(env: &support::Env, name: &str, replicas: i32) {
     let api = env.api::<StatefulSet>();
     let deadline = Instant::now() + Duration::from_secs(1200);
     loop {
-        if let Ok(s) = api.get(name).await {
-            if s.status.and_then(|st| st.ready_replicas).unwrap_or(0) == replicas {
-                return;
-            }
+        if let Ok(s) = api.get(name).await
+            && s.status.and_then(|st| st.ready_replicas).unwrap_or(0) == replicas
+        {
+            return;
         }
         assert!(Instant::now() < deadline, "{name} not ready in time");
         tokio::time::sleep(Duration::from_secs(2)).await;

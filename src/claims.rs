@@ -310,10 +310,10 @@ fn flags(
         );
     }
     size_flags(template, claim, &mut flag);
-    if let (Some(want), Some(have)) = (&template.storage_class, &claim.storage_class) {
-        if want != have {
-            flag("class-drift", Severity::Warning, format!("storage class {have} differs from the template's {want}"));
-        }
+    if let (Some(want), Some(have)) = (&template.storage_class, &claim.storage_class)
+        && want != have
+    {
+        flag("class-drift", Severity::Warning, format!("storage class {have} differs from the template's {want}"));
     }
     let want: BTreeSet<&String> = template.access_modes.iter().collect();
     let have: BTreeSet<&String> = claim.access_modes.iter().collect();

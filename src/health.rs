@@ -87,10 +87,10 @@ impl NodeHealth {
     /// Short text for a table cell: "Ready", "NotReady 6m, lease 6m old", "Deleted".
     pub fn summary(&self, now: Timestamp) -> String {
         let mut text = self.state.clone();
-        if self.state != "Ready" {
-            if let Some(since) = self.since {
-                text.push_str(&format!(" {}", age(since, now)));
-            }
+        if self.state != "Ready"
+            && let Some(since) = self.since
+        {
+            text.push_str(&format!(" {}", age(since, now)));
         }
         if self.lease_stale {
             match self.lease_renewed {

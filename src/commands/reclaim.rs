@@ -63,14 +63,14 @@ pub async fn run(ctx: &Context, args: &ReclaimArgs) -> Result<Exit> {
     if table {
         render::write_stdout(&render::reclaim::table(&report, style))?;
     }
-    if !args.confirm.dry_run {
-        if let Err(declined) = prompt::confirm(&question(&report.plan.candidates), args.confirm.yes) {
-            // -o json|yaml: still one document per run (the plan, no results).
-            if !table {
-                render::emit(ctx.output, "Reclaim", &report, String::new)?;
-            }
-            return Err(declined);
+    if !args.confirm.dry_run
+        && let Err(declined) = prompt::confirm(&question(&report.plan.candidates), args.confirm.yes)
+    {
+        // -o json|yaml: still one document per run (the plan, no results).
+        if !table {
+            render::emit(ctx.output, "Reclaim", &report, String::new)?;
         }
+        return Err(declined);
     }
     // The world may have moved since the plan (a scale-up brings an ordinal back into range, a
     // pod starts using a claim): plan again, right before acting, and act only on claims that
@@ -108,14 +108,14 @@ async fn make_plan(ctx: &Context, args: &ReclaimArgs) -> Result<ReclaimPlan> {
     let snap = ctx.cluster.snapshot(&scope, want).await?;
     let plan = match (&args.name, args.deleted) {
         (name, true) => {
-            if let (Some(name), Some(ns)) = (name, &namespace) {
-                if snap.statefulsets.iter().any(|s| &s.name == name) {
-                    return Err(Outcome::Refused(format!(
-                        "StatefulSet {name} exists in namespace {ns}: --deleted is for StatefulSets that no longer \
+            if let (Some(name), Some(ns)) = (name, &namespace)
+                && snap.statefulsets.iter().any(|s| &s.name == name)
+            {
+                return Err(Outcome::Refused(format!(
+                    "StatefulSet {name} exists in namespace {ns}: --deleted is for StatefulSets that no longer \
                          exist; run `kubectl sts-doctor reclaim {name}` for its scale-down orphans"
-                    ))
-                    .into());
-                }
+                ))
+                .into());
             }
             reclaim::plan_deleted(&snap, namespace.as_deref(), name.as_deref(), &options)
         }

@@ -54,10 +54,11 @@ pub(super) fn problem(
         };
         return Some((Issue::PodFailed, format!("Succeeded: its containers exited; {what}")));
     }
-    if let Some(waiting) = &pod.waiting {
-        if waiting != "ContainerCreating" && waiting != "PodInitializing" {
-            return Some((Issue::ContainerWaiting, format!("container waiting: {waiting}")));
-        }
+    if let Some(waiting) = &pod.waiting
+        && waiting != "ContainerCreating"
+        && waiting != "PodInitializing"
+    {
+        return Some((Issue::ContainerWaiting, format!("container waiting: {waiting}")));
     }
     if pod.phase == "Pending" || pod.phase.is_empty() {
         return Some((
@@ -207,10 +208,10 @@ pub(super) fn why_extra(
     }
     // Condemned pods go highest first, one at a time.
     let step = scale_down_step(rules, slots);
-    if let ScaleDownStep::WaitTerminating(t) = step {
-        if slots[t].ordinal > me.ordinal {
-            return waiting(format!("scale-down waits for {} to finish terminating", name(t)));
-        }
+    if let ScaleDownStep::WaitTerminating(t) = step
+        && slots[t].ordinal > me.ordinal
+    {
+        return waiting(format!("scale-down waits for {} to finish terminating", name(t)));
     }
     if let Some(next) = extra.iter().find(|r| r.ordinal > me.ordinal) {
         return waiting(format!("removed after {} (scale-down removes the highest ordinal first)", next.pod));

@@ -52,10 +52,10 @@ pub(crate) fn verdict(view: &View) -> Verdict {
         return blocked(view, i, action);
     }
     // A finished pod still there long after the controller should have recreated it.
-    if let Action::Recreate(list) = &action {
-        if let Some(&i) = list.iter().find(|&&i| view.stuck(&view.rows[i])) {
-            return blocked(view, i, action);
-        }
+    if let Action::Recreate(list) = &action
+        && let Some(&i) = list.iter().find(|&&i| view.stuck(&view.rows[i]))
+    {
+        return blocked(view, i, action);
     }
     // An updated pod that stays unready is a broken revision even when nothing waits on it (Parallel).
     if let Some(i) = (0..view.rows.len())

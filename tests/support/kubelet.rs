@@ -273,10 +273,10 @@ impl Drop for Kubelet {
             }
         };
         // Synchronously, as in `Env`'s drop: a spawned task would die with the runtime.
-        if let Ok(handle) = tokio::runtime::Handle::try_current() {
-            if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread {
-                tokio::task::block_in_place(|| handle.block_on(cleanup));
-            }
+        if let Ok(handle) = tokio::runtime::Handle::try_current()
+            && handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread
+        {
+            tokio::task::block_in_place(|| handle.block_on(cleanup));
         }
     }
 }
@@ -285,7 +285,7 @@ async fn run(client: Client, ns: String, state: Arc<Mutex<State>>, step_lock: Ar
     let mut tick: u64 = 0;
     loop {
         let quiet = step_lock.lock().await;
-        if let Err(e) = step(&client, &ns, &state, tick % 10 == 0).await {
+        if let Err(e) = step(&client, &ns, &state, tick.is_multiple_of(10)).await {
             eprintln!("kubelet simulator ({ns}): {e}");
         }
         drop(quiet);

@@ -86,10 +86,10 @@ impl Drop for Env {
         };
         // Synchronously (a task spawned here would die with the test's runtime); the namespace
         // controller removes the contents. Only multi-threaded runtimes can block in place.
-        if let Ok(handle) = tokio::runtime::Handle::try_current() {
-            if handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread {
-                tokio::task::block_in_place(|| handle.block_on(delete));
-            }
+        if let Ok(handle) = tokio::runtime::Handle::try_current()
+            && handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread
+        {
+            tokio::task::block_in_place(|| handle.block_on(delete));
         }
     }
 }

@@ -143,15 +143,15 @@ impl Session {
     /// A pause too long to count lasts until the deadline, if any.
     pub async fn pause(&mut self, pause: Duration) -> Result<()> {
         let until = deadline_after(pause);
-        if let Some(deadline) = self.deadline {
-            if until.is_none_or(|u| u > deadline) {
-                return Err(Outcome::NotDone(format!(
-                    "timed out after {}: the pause of {} would end after it",
-                    self.timeout,
-                    HumanDuration(SignedDuration::try_from(pause).unwrap_or(SignedDuration::MAX))
-                ))
-                .into());
-            }
+        if let Some(deadline) = self.deadline
+            && until.is_none_or(|u| u > deadline)
+        {
+            return Err(Outcome::NotDone(format!(
+                "timed out after {}: the pause of {} would end after it",
+                self.timeout,
+                HumanDuration(SignedDuration::try_from(pause).unwrap_or(SignedDuration::MAX))
+            ))
+            .into());
         }
         while until.is_none_or(|u| Instant::now() < u) {
             let next = async {

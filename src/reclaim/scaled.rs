@@ -10,10 +10,18 @@ use crate::model::names::{claim_ordinal, pod_ordinal};
 use crate::model::{Claim, Snapshot, StatefulSet};
 
 pub fn plan(snap: &Snapshot, sts: &StatefulSet, options: &PlanOptions) -> ReclaimPlan {
-    let refusal = match (mid_scale(snap, sts), keep_volume_refusal(snap, options)) {
+    let in_flight = in_flight(snap, sts);
+    let keep_volume = keep_volume_refusal(snap, options);
+    let refusal = match (in_flight.as_ref().map(|f| f.text.as_str()), keep_volume.as_deref()) {
         (Some(a), Some(b)) => Some(format!("{a}; {b}")),
-        (a, b) => a.or(b),
+        (a, b) => a.or(b).map(String::from),
     };
+    let refused_while =
+        [in_flight.map(|f| f.short), keep_volume.map(|_| "as --keep-volume cannot read PersistentVolumes".to_string())]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" and ");
     let range = sts.ordinal_range();
     let mut candidates = Vec::new();
     let mut skipped = Vec::new();
@@ -40,9 +48,9 @@ pub fn plan(snap: &Snapshot, sts: &StatefulSet, options: &PlanOptions) -> Reclai
                 })
             })
             .or_else(|| {
-                refusal.as_ref().map(|_| {
-                    skip(claim, "refused", format!("not reclaimed while {} is mid-scale (see the refusal)", sts.name))
-                })
+                refusal
+                    .as_ref()
+                    .map(|_| skip(claim, "refused", format!("not reclaimed {refused_while} (see the refusal)")))
             });
         if let Some(reason) = reason {
             skipped.push(reason);
@@ -113,20 +121,32 @@ fn finish(
 /// What is still in flight, if anything: while the controller is scaling, which claims end up
 /// unused is not settled yet.
 pub fn mid_scale(snap: &Snapshot, sts: &StatefulSet) -> Option<String> {
+    in_flight(snap, sts).map(|f| f.text)
+}
+
+/// A refusal because something is in flight: the whole text, and how a refused claim names it.
+pub(super) struct InFlight {
+    pub text: String,
+    /// "while web is mid-scale"
+    pub short: String,
+}
+
+pub(super) fn in_flight(snap: &Snapshot, sts: &StatefulSet) -> Option<InFlight> {
     let range = sts.ordinal_range();
-    let mut inflight = Vec::new();
-    if let Some(since) = sts.deleting {
-        inflight.push(format!("the StatefulSet is being deleted ({} ago)", age(since, snap.now)));
-    }
+    let mut facts = Vec::new();
+    let mut waits = Vec::new();
     if !sts.spec_observed() {
-        inflight.push(format!(
+        facts.push(format!(
             "the controller has not observed the latest spec yet (generation {}, observedGeneration {})",
             sts.generation,
             sts.status.observed_generation.map_or("none".to_string(), |g| g.to_string())
         ));
+        waits.push(format!("the controller has observed generation {}", sts.generation));
     }
+    // status.replicas counts the pods the controller has (Terminating ones included): fewer than
+    // spec.replicas while it still creates pods, more while it still deletes them.
     if sts.status.replicas != sts.replicas {
-        inflight.push(format!("status.replicas is {} but spec.replicas is {}", sts.status.replicas, sts.replicas));
+        facts.push(format!("status.replicas is {} but spec.replicas is {}", sts.status.replicas, sts.replicas));
     }
     let outside: Vec<String> = snap
         .pods_in(&sts.namespace)
@@ -135,16 +155,34 @@ pub fn mid_scale(snap: &Snapshot, sts: &StatefulSet) -> Option<String> {
         .map(|p| format!("{} ({})", p.name, super::pod_state(p)))
         .collect();
     if !outside.is_empty() {
-        inflight.push(format!("pods outside [{}, {}) still exist: {}", range.start, range.end, outside.join(", ")));
+        facts.push(format!("pods outside [{}, {}) still exist: {}", range.start, range.end, outside.join(", ")));
     }
-    if inflight.is_empty() {
-        return None;
+    let scaling_up = sts.status.replicas < sts.replicas;
+    let scaling_down = sts.status.replicas > sts.replicas || !outside.is_empty();
+    if scaling_up {
+        waits.push("the scale-up has finished".into());
     }
-    Some(format!(
-        "StatefulSet {} is mid-scale: {}; re-run once the scale-down has finished",
-        sts.name,
-        inflight.join("; ")
-    ))
+    if scaling_down {
+        waits.push("the scale-down has finished".into());
+    }
+    let (headline, tail) = match sts.deleting {
+        // Once it is gone its claims are a deleted StatefulSet's: nothing else is worth waiting for.
+        Some(since) => (
+            format!("is being deleted ({} ago)", age(since, snap.now)),
+            format!("once it is gone, `reclaim --deleted {}` looks at the claims it leaves", sts.name),
+        ),
+        None if facts.is_empty() => return None,
+        None if scaling_up || scaling_down => {
+            ("is mid-scale".to_string(), format!("re-run once {}", waits.join(" and ")))
+        }
+        None => ("has a spec change in flight".to_string(), format!("re-run once {}", waits.join(" and "))),
+    };
+    let facts = if facts.is_empty() { String::new() } else { format!(": {}", facts.join("; ")) };
+    let short_headline = headline.split(" (").next().unwrap_or_default();
+    Some(InFlight {
+        text: format!("StatefulSet {} {headline}{facts}; {tail}", sts.name),
+        short: format!("while {} {short_headline}", sts.name),
+    })
 }
 
 fn foreign_skip(sts: &StatefulSet, claim: &Claim) -> Skip {

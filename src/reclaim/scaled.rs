@@ -1,63 +1,44 @@
 //! Orphans of an existing StatefulSet: claims left outside `[start, start+replicas)` by scale-down.
 
 use super::{
-    CONTROLLER_MANAGER, Candidate, Confidence, Mode, Origin, PlanOptions, ReclaimPlan, Skip, Target, candidate,
-    in_use_skip, keep_volume_refusal, labels_text, skip, terminating_skip, users, volumes_note,
+    CONTROLLER_MANAGER, Candidate, Confidence, Mode, Origin, PlanOptions, ReclaimPlan, Skip, Target, autoscaled,
+    candidate, in_use_skip, keep_volume_refusal, labels_text, skip, terminating_skip, users, volumes_note,
 };
 use crate::claims::{Ownership, claims_outside_range, ownership};
 use crate::duration::age;
 use crate::model::names::{claim_ordinal, pod_ordinal};
-use crate::model::{Claim, Snapshot, StatefulSet};
+use crate::model::{Claim, ClaimTemplate, Snapshot, StatefulSet};
 
 pub fn plan(snap: &Snapshot, sts: &StatefulSet, options: &PlanOptions) -> ReclaimPlan {
-    let in_flight = in_flight(snap, sts);
-    let keep_volume = keep_volume_refusal(snap, options);
-    let refusal = match (in_flight.as_ref().map(|f| f.text.as_str()), keep_volume.as_deref()) {
-        (Some(a), Some(b)) => Some(format!("{a}; {b}")),
-        (a, b) => a.or(b).map(String::from),
-    };
-    let refused_while =
-        [in_flight.map(|f| f.short), keep_volume.map(|_| "as --keep-volume cannot read PersistentVolumes".to_string())]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" and ");
     let range = sts.ordinal_range();
+    // First every reason a claim is never a candidate; refusals then hold back the rest.
+    let judged: Vec<(&ClaimTemplate, i32, &Claim, Option<Skip>)> = claims_outside_range(snap, sts)
+        .into_iter()
+        .map(|(template, ordinal, claim)| (template, ordinal, claim, never(snap, sts, ordinal, claim, options)))
+        .collect();
+    let open: Vec<i32> = judged.iter().filter(|j| j.3.is_none()).map(|j| j.1).collect();
+    let refusals: Vec<(String, String)> = [
+        in_flight(snap, sts).map(|f| (f.text, f.short)),
+        keep_volume_refusal(snap, options).map(|r| (r, "as --keep-volume cannot read PersistentVolumes".into())),
+        autoscaled::unknown_refusal(snap, sts, &open).map(|r| (r, "as autoscalers could not be checked".into())),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let refusal = (!refusals.is_empty()).then(|| refusals.iter().map(|r| r.0.as_str()).collect::<Vec<_>>().join("; "));
+    let refused_while = refusals.iter().map(|r| r.1.as_str()).collect::<Vec<_>>().join(" and ");
     let mut candidates = Vec::new();
     let mut skipped = Vec::new();
-    for (template, ordinal, claim) in claims_outside_range(snap, sts) {
-        let owned = ownership(sts, claim);
-        let reason = terminating_skip(claim, snap.now)
-            .or_else(|| (owned == Ownership::Foreign).then(|| foreign_skip(sts, claim)))
-            .or_else(|| owner_skip(sts, claim))
-            .or_else(|| Some(users(snap, claim)).filter(|u| !u.is_empty()).map(|u| in_use_skip(claim, &u)))
-            .or_else(|| other_claimant(snap, sts, claim))
-            .or_else(|| creator_skip(claim))
-            .or_else(|| (sts.replicas == 0).then(|| scaled_to_zero_skip(sts, claim)))
-            .or_else(|| {
-                (owned == Ownership::NameOnly && !options.include_name_only).then(|| {
-                    skip(
-                        claim,
-                        "name-only",
-                        format!(
-                            "matched by name only: {}'s selector has no matchLabels, so the controller copied no \
-                             labels to verify it with; pass --include-name-only to reclaim it (low confidence)",
-                            sts.name
-                        ),
-                    )
-                })
-            })
-            .or_else(|| {
-                refusal
-                    .as_ref()
-                    .map(|_| skip(claim, "refused", format!("not reclaimed {refused_while} (see the refusal)")))
-            });
+    for (template, ordinal, claim, reason) in judged {
+        let reason = reason.or_else(|| {
+            refusal.as_ref().map(|_| skip(claim, "refused", format!("not reclaimed {refused_while} (see the refusal)")))
+        });
         if let Some(reason) = reason {
             skipped.push(reason);
             continue;
         }
         let outside = format!("ordinal {ordinal} is outside [{}, {})", range.start, range.end);
-        let (confidence, evidence) = match owned {
+        let (confidence, evidence) = match ownership(sts, claim) {
             Ownership::NameOnly => (
                 Confidence::Low,
                 format!("{outside}; matched by name only ({}'s selector has no matchLabels)", sts.name),
@@ -75,7 +56,7 @@ pub fn plan(snap: &Snapshot, sts: &StatefulSet, options: &PlanOptions) -> Reclai
             Origin { statefulset: Some(&sts.name), template: Some(&template.name), ordinal, confidence, evidence };
         candidates.push(candidate(snap, claim, origin, options));
     }
-    let mut notes: Vec<String> = volumes_note(snap).into_iter().collect();
+    let mut notes: Vec<String> = volumes_note(snap).into_iter().chain(autoscaled::autoscalers_note(snap)).collect();
     if sts.claim_templates.is_empty() {
         notes.push(format!("{} has no volumeClaimTemplates: it makes no claims", sts.name));
     }
@@ -87,6 +68,35 @@ pub fn plan(snap: &Snapshot, sts: &StatefulSet, options: &PlanOptions) -> Reclai
         ));
     }
     finish(sts, refusal, candidates, skipped, notes)
+}
+
+/// Why a claim outside the range is never a candidate, whatever else holds, if it is not.
+fn never(snap: &Snapshot, sts: &StatefulSet, ordinal: i32, claim: &Claim, options: &PlanOptions) -> Option<Skip> {
+    let owned = ownership(sts, claim);
+    terminating_skip(claim, snap.now)
+        .or_else(|| (owned == Ownership::Foreign).then(|| foreign_skip(sts, claim)))
+        .or_else(|| owner_skip(sts, claim))
+        .or_else(|| Some(users(snap, claim)).filter(|u| !u.is_empty()).map(|u| in_use_skip(claim, &u)))
+        .or_else(|| other_claimant(snap, sts, claim))
+        .or_else(|| creator_skip(claim))
+        .or_else(|| (sts.replicas == 0).then(|| scaled_to_zero_skip(sts, claim)))
+        .or_else(|| {
+            let hpa = autoscaled::reused_by_autoscaler(snap, sts, ordinal).ok().flatten()?;
+            Some(autoscaled::autoscaled_skip(sts, claim, ordinal, hpa))
+        })
+        .or_else(|| {
+            (owned == Ownership::NameOnly && !options.include_name_only).then(|| {
+                skip(
+                    claim,
+                    "name-only",
+                    format!(
+                        "matched by name only: {}'s selector has no matchLabels, so the controller copied no labels \
+                         to verify it with; pass --include-name-only to reclaim it (low confidence)",
+                        sts.name
+                    ),
+                )
+            })
+        })
 }
 
 fn finish(

@@ -460,3 +460,6 @@ mod hardening;
 
 #[path = "in_flight_tests.rs"]
 mod in_flight;
+
+#[path = "autoscaled_tests.rs"]
+mod autoscaled;

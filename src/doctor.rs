@@ -261,11 +261,11 @@ fn rollout_findings(snap: &Snapshot, sts: &StatefulSet, o: &OrdinalsReport, out:
 fn claim_findings(snap: &Snapshot, sts: &StatefulSet, c: &ClaimsReport, out: &mut Vec<Finding>) {
     let claims_cmd = cmd(sts, &format!("claims {}", sts.name));
     // A claim an autoscaler's scale-up reuses is no orphan: `reclaim` skips it (one rule for both).
+    let autoscaled = |ordinal| matches!(crate::reclaim::reused_by_autoscaler(snap, sts, ordinal), Ok(Some(_)));
     let orphans: Vec<&str> = c
         .claims
         .iter()
-        .filter(|r| r.flags.iter().any(|f| f.kind == "orphan"))
-        .filter(|r| !matches!(crate::reclaim::reused_by_autoscaler(snap, sts, r.ordinal), Ok(Some(_))))
+        .filter(|r| r.flags.iter().any(|f| f.kind == "orphan") && !autoscaled(r.ordinal))
         .map(|r| r.claim.as_str())
         .collect();
     if !orphans.is_empty() {

@@ -9,13 +9,14 @@ use crate::model::{Autoscaler, Claim, Snapshot, StatefulSet};
 /// replicas when several target it): the ordinal's index from `ordinals.start` is below its
 /// `maxReplicas`. `Err(reason)`: autoscalers could not be read, for an ordinal at or above the
 /// start. An autoscaler changes only `replicas`, never the start, so an ordinal below the start is
-/// never reused by scaling.
+/// never reused by scaling; and it leaves a StatefulSet at 0 replicas alone (`reconcileAutoscaler`:
+/// "scaling is disabled since the replica count of the target is zero").
 pub fn reused_by_autoscaler<'a>(
     snap: &'a Snapshot,
     sts: &StatefulSet,
     ordinal: i32,
 ) -> Result<Option<&'a Autoscaler>, &'a str> {
-    if ordinal < sts.ordinals_start {
+    if ordinal < sts.ordinals_start || sts.replicas == 0 {
         return Ok(None);
     }
     let autoscalers = snap.autoscalers.as_deref().map_err(String::as_str)?;
@@ -51,11 +52,9 @@ pub(super) fn unknown_refusal(snap: &Snapshot, sts: &StatefulSet, ordinals: &[i3
     }
     Some(format!(
         "autoscalers could not be checked ({reason}): a HorizontalPodAutoscaler may scale {} back up over ordinals \
-         {} and reuse their claims, so none is reclaimed without knowing; grant list on \
-         horizontalpodautoscalers.autoscaling in namespace {}",
+         {} and reuse their claims, so none is reclaimed without knowing",
         sts.name,
-        exposed.join(", "),
-        sts.namespace
+        exposed.join(", ")
     ))
 }
 
@@ -93,8 +92,7 @@ pub(super) fn deleted_unknown_refusal(snap: &Snapshot, open: usize) -> Option<St
     let reason = snap.autoscalers.as_ref().err().filter(|_| open > 0)?;
     Some(format!(
         "autoscalers could not be checked ({reason}): a HorizontalPodAutoscaler still targeting one of these \
-         StatefulSets would mean it is to be recreated and reuse its claims, so none is reclaimed without knowing; \
-         grant list on horizontalpodautoscalers.autoscaling"
+         StatefulSets would mean it is to be recreated and reuse its claims, so none is reclaimed without knowing"
     ))
 }
 

@@ -79,8 +79,7 @@ fn unreadable_autoscalers_refuse_what_they_might_reuse() {
         Some(
             "autoscalers could not be checked (cannot list horizontalpodautoscalers in namespace \"shop\": \
              forbidden): a HorizontalPodAutoscaler may scale web back up over ordinals 1, 2 and reuse their claims, \
-             so none is reclaimed without knowing; grant list on horizontalpodautoscalers.autoscaling in namespace \
-             shop"
+             so none is reclaimed without knowing"
         )
     );
     let s = skip_of(&p, "data-web-1");
@@ -166,6 +165,17 @@ fn doctor_agrees_on_which_claims_are_orphans() {
     assert_eq!(orphaned, ["1 claim(s) left by scale-down: data-web-3"]);
     let p = plan(&snap, &snap.statefulsets[0], &PlanOptions::default());
     assert_eq!(names(&p), ["data-web-3"]);
+
+    // Scaled to zero, autoscaling is off: every claim keeps its data, as reclaim says.
+    let mut objects = scaled_down(3, 0);
+    objects.push(hpa("web", "web", 1, 3));
+    let snap = snapshot(objects);
+    let findings = crate::doctor::findings(&snap, &snap.statefulsets[0]);
+    let kept: Vec<&str> =
+        findings.iter().filter(|f| f.code == "scaled-to-zero-claims-kept").map(|f| f.message.as_str()).collect();
+    assert_eq!(kept, ["replicas 0: 3 claim(s) keep their data: data-web-0, data-web-1, data-web-2"]);
+    let p = plan(&snap, &snap.statefulsets[0], &PlanOptions::default());
+    assert_eq!(skip_of(&p, "data-web-0").kind, "scaled-to-zero");
 
     // All within maxReplicas: nothing orphaned at all.
     let mut objects = scaled_down(3, 1);

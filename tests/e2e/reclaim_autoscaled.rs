@@ -64,7 +64,8 @@ async fn claims_the_autoscaler_reuses_are_kept() {
         let err = stderr(&out);
         assert!(
             err.starts_with("error: autoscalers could not be checked (cannot list horizontalpodautoscalers")
-                && err.contains("grant list on horizontalpodautoscalers.autoscaling")
+                && err.contains("needs RBAC permission to list horizontalpodautoscalers.autoscaling")
+                && err.contains("may scale web back up over ordinals 1, 2, 3 and reuse their claims")
                 && err.contains("(nothing was changed)"),
             "{err}"
         );

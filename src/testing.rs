@@ -5,6 +5,7 @@
 
 use jiff::{SignedDuration, Timestamp};
 use k8s_openapi::api::apps::v1 as apps;
+use k8s_openapi::api::autoscaling::v1 as autoscaling;
 use k8s_openapi::api::coordination::v1 as coordination;
 use k8s_openapi::api::core::v1 as core;
 use serde_json::{Value, json};
@@ -177,6 +178,16 @@ pub fn event(sts: &str, reason: &str, message: &str) -> Value {
     })
 }
 
+/// An autoscaling/v1 HorizontalPodAutoscaler `name` of `min`..=`max` replicas for the StatefulSet `target`.
+pub fn hpa(name: &str, target: &str, min: i32, max: i32) -> Value {
+    json!({
+        "apiVersion": "autoscaling/v1", "kind": "HorizontalPodAutoscaler",
+        "metadata": { "name": name, "namespace": "shop", "uid": uid(name) },
+        "spec": { "scaleTargetRef": { "apiVersion": "apps/v1", "kind": "StatefulSet", "name": target },
+                  "minReplicas": min, "maxReplicas": max, "targetCPUUtilizationPercentage": 80 }
+    })
+}
+
 /// Builds a snapshot from JSON objects of any kind (dispatching on `kind`).
 pub fn snapshot(objects: Vec<Value>) -> Snapshot {
     let mut snap = Snapshot::empty(now());
@@ -209,6 +220,9 @@ pub fn snapshot(objects: Vec<Value>) -> Snapshot {
                 .as_mut()
                 .unwrap()
                 .push(model::Event::from(&serde_json::from_value::<core::Event>(object).unwrap())),
+            "HorizontalPodAutoscaler" => snap.autoscalers.as_mut().unwrap().push(model::Autoscaler::from(
+                &serde_json::from_value::<autoscaling::HorizontalPodAutoscaler>(object).unwrap(),
+            )),
             other => panic!("fixture kind {other} not supported"),
         }
     }

@@ -35,6 +35,7 @@ pub async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Exit> {
         services: true,
         events: true,
         revisions: true,
+        autoscalers: true,
         statefulset_namespaces_only: true,
     };
     let snap = ctx.cluster.snapshot(&scope, want).await?;

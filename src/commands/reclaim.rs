@@ -98,8 +98,9 @@ pub async fn run(ctx: &Context, args: &ReclaimArgs) -> Result<Exit> {
 async fn make_plan(ctx: &Context, args: &ReclaimArgs) -> Result<ReclaimPlan> {
     let options = PlanOptions { keep_volume: args.keep_volume, include_name_only: args.include_name_only };
     // Every pod (a claim may be mounted by any pod) and every claim and StatefulSet of the
-    // namespace (another StatefulSet's naming rule may produce the same claim name).
-    let want = Want { all_pods: true, claims: true, volumes: true, ..Want::default() };
+    // namespace (another StatefulSet's naming rule may produce the same claim name); autoscalers
+    // scale StatefulSets back up over claims that look orphaned.
+    let want = Want { all_pods: true, claims: true, volumes: true, autoscalers: true, ..Want::default() };
     let namespace = (!(args.deleted && ctx.all_namespaces)).then(|| ctx.namespace().to_string());
     let scope = match &namespace {
         Some(ns) => Scope::Namespace(ns.clone()),

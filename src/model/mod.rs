@@ -3,6 +3,7 @@
 //! Conversions from k8s-openapi objects are pure (`From` impls), so the same code runs on live
 //! objects and on JSON fixtures (including fields only newer servers send).
 
+pub mod autoscaler;
 pub mod infra;
 pub mod names;
 pub mod quantity;
@@ -17,6 +18,7 @@ use jiff::Timestamp;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1 as meta;
 use serde::Serialize;
 
+pub use autoscaler::Autoscaler;
 pub use infra::{Event, Lease, Node, NodeCondition, ServerVersion, Service, Taint};
 pub use revision::ControllerRevision;
 pub use selector::{LabelSelector, Labels};
@@ -112,6 +114,9 @@ pub struct Snapshot {
     pub events: Part<Vec<Event>>,
     /// ControllerRevisions (the StatefulSets' template history), when asked for.
     pub revisions: Part<Vec<ControllerRevision>>,
+    /// HorizontalPodAutoscalers of the namespace(s), when asked for: they scale StatefulSets back
+    /// up over ordinals whose claims look orphaned.
+    pub autoscalers: Part<Vec<Autoscaler>>,
     /// (namespace, claim) -> pods whose volumes reference it; maintained by `add_pod`.
     mounts: BTreeMap<ObjectKey, Vec<String>>,
 }
@@ -148,6 +153,7 @@ impl Snapshot {
             services: Ok(BTreeMap::new()),
             events: Ok(vec![]),
             revisions: Ok(vec![]),
+            autoscalers: Ok(vec![]),
             mounts: BTreeMap::new(),
         }
     }
@@ -167,6 +173,7 @@ impl Snapshot {
                     ("events", self.events.as_ref().err()),
                     ("services", self.services.as_ref().err()),
                     ("revisions", self.revisions.as_ref().err()),
+                    ("autoscalers", self.autoscalers.as_ref().err()),
                 ]
                 .into_iter()
                 .filter_map(|(part, reason)| Some(format!("{part} unknown: {}", reason?))),

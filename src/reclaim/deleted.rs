@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use super::{
-    CONTROLLER_MANAGER, Confidence, Mode, Origin, PlanOptions, ReclaimPlan, Skip, candidate, in_use_skip,
+    CONTROLLER_MANAGER, Confidence, Mode, Origin, PlanOptions, ReclaimPlan, Skip, autoscaled, candidate, in_use_skip,
     keep_volume_refusal, labels_text, skip, terminating_skip, users, volumes_note,
 };
 use crate::model::names::{claim_ordinal, split_ordinal};
@@ -65,9 +65,8 @@ pub fn plan_deleted(
         }
         families.entry((&claim.namespace, stem)).or_default().push((ordinal, claim));
     }
-    let refusal = keep_volume_refusal(snap, options);
-    let mut candidates = Vec::new();
-    let mut skipped = Vec::new();
+    // First every reason a claim is never a candidate; refusals then hold back the rest.
+    let mut judged = Vec::new();
     for ((ns, stem), mut members) in families {
         members.sort_by_key(|(ordinal, _)| *ordinal);
         let ordinals = members.iter().map(|(i, _)| i.to_string()).collect::<Vec<_>>().join(",");
@@ -78,6 +77,7 @@ pub fn plan_deleted(
         let existing = existing_split(snap, ns, stem);
         let used: Vec<(&Claim, Vec<&crate::model::Pod>)> =
             members.iter().map(|(_, c)| (*c, users(snap, c))).filter(|(_, u)| !u.is_empty()).collect();
+        let autoscaler = autoscaled::deleted_target(snap, ns, stem).ok().flatten();
         for (ordinal, claim) in &members {
             let claim = *claim;
             let pods = users(snap, claim);
@@ -97,6 +97,7 @@ pub fn plan_deleted(
                         )
                     })
                 })
+                .or_else(|| autoscaler.map(|hpa| autoscaled::deleted_target_skip(claim, hpa)))
                 .or_else(|| {
                     used.first().map(|(sibling, pods)| {
                         let by = pods.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
@@ -130,12 +131,7 @@ pub fn plan_deleted(
                             format!("the claims {family} share no labels: not one StatefulSet's family"),
                         )
                     })
-                })
-                .or_else(|| refusal.as_ref().map(|_| skip(claim, "refused", "not reclaimed: see the refusal".into())));
-            if let Some(reason) = reason {
-                skipped.push(reason);
-                continue;
-            }
+                });
             let whose = match &statefulset {
                 Some(s) => format!("no StatefulSet {s} in {ns}"),
                 None => format!("no StatefulSet named after any split of {stem} in {ns}"),
@@ -145,17 +141,29 @@ pub fn plan_deleted(
                  names, labels and managed fields",
                 labels_text(&common)
             );
-            let origin = Origin {
-                statefulset: statefulset.as_deref(),
-                template,
-                ordinal: *ordinal,
-                confidence: Confidence::Low,
-                evidence,
-            };
-            candidates.push(candidate(snap, claim, origin, options));
+            let origin = (statefulset.clone(), template, *ordinal, evidence);
+            judged.push((claim, reason, origin));
         }
     }
-    let mut notes: Vec<String> = volumes_note(snap).into_iter().collect();
+    let open = judged.iter().filter(|j| j.1.is_none()).count();
+    let refusal = [keep_volume_refusal(snap, options), autoscaled::deleted_unknown_refusal(snap, open)]
+        .into_iter()
+        .flatten()
+        .reduce(|a, b| format!("{a}; {b}"));
+    let mut candidates = Vec::new();
+    let mut skipped = Vec::new();
+    for (claim, reason, (statefulset, template, ordinal, evidence)) in judged {
+        let reason = reason
+            .or_else(|| refusal.as_ref().map(|_| skip(claim, "refused", "not reclaimed: see the refusal".into())));
+        if let Some(reason) = reason {
+            skipped.push(reason);
+            continue;
+        }
+        let origin =
+            Origin { statefulset: statefulset.as_deref(), template, ordinal, confidence: Confidence::Low, evidence };
+        candidates.push(candidate(snap, claim, origin, options));
+    }
+    let mut notes: Vec<String> = volumes_note(snap).into_iter().chain(autoscaled::autoscalers_note(snap)).collect();
     if of_existing > 0 {
         notes.push(format!(
             "{of_existing} claim(s) named like claims of existing StatefulSets were not considered (use `reclaim \
@@ -181,7 +189,7 @@ pub fn plan_deleted(
 }
 
 /// The template part of `stem` if it is `<template>-<sts>` with a non-empty template.
-fn statefulset_part<'a>(stem: &'a str, sts: &str) -> Option<&'a str> {
+pub(super) fn statefulset_part<'a>(stem: &'a str, sts: &str) -> Option<&'a str> {
     let template = stem.strip_suffix(sts)?.strip_suffix('-')?;
     (!template.is_empty()).then_some(template)
 }

@@ -11,6 +11,7 @@
 //! and one owned by something else are never candidates; nothing is a candidate while the
 //! StatefulSet is mid-scale (the plan carries a refusal instead).
 
+mod autoscaled;
 mod deleted;
 mod revalidate;
 mod scaled;
@@ -18,6 +19,7 @@ mod scaled;
 use jiff::Timestamp;
 use serde::Serialize;
 
+pub use autoscaled::reused_by_autoscaler;
 pub use deleted::plan_deleted;
 pub use revalidate::revalidate;
 pub use scaled::{mid_scale, plan};
@@ -114,8 +116,8 @@ pub struct Skip {
     pub namespace: String,
     pub claim: String,
     /// Stable identifier: terminating, foreign, garbage-collected, owned, in-use, ambiguous,
-    /// not-controller-made, scaled-to-zero, name-only, refused, statefulset-exists, family-in-use,
-    /// unknown-origin, unlabelled, no-shared-labels.
+    /// not-controller-made, scaled-to-zero, autoscaled, name-only, refused, statefulset-exists,
+    /// family-in-use, unknown-origin, unlabelled, no-shared-labels.
     pub kind: &'static str,
     pub reason: String,
 }

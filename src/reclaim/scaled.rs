@@ -1,55 +1,44 @@
 //! Orphans of an existing StatefulSet: claims left outside `[start, start+replicas)` by scale-down.
 
 use super::{
-    CONTROLLER_MANAGER, Candidate, Confidence, Mode, Origin, PlanOptions, ReclaimPlan, Skip, Target, candidate,
-    in_use_skip, keep_volume_refusal, labels_text, skip, terminating_skip, users, volumes_note,
+    CONTROLLER_MANAGER, Candidate, Confidence, Mode, Origin, PlanOptions, ReclaimPlan, Skip, Target, autoscaled,
+    candidate, in_use_skip, keep_volume_refusal, labels_text, skip, terminating_skip, users, volumes_note,
 };
 use crate::claims::{Ownership, claims_outside_range, ownership};
 use crate::duration::age;
 use crate::model::names::{claim_ordinal, pod_ordinal};
-use crate::model::{Claim, Snapshot, StatefulSet};
+use crate::model::{Claim, ClaimTemplate, Snapshot, StatefulSet};
 
 pub fn plan(snap: &Snapshot, sts: &StatefulSet, options: &PlanOptions) -> ReclaimPlan {
-    let refusal = match (mid_scale(snap, sts), keep_volume_refusal(snap, options)) {
-        (Some(a), Some(b)) => Some(format!("{a}; {b}")),
-        (a, b) => a.or(b),
-    };
     let range = sts.ordinal_range();
+    // First every reason a claim is never a candidate; refusals then hold back the rest.
+    let judged: Vec<(&ClaimTemplate, i32, &Claim, Option<Skip>)> = claims_outside_range(snap, sts)
+        .into_iter()
+        .map(|(template, ordinal, claim)| (template, ordinal, claim, never(snap, sts, ordinal, claim, options)))
+        .collect();
+    let open: Vec<i32> = judged.iter().filter(|j| j.3.is_none()).map(|j| j.1).collect();
+    let refusals: Vec<(String, String)> = [
+        in_flight(snap, sts).map(|f| (f.text, f.short)),
+        keep_volume_refusal(snap, options).map(|r| (r, "as --keep-volume cannot read PersistentVolumes".into())),
+        autoscaled::unknown_refusal(snap, sts, &open).map(|r| (r, "as autoscalers could not be checked".into())),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let refusal = (!refusals.is_empty()).then(|| refusals.iter().map(|r| r.0.as_str()).collect::<Vec<_>>().join("; "));
+    let refused_while = refusals.iter().map(|r| r.1.as_str()).collect::<Vec<_>>().join(" and ");
     let mut candidates = Vec::new();
     let mut skipped = Vec::new();
-    for (template, ordinal, claim) in claims_outside_range(snap, sts) {
-        let owned = ownership(sts, claim);
-        let reason = terminating_skip(claim, snap.now)
-            .or_else(|| (owned == Ownership::Foreign).then(|| foreign_skip(sts, claim)))
-            .or_else(|| owner_skip(sts, claim))
-            .or_else(|| Some(users(snap, claim)).filter(|u| !u.is_empty()).map(|u| in_use_skip(claim, &u)))
-            .or_else(|| other_claimant(snap, sts, claim))
-            .or_else(|| creator_skip(claim))
-            .or_else(|| (sts.replicas == 0).then(|| scaled_to_zero_skip(sts, claim)))
-            .or_else(|| {
-                (owned == Ownership::NameOnly && !options.include_name_only).then(|| {
-                    skip(
-                        claim,
-                        "name-only",
-                        format!(
-                            "matched by name only: {}'s selector has no matchLabels, so the controller copied no \
-                             labels to verify it with; pass --include-name-only to reclaim it (low confidence)",
-                            sts.name
-                        ),
-                    )
-                })
-            })
-            .or_else(|| {
-                refusal.as_ref().map(|_| {
-                    skip(claim, "refused", format!("not reclaimed while {} is mid-scale (see the refusal)", sts.name))
-                })
-            });
+    for (template, ordinal, claim, reason) in judged {
+        let reason = reason.or_else(|| {
+            refusal.as_ref().map(|_| skip(claim, "refused", format!("not reclaimed {refused_while} (see the refusal)")))
+        });
         if let Some(reason) = reason {
             skipped.push(reason);
             continue;
         }
         let outside = format!("ordinal {ordinal} is outside [{}, {})", range.start, range.end);
-        let (confidence, evidence) = match owned {
+        let (confidence, evidence) = match ownership(sts, claim) {
             Ownership::NameOnly => (
                 Confidence::Low,
                 format!("{outside}; matched by name only ({}'s selector has no matchLabels)", sts.name),
@@ -67,7 +56,7 @@ pub fn plan(snap: &Snapshot, sts: &StatefulSet, options: &PlanOptions) -> Reclai
             Origin { statefulset: Some(&sts.name), template: Some(&template.name), ordinal, confidence, evidence };
         candidates.push(candidate(snap, claim, origin, options));
     }
-    let mut notes: Vec<String> = volumes_note(snap).into_iter().collect();
+    let mut notes: Vec<String> = volumes_note(snap).into_iter().chain(autoscaled::autoscalers_note(snap)).collect();
     if sts.claim_templates.is_empty() {
         notes.push(format!("{} has no volumeClaimTemplates: it makes no claims", sts.name));
     }
@@ -79,6 +68,35 @@ pub fn plan(snap: &Snapshot, sts: &StatefulSet, options: &PlanOptions) -> Reclai
         ));
     }
     finish(sts, refusal, candidates, skipped, notes)
+}
+
+/// Why a claim outside the range is never a candidate, whatever else holds, if it is not.
+fn never(snap: &Snapshot, sts: &StatefulSet, ordinal: i32, claim: &Claim, options: &PlanOptions) -> Option<Skip> {
+    let owned = ownership(sts, claim);
+    terminating_skip(claim, snap.now)
+        .or_else(|| (owned == Ownership::Foreign).then(|| foreign_skip(sts, claim)))
+        .or_else(|| owner_skip(sts, claim))
+        .or_else(|| Some(users(snap, claim)).filter(|u| !u.is_empty()).map(|u| in_use_skip(claim, &u)))
+        .or_else(|| other_claimant(snap, sts, claim))
+        .or_else(|| creator_skip(claim))
+        .or_else(|| (sts.replicas == 0).then(|| scaled_to_zero_skip(sts, claim)))
+        .or_else(|| {
+            let hpa = autoscaled::reused_by_autoscaler(snap, sts, ordinal).ok().flatten()?;
+            Some(autoscaled::autoscaled_skip(sts, claim, ordinal, hpa))
+        })
+        .or_else(|| {
+            (owned == Ownership::NameOnly && !options.include_name_only).then(|| {
+                skip(
+                    claim,
+                    "name-only",
+                    format!(
+                        "matched by name only: {}'s selector has no matchLabels, so the controller copied no labels \
+                         to verify it with; pass --include-name-only to reclaim it (low confidence)",
+                        sts.name
+                    ),
+                )
+            })
+        })
 }
 
 fn finish(
@@ -113,20 +131,32 @@ fn finish(
 /// What is still in flight, if anything: while the controller is scaling, which claims end up
 /// unused is not settled yet.
 pub fn mid_scale(snap: &Snapshot, sts: &StatefulSet) -> Option<String> {
+    in_flight(snap, sts).map(|f| f.text)
+}
+
+/// A refusal because something is in flight: the whole text, and how a refused claim names it.
+pub(super) struct InFlight {
+    pub text: String,
+    /// "while web is mid-scale"
+    pub short: String,
+}
+
+pub(super) fn in_flight(snap: &Snapshot, sts: &StatefulSet) -> Option<InFlight> {
     let range = sts.ordinal_range();
-    let mut inflight = Vec::new();
-    if let Some(since) = sts.deleting {
-        inflight.push(format!("the StatefulSet is being deleted ({} ago)", age(since, snap.now)));
-    }
+    let mut facts = Vec::new();
+    let mut waits = Vec::new();
     if !sts.spec_observed() {
-        inflight.push(format!(
+        facts.push(format!(
             "the controller has not observed the latest spec yet (generation {}, observedGeneration {})",
             sts.generation,
             sts.status.observed_generation.map_or("none".to_string(), |g| g.to_string())
         ));
+        waits.push(format!("the controller has observed generation {}", sts.generation));
     }
+    // status.replicas counts the pods the controller has (Terminating ones included): fewer than
+    // spec.replicas while it still creates pods, more while it still deletes them.
     if sts.status.replicas != sts.replicas {
-        inflight.push(format!("status.replicas is {} but spec.replicas is {}", sts.status.replicas, sts.replicas));
+        facts.push(format!("status.replicas is {} but spec.replicas is {}", sts.status.replicas, sts.replicas));
     }
     let outside: Vec<String> = snap
         .pods_in(&sts.namespace)
@@ -135,16 +165,34 @@ pub fn mid_scale(snap: &Snapshot, sts: &StatefulSet) -> Option<String> {
         .map(|p| format!("{} ({})", p.name, super::pod_state(p)))
         .collect();
     if !outside.is_empty() {
-        inflight.push(format!("pods outside [{}, {}) still exist: {}", range.start, range.end, outside.join(", ")));
+        facts.push(format!("pods outside [{}, {}) still exist: {}", range.start, range.end, outside.join(", ")));
     }
-    if inflight.is_empty() {
-        return None;
+    let scaling_up = sts.status.replicas < sts.replicas;
+    let scaling_down = sts.status.replicas > sts.replicas || !outside.is_empty();
+    if scaling_up {
+        waits.push("the scale-up has finished".into());
     }
-    Some(format!(
-        "StatefulSet {} is mid-scale: {}; re-run once the scale-down has finished",
-        sts.name,
-        inflight.join("; ")
-    ))
+    if scaling_down {
+        waits.push("the scale-down has finished".into());
+    }
+    let (headline, tail) = match sts.deleting {
+        // Once it is gone its claims are a deleted StatefulSet's: nothing else is worth waiting for.
+        Some(since) => (
+            format!("is being deleted ({} ago)", age(since, snap.now)),
+            format!("once it is gone, `reclaim --deleted {}` looks at the claims it leaves", sts.name),
+        ),
+        None if facts.is_empty() => return None,
+        None if scaling_up || scaling_down => {
+            ("is mid-scale".to_string(), format!("re-run once {}", waits.join(" and ")))
+        }
+        None => ("has a spec change in flight".to_string(), format!("re-run once {}", waits.join(" and "))),
+    };
+    let facts = if facts.is_empty() { String::new() } else { format!(": {}", facts.join("; ")) };
+    let short_headline = headline.split(" (").next().unwrap_or_default();
+    Some(InFlight {
+        text: format!("StatefulSet {} {headline}{facts}; {tail}", sts.name),
+        short: format!("while {} {short_headline}", sts.name),
+    })
 }
 
 fn foreign_skip(sts: &StatefulSet, claim: &Claim) -> Skip {

@@ -457,3 +457,9 @@ fn revalidation_keeps_only_unchanged_candidates() {
 
 #[path = "hardening_tests.rs"]
 mod hardening;
+
+#[path = "in_flight_tests.rs"]
+mod in_flight;
+
+#[path = "autoscaled_tests.rs"]
+mod autoscaled;

@@ -388,3 +388,6 @@ fn readme_rbac() -> String {
     let body = &block[block.find("```yaml\n").expect("yaml block") + 8..];
     body[..body.find("```").expect("end of block")].to_string()
 }
+
+#[path = "reclaim_autoscaled.rs"]
+mod autoscaled;

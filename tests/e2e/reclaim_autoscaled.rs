@@ -1,0 +1,87 @@
+//! End-to-end tests of `reclaim` on an autoscaled StatefulSet: claims its HorizontalPodAutoscaler
+//! may reuse are kept, `doctor` agrees, and without the right to read autoscalers nothing is
+//! reclaimed. The real 1.20 HPA controller runs: with no metrics API it reports errors and, with
+//! replicas inside [minReplicas, maxReplicas], never rescales.
+
+use k8s_openapi::api::autoscaling::v1::HorizontalPodAutoscaler;
+use kube::api::PostParams;
+
+use super::*;
+
+async fn create_hpa(env: &Env, target: &str, min: i32, max: i32) {
+    let object: HorizontalPodAutoscaler = serde_json::from_value(json!({
+        "metadata": { "name": target },
+        "spec": { "scaleTargetRef": { "apiVersion": "apps/v1", "kind": "StatefulSet", "name": target },
+                  "minReplicas": min, "maxReplicas": max, "targetCPUUtilizationPercentage": 80 }
+    }))
+    .unwrap();
+    env.api::<HorizontalPodAutoscaler>().create(&PostParams::default(), &object).await.expect("create HPA");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn claims_the_autoscaler_reuses_are_kept() {
+    let Some(env) = env("reclaim-autoscaled").await else { return };
+    let _kubelet = env.kubelet(&["n1", "n2"]).await;
+    scaled_down(&env, 4, 1).await;
+    create_hpa(&env, "web", 1, 3).await;
+
+    let doc = json_of(&env.run(&["reclaim", "web", "-o", "json"]).await);
+    assert_eq!(claims_of(&doc, "candidates"), ["data-web-3"]);
+    for name in ["data-web-1", "data-web-2"] {
+        let skip = skipped(&doc, name);
+        assert_eq!(skip["kind"], "autoscaled", "{skip}");
+        assert!(
+            skip["reason"].as_str().unwrap().starts_with(
+                "kept for HorizontalPodAutoscaler web: it scales web between 1 and 3 replicas, up to ordinals [0, 3)"
+            ),
+            "{skip}"
+        );
+    }
+    // doctor counts the same orphans.
+    let out = env.run(&["doctor", "web", "-o", "json"]).await;
+    let doc = json_of(&out);
+    let orphaned: Vec<&str> = doc["statefulsets"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "claims-orphaned")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(orphaned, ["1 claim(s) left by scale-down: data-web-3"], "{doc}");
+
+    // A user who may not read autoscalers: the plan names what is missing, nothing is deleted.
+    let role = "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: no-hpa\n  namespace: NS\n\
+                rules:\n- apiGroups: [\"apps\"]\n  resources: [\"statefulsets\"]\n  verbs: [\"list\"]\n\
+                - apiGroups: [\"\"]\n  resources: [\"pods\", \"persistentvolumeclaims\"]\n  verbs: [\"list\", \"delete\"]\n\
+                ---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: viewer-no-hpa\n  \
+                namespace: NS\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: no-hpa}\n\
+                subjects:\n- {kind: User, name: viewer, apiGroup: rbac.authorization.k8s.io}\n";
+    env.apply_manifest(&role.replace("NS", &env.ns)).await;
+    let viewer = env.viewer_kubeconfig();
+    for args in [&["reclaim", "web"][..], &["reclaim", "web", "--delete", "--yes"]] {
+        let out = env.run_as(&viewer, args).await;
+        assert_exit(&out, 3);
+        let err = stderr(&out);
+        assert!(
+            err.starts_with("error: autoscalers could not be checked (cannot list horizontalpodautoscalers")
+                && err.contains("needs RBAC permission to list horizontalpodautoscalers.autoscaling")
+                && err.contains("may scale web back up over ordinals 1, 2, 3 and reuse their claims")
+                && err.contains("(nothing was changed)"),
+            "{err}"
+        );
+        let text = stdout(&out);
+        assert!(text.contains("note: HorizontalPodAutoscalers cannot be read"), "{text}");
+        assert!(text.contains("data-web-3: not reclaimed as autoscalers could not be checked"), "{text}");
+    }
+    assert!(claim(&env, "data-web-3").await.unwrap().metadata.deletion_timestamp.is_none());
+
+    let out = env.run(&["reclaim", "web", "--delete", "--yes"]).await;
+    assert_exit(&out, 0);
+    wait_gone(&env, "data-web-3").await;
+    for name in ["data-web-1", "data-web-2"] {
+        let kept = claim(&env, name).await.expect("kept for the autoscaler");
+        assert!(kept.metadata.deletion_timestamp.is_none(), "{name}");
+    }
+    let web = env.api::<StatefulSet>().get("web").await.unwrap();
+    assert_eq!(web.spec.unwrap().replicas, Some(1), "the HPA controller did not rescale (no metrics)");
+}

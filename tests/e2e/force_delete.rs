@@ -264,6 +264,39 @@ async fn dry_run_and_no_terminal_change_nothing() {
     assert_exit(&out, 2);
 }
 
+/// A dry run changes nothing, so, as with reclaim and rollout, it needs no confirmation: without
+/// a terminal and without --yes the server-side dry-run DELETE (or PATCH) is still sent. The gate
+/// is not relaxed: a refused gate is a refusal (exit 3) in a dry run too.
+#[tokio::test(flavor = "multi_thread")]
+async fn dry_run_needs_no_confirmation_but_keeps_the_gate() {
+    let Some((env, kubelet)) = two_pods("fd-dry-noprompt").await else { return };
+    kubelet.lose_node("n2", TEN_MINUTES).await;
+    let uid = env.pod_uid("web-1").await.unwrap();
+    let node = kubelet.node("n2");
+    let taints = env.taints(&node).await;
+
+    // No strong signal: refused, dry run or not.
+    let out = env.run(&["force-delete", "web-1", "--dry-run", "-o", "json"]).await;
+    assert_exit(&out, 3);
+    let doc = json(&out);
+    assert_eq!((doc["verdict"].as_str(), doc["action"]["status"].as_str()), (Some("Refused"), Some("NotTaken")));
+    assert!(stderr(&out).contains("Missing evidence: strong-signal"), "{}", stderr(&out));
+
+    let out = env.run(&["force-delete", "web-1", "--node-fenced", "--dry-run"]).await;
+    assert_exit(&out, 0);
+    let text = stdout(&out);
+    assert!(text.contains("server-side dry run: would have force-deleted pod"), "{text}");
+    assert!(!stderr(&out).contains("not confirmed"), "{}", stderr(&out));
+    let out = env.run(&["force-delete", "web-1", "--node-fenced", "--fence", "--dry-run", "-o", "json"]).await;
+    assert_exit(&out, 0);
+    let doc = json(&out);
+    assert_eq!((doc["action"]["status"].as_str(), doc["action"]["dryRun"].as_bool()), (Some("DryRun"), Some(true)));
+
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    env.assert_untouched("web-1", &uid).await;
+    assert_eq!(env.taints(&node).await, taints);
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn wait_reports_multi_attach_and_times_out() {
     let Some((env, kubelet)) = two_pods("fd-wait").await else { return };

@@ -297,6 +297,37 @@ async fn dry_run_needs_no_confirmation_but_keeps_the_gate() {
     assert_eq!(env.taints(&node).await, taints);
 }
 
+/// An operator at a terminal who sends the output to a file (`> plan.txt`, `| tee log`) answers
+/// the prompt on the terminal: the checklist and plan that went to the file are shown there too,
+/// before the question. The file still gets them.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_prompt_with_stdout_redirected_shows_the_plan_first() {
+    let Some((env, kubelet)) = two_pods("fd-redirected").await else { return };
+    kubelet.lose_node("n2", TEN_MINUTES).await;
+    let uid = env.pod_uid("web-1").await.unwrap();
+    let question = format!("Force-delete pod {}/web-1 now?", env.ns);
+
+    let session = env.run_on_terminal(&["force-delete", "web-1", "--node-fenced"], "[y/N]", "n").await;
+    assert_exit(&session.out, 3);
+    let screen = &session.screen;
+    let asked = screen.find(&question).unwrap_or_else(|| panic!("no question:\n{screen}"));
+    let before = &screen[..asked];
+    assert!(before.contains("stdout is not a terminal: what was printed there, repeated here"), "{screen}");
+    for shown in ["--node-fenced: the operator states the node is fenced", "verdict: allowed", "plan:\n  1. delete pod"]
+    {
+        assert!(before.contains(shown), "{shown:?} not shown before the question:\n{screen}");
+        assert!(stdout(&session.out).contains(shown), "{shown:?} not in the output:\n{}", stdout(&session.out));
+    }
+    assert!(screen[asked..].contains("not confirmed: nothing was changed"), "{screen}");
+    env.assert_untouched("web-1", &uid).await;
+
+    let session = env.run_on_terminal(&["force-delete", "web-1", "--node-fenced"], "[y/N]", "y").await;
+    assert_exit(&session.out, 0);
+    assert!(session.screen.find("verdict: allowed") < session.screen.find(&question), "{}", session.screen);
+    assert!(stdout(&session.out).contains("force-deleted pod"), "{}", stdout(&session.out));
+    env.wait_replaced("web-1", &uid).await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn wait_reports_multi_attach_and_times_out() {
     let Some((env, kubelet)) = two_pods("fd-wait").await else { return };

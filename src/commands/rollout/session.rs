@@ -188,7 +188,12 @@ pub fn follow_deadline(timeout: Duration) -> Option<Instant> {
 
 /// What the rollout model knows besides the objects, from the inputs (and node health, if read).
 pub fn facts(inputs: &RolloutInputs, nodes: BTreeMap<String, NodeHealth>) -> Facts {
-    Facts { nodes, server_version: inputs.server.version.clone(), local_skew_seconds: inputs.server.local_skew_seconds }
+    Facts {
+        nodes,
+        server_version: inputs.server.version.clone(),
+        local_skew_seconds: inputs.server.local_skew_seconds,
+        local_clock_only: inputs.server.local_skew_seconds.is_none(),
+    }
 }
 
 pub fn compute(inputs: &RolloutInputs, stuck_after: SignedDuration) -> RolloutStatus {

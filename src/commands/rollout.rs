@@ -134,7 +134,9 @@ fn report(ctx: &Context, status: &RolloutStatus, now: Timestamp) -> Result<Exit>
 async fn finish(ctx: &Context, args: &RolloutArgs, session: &mut Session, outcome: Result<()>) -> Result<Exit> {
     session.progress.finish();
     let now = session.inputs.now;
-    let status = &with_node_health(ctx, &session.inputs, session.status.clone(), args).await;
+    let mut status = with_node_health(ctx, &session.inputs, session.status.clone(), args).await;
+    status.notes.extend(session.lag_note());
+    let status = &status;
     render::emit(ctx.output, "Rollout", status, || format!("\n{}", render::rollout::table(status, now, ctx.style)))?;
     outcome.map(|()| Exit::Ok)
 }
@@ -199,8 +201,7 @@ async fn steps(ctx: &Context, args: &RolloutArgs, inputs: RolloutInputs, plan: &
     if !watch || plan.raises {
         session.progress.finish();
         let fresh = ctx.cluster.rollout_inputs(&ns, &plan.statefulset, &session.inputs.server).await?;
-        session.status = compute(&fresh, args.stuck_after.0);
-        session.inputs = fresh;
+        session.read_afresh(fresh);
         return finish(ctx, args, session, Ok(())).await;
     }
     let outcome = session.wait(until_complete).await;

@@ -180,6 +180,7 @@ fn rollout_findings(snap: &Snapshot, sts: &StatefulSet, o: &OrdinalsReport, out:
         nodes: o.ordinals.iter().filter_map(|r| r.node_health.clone()).map(|h| (h.node.clone(), h)).collect(),
         server_version: snap.server_version.clone(),
         local_skew_seconds: snap.local_skew_seconds,
+        local_clock_only: snap.local_clock_only,
     };
     let status = rollout::status_with(sts, &pods, &snap.revisions, &facts, snap.now, STUCK_AFTER);
     let rollout_cmd = cmd(sts, &format!("rollout {}", sts.name));

@@ -63,6 +63,12 @@ pub fn clock_skew(local_skew_seconds: Option<i64>) -> Option<String> {
     Some(format!("the local clock is {} {direction} the API server's", human(SignedDuration::from_secs(skew.abs()))))
 }
 
+/// The note when the API server sent no Date header, so that `what` ("ages are") is judged on the
+/// local clock.
+pub fn local_clock_note(what: &str) -> String {
+    format!("the API server sent no Date header: {what} judged on the local clock, which could not be checked")
+}
+
 /// A std duration for messages: "200ms" below a second, else as [`human`].
 pub fn human_std(d: std::time::Duration) -> String {
     if d < std::time::Duration::from_secs(1) {

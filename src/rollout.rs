@@ -49,6 +49,8 @@ pub struct Facts {
     pub server_version: Option<ServerVersion>,
     /// Local clock minus the API server's, in seconds; the status is judged on the server's clock.
     pub local_skew_seconds: Option<i64>,
+    /// The API server sent no Date header: the status is judged on the local clock.
+    pub local_clock_only: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -350,7 +352,9 @@ fn summary(view: &View) -> Summary {
 fn notes(view: &View, revisions: &Part<Vec<ControllerRevision>>, facts: &Facts) -> Vec<String> {
     let sts = view.sts;
     let mut notes = Vec::new();
-    if let Some(skew) = clock_skew(facts.local_skew_seconds) {
+    if facts.local_clock_only {
+        notes.push(crate::duration::local_clock_note("ages and --stuck-after are"));
+    } else if let Some(skew) = clock_skew(facts.local_skew_seconds) {
         notes.push(format!("{skew}: ages and --stuck-after are judged on the API server's clock"));
     }
     if let Err(reason) = revisions {

@@ -21,6 +21,13 @@ fn respond(status: StatusCode, body: Value) -> Response<Body> {
     Response::builder().status(status).body(Body::from(serde_json::to_vec(&body).unwrap())).unwrap()
 }
 
+/// As a real API server answers: with a Date header (its clock).
+fn dated(mut response: Response<Body>) -> Response<Body> {
+    let date = jiff::fmt::rfc2822::DateTimePrinter::new().timestamp_to_rfc9110_string(&jiff::Timestamp::now()).unwrap();
+    response.headers_mut().insert(http::header::DATE, date.parse().unwrap());
+    response
+}
+
 fn status(code: u16, reason: &str, message: &str) -> Value {
     json!({ "kind": "Status", "apiVersion": "v1", "status": "Failure", "code": code, "reason": reason, "message": message })
 }
@@ -107,7 +114,7 @@ async fn forbidden_nodes_and_leases_degrade_to_unknown() {
             } else {
                 respond(StatusCode::NOT_FOUND, status(404, "NotFound", "not found"))
             };
-            send.send_response(response);
+            send.send_response(dated(response));
         }
     });
     let want = Want { nodes: true, leases: true, ..Want::default() };
@@ -155,6 +162,35 @@ async fn the_snapshot_runs_on_the_api_servers_clock() {
         snap.unavailable_notes(),
         ["the local clock is 60m ahead of the API server's: ages are judged on the API server's clock"]
     );
+}
+
+/// A server (or a proxy in front of it) that sends no Date header: ages fall back to the local
+/// clock, and the report says so instead of a log line nobody sees.
+#[tokio::test]
+async fn without_a_date_header_the_local_clock_is_noted() {
+    let (cluster, mut handle) = cluster(Duration::from_secs(5));
+    tokio::spawn(async move {
+        while let Some((request, send)) = handle.next_request().await {
+            let path = request.uri().path().to_string();
+            send.send_response(if path == "/version" {
+                respond(StatusCode::OK, version())
+            } else if path.ends_with("/statefulsets/web") {
+                respond(StatusCode::OK, statefulset())
+            } else {
+                respond(StatusCode::OK, list("Pod", vec![]))
+            });
+        }
+    });
+    let snap = cluster
+        .snapshot(&Scope::StatefulSet { namespace: "shop".into(), name: "web".into() }, Want::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        snap.unavailable_notes(),
+        ["the API server sent no Date header: ages are judged on the local clock, which could not be checked"]
+    );
+    let report = crate::ordinals::diagnose(&snap, &snap.statefulsets[0]);
+    assert!(report.notes.iter().any(|n| n.contains("no Date header")), "{:?}", report.notes);
 }
 
 #[tokio::test]

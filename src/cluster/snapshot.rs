@@ -66,6 +66,7 @@ impl Cluster {
         let server = server?;
         let mut snap = Snapshot::empty(server.now());
         snap.local_skew_seconds = server.local_skew_seconds;
+        snap.local_clock_only = server.local_skew_seconds.is_none();
         snap.server_version = server.version;
         snap.statefulsets = statefulsets;
         let only: Option<BTreeSet<String>> = (want.statefulset_namespaces_only

@@ -4,7 +4,9 @@
 //!
 //! The follower starts from a one-shot read ([`RolloutInputs`]) and keeps plain-data stores up to
 //! date. A watcher that fails before its first complete listing fails the command (RBAC, wrong
-//! server); later failures are retried with backoff, as the watcher is designed to.
+//! server); later failures are retried with backoff, as the watcher is designed to, and the
+//! operator is told (see [`Follower::take_warnings`]): until a watch reconnects, what is shown
+//! may lag behind the cluster.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -52,6 +54,7 @@ pub struct Follower {
     listed: [bool; 3],
     /// Whether the StatefulSet was in the current listing of its watcher.
     sts_listed: bool,
+    interruptions: Interruptions,
 }
 
 impl Follower {
@@ -96,7 +99,20 @@ impl Follower {
             relisting_revisions: None,
             listed,
             sts_listed: true,
+            interruptions: Interruptions::default(),
         }
+    }
+
+    /// Warnings for the operator since the last call: a watch that was interrupted (once per
+    /// interruption, not per retry).
+    pub fn take_warnings(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.interruptions.warnings)
+    }
+
+    /// What is being watched through a watch interrupted since its last event ("pods"): the
+    /// status may be behind on it.
+    pub fn interrupted(&self) -> Vec<&'static str> {
+        (0..WHAT.len()).filter(|&w| self.interruptions.down[w]).map(|w| WHAT[w]).collect()
     }
 
     /// The objects as they are now.
@@ -149,6 +165,7 @@ impl Follower {
                 if matches!(event, Event::InitDone) {
                     self.listed[which] = true;
                 }
+                self.interruptions.on_event(which);
                 Ok(Some(event))
             }
             Err(e) => {
@@ -158,7 +175,8 @@ impl Follower {
                 if fatal || !self.listed[which] {
                     return Err(e);
                 }
-                tracing::warn!("watch interrupted, retrying: {e}");
+                tracing::info!("watch interrupted, retrying: {e}");
+                self.interruptions.on_error(which, &e);
                 Ok(None)
             }
         }
@@ -274,6 +292,36 @@ impl Follower {
     }
 }
 
+/// What each watcher watches, for messages.
+const WHAT: [&str; 3] = ["the StatefulSet", "its pods", "its ControllerRevisions"];
+
+/// Which watches are down, and the warnings not yet shown.
+#[derive(Debug, Default)]
+struct Interruptions {
+    down: [bool; 3],
+    warnings: Vec<String>,
+}
+
+impl Interruptions {
+    /// A watch failed after its first listing and is retried. A 410 Gone is routine (the
+    /// server's history moved past the watch: the watcher lists again at once) and says nothing.
+    fn on_error(&mut self, which: usize, e: &ApiError) {
+        let gone = matches!(e, ApiError::Other { code: 410, .. });
+        if gone || self.down[which] {
+            return;
+        }
+        self.down[which] = true;
+        self.warnings.push(format!(
+            "watching {} was interrupted ({e}); retrying: what is shown may lag behind until it reconnects",
+            WHAT[which]
+        ));
+    }
+
+    fn on_event(&mut self, which: usize) {
+        self.down[which] = false;
+    }
+}
+
 fn watcher<K>(
     api: Api<K>,
     config: watcher::Config,
@@ -283,3 +331,6 @@ where
 {
     kube::runtime::watcher(api, config).default_backoff()
 }
+
+#[cfg(test)]
+mod tests;

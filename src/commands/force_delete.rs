@@ -61,7 +61,9 @@ pub async fn run(ctx: &Context, args: &ForceDeleteArgs) -> Result<Exit> {
             format!("node {node} already has the out-of-service taint: nothing changed"),
         );
     } else {
-        if let Err(e) = prompt::confirm(&question(&action, dry_run), args.confirm.yes) {
+        // A dry run changes nothing, so it needs no confirmation (as in reclaim and rollout); the
+        // gate above still refuses it.
+        if !dry_run && let Err(e) = prompt::confirm(&question(&action), args.confirm.yes) {
             report.action = ActionReport::new(ActionStatus::Declined, dry_run, e.to_string());
             emit(ctx, &report)?;
             return Err(e);
@@ -148,12 +150,11 @@ async fn recheck(
         .map_err(|refusal| Outcome::Refused(refusal).into())
 }
 
-fn question(action: &Action, dry_run: bool) -> String {
-    let suffix = if dry_run { " (server-side dry run)" } else { "" };
+fn question(action: &Action) -> String {
     match action {
-        Action::Delete { namespace, pod, .. } => format!("Force-delete pod {namespace}/{pod} now{suffix}?"),
-        Action::Fence { node, .. } => format!("Taint node {node} out-of-service now{suffix}?"),
-        Action::AlreadyFenced { node } => format!("Node {node} is already fenced; nothing to do{suffix}."),
+        Action::Delete { namespace, pod, .. } => format!("Force-delete pod {namespace}/{pod} now?"),
+        Action::Fence { node, .. } => format!("Taint node {node} out-of-service now?"),
+        Action::AlreadyFenced { node } => format!("Node {node} is already fenced; nothing to do."),
     }
 }
 

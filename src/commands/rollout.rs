@@ -6,6 +6,9 @@
 
 mod session;
 
+#[cfg(test)]
+mod node_health_tests;
+
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 
@@ -49,10 +52,8 @@ pub fn validate(global: &GlobalArgs, args: &RolloutArgs) -> Result<()> {
 pub async fn run(ctx: &Context, args: &RolloutArgs) -> Result<Exit> {
     let watch = args.watch || (!args.no_watch && std::io::stdout().is_terminal());
     // Every judgement ("not Ready for longer than --stuck-after") is made on the API server's clock.
+    // (A skewed local clock, or a server without a Date header, is a note in the status.)
     let server = ctx.cluster.server_time().await?;
-    if let Some(skew) = server.local_skew_seconds.filter(|s| s.abs() >= 10) {
-        tracing::warn!("the local clock is {skew}s off the API server's: ages here use the API server's clock");
-    }
     let inputs = ctx.cluster.rollout_inputs(ctx.namespace(), &args.name, &server).await?;
     let status = compute(&inputs, args.stuck_after.0);
     if args.fix {
@@ -89,16 +90,28 @@ async fn with_node_health(
     let Some(node) = blocking.and_then(|r| r.node.clone()).filter(|_| status.phase.is_blocked()) else {
         return status;
     };
+    let pod = blocking.map(|r| r.pod.clone()).unwrap_or_default();
     match ctx.cluster.node_health_of(&node, inputs.now).await {
         Ok(health) => {
             let facts = facts(inputs, BTreeMap::from([(node.clone(), health)]));
             rollout::status_with(&inputs.sts, &inputs.pods, &inputs.revisions, &facts, inputs.now, args.stuck_after.0)
         }
         Err(e) => {
-            tracing::warn!("cannot tell whether node {node} is healthy: {e}");
+            let mut status = status;
+            status.notes.push(node_unknown(&inputs.sts, &pod, &node, &e));
             status
         }
     }
+}
+
+/// The note when the node of the pod a rollout waits on cannot be read (a timeout, a 5xx; a 403
+/// already reads as unknown health): the advice was given without knowing whether it is lost.
+fn node_unknown(sts: &crate::model::StatefulSet, pod: &str, node: &str, e: &ApiError) -> String {
+    format!(
+        "cannot tell whether node {node} of {pod} is healthy ({e}): if it is lost, {pod} is not replaced until it is \
+         deleted; `kubectl sts-doctor -n {} force-delete {pod}` checks",
+        sts.namespace
+    )
 }
 
 /// Starts following; --timeout counts from here (after any confirmation).
@@ -121,7 +134,9 @@ fn report(ctx: &Context, status: &RolloutStatus, now: Timestamp) -> Result<Exit>
 async fn finish(ctx: &Context, args: &RolloutArgs, session: &mut Session, outcome: Result<()>) -> Result<Exit> {
     session.progress.finish();
     let now = session.inputs.now;
-    let status = &with_node_health(ctx, &session.inputs, session.status.clone(), args).await;
+    let mut status = with_node_health(ctx, &session.inputs, session.status.clone(), args).await;
+    status.notes.extend(session.lag_note());
+    let status = &status;
     render::emit(ctx.output, "Rollout", status, || format!("\n{}", render::rollout::table(status, now, ctx.style)))?;
     outcome.map(|()| Exit::Ok)
 }
@@ -186,8 +201,7 @@ async fn steps(ctx: &Context, args: &RolloutArgs, inputs: RolloutInputs, plan: &
     if !watch || plan.raises {
         session.progress.finish();
         let fresh = ctx.cluster.rollout_inputs(&ns, &plan.statefulset, &session.inputs.server).await?;
-        session.status = compute(&fresh, args.stuck_after.0);
-        session.inputs = fresh;
+        session.read_afresh(fresh);
         return finish(ctx, args, session, Ok(())).await;
     }
     let outcome = session.wait(until_complete).await;

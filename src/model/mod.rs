@@ -93,6 +93,8 @@ pub struct Snapshot {
     pub now: Timestamp,
     /// Local clock minus the API server's, in seconds; None when it is unknown.
     pub local_skew_seconds: Option<i64>,
+    /// The API server sent no Date header: `now` is the local clock's.
+    pub local_clock_only: bool,
     /// The API server's version: which controller rules apply.
     pub server_version: Option<ServerVersion>,
     pub statefulsets: Vec<StatefulSet>,
@@ -143,6 +145,7 @@ impl Snapshot {
         Snapshot {
             now,
             local_skew_seconds: None,
+            local_clock_only: false,
             server_version: None,
             statefulsets: vec![],
             pods: BTreeMap::new(),
@@ -161,8 +164,11 @@ impl Snapshot {
     /// One note per part that could not be read ("node health unknown: <reason>"). Parts a
     /// command did not ask for are never unavailable, so every command can print these.
     pub fn unavailable_notes(&self) -> Vec<String> {
-        let clock = crate::duration::clock_skew(self.local_skew_seconds)
-            .map(|skew| format!("{skew}: ages are judged on the API server's clock"));
+        let clock = match crate::duration::clock_skew(self.local_skew_seconds) {
+            _ if self.local_clock_only => Some(crate::duration::local_clock_note("ages are")),
+            Some(skew) => Some(format!("{skew}: ages are judged on the API server's clock")),
+            None => None,
+        };
         clock
             .into_iter()
             .chain(

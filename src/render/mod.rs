@@ -60,11 +60,13 @@ static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
 
 /// Writes to stdout. A closed pipe is not an error: the rest of the output is dropped and the
 /// command goes on, so its exit code (doctor's severity, a refusal) is still the real one; but
-/// [`crate::prompt::confirm`] refuses to act on a plan whose output was cut off.
+/// [`crate::prompt::confirm`] refuses to act on a plan whose output was cut off, and repeats on
+/// the terminal a plan that went to a redirected stdout.
 pub fn write_stdout(text: &str) -> Result<()> {
     if STDOUT_CLOSED.load(Ordering::Relaxed) {
         return Ok(());
     }
+    crate::prompt::record_stdout(text);
     match write_all(&mut std::io::stdout().lock(), text) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
             STDOUT_CLOSED.store(true, Ordering::Relaxed);

@@ -202,6 +202,17 @@ fn a_skewed_local_clock_is_noted_and_rows_carry_their_resource_version() {
 }
 
 #[test]
+fn a_server_without_a_date_header_is_noted() {
+    let facts = Facts { local_clock_only: true, ..Facts::default() };
+    let s = judge(sts("web", 1), vec![pod("web", 0, "n1")], &facts);
+    assert_eq!(
+        s.notes,
+        ["the API server sent no Date header: ages and --stuck-after are judged on the local clock, which could \
+             not be checked"]
+    );
+}
+
+#[test]
 fn a_parallel_scale_down_is_not_done_while_a_pod_outside_the_range_is_terminating() {
     // Parallel: processCondemned does not wait for a terminating pod, so the controller has nothing
     // left to do, yet web-2 still runs (its kubelet has not confirmed the deletion): not done.

@@ -12,9 +12,9 @@ use crate::support::normalize::normalize;
 use crate::support::objects::sts;
 use crate::support::{Env, Kubelet, assert_exit, env, eventually, run_binary, stderr, stdout};
 
-const TEN_MINUTES: Duration = Duration::from_secs(600);
+pub(crate) const TEN_MINUTES: Duration = Duration::from_secs(600);
 
-fn json(out: &std::process::Output) -> Value {
+pub(crate) fn json(out: &std::process::Output) -> Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(out)))
 }
 
@@ -23,7 +23,7 @@ fn check<'a>(doc: &'a Value, name: &str) -> &'a Value {
 }
 
 /// web-0 on n1, web-1 on n2, both Ready.
-async fn two_pods(name: &str) -> Option<(Env, Kubelet)> {
+pub(crate) async fn two_pods(name: &str) -> Option<(Env, Kubelet)> {
     let env = env(name).await?;
     let kubelet = env.kubelet(&["n1", "n2"]).await;
     env.create_sts(&sts("web", 2)).await;

@@ -8,6 +8,7 @@ mod claims;
 mod cli;
 mod doctor;
 mod force_delete;
+mod force_delete_confirm;
 mod ordinals;
 mod reclaim;
 mod rollout;

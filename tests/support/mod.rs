@@ -11,6 +11,7 @@ pub mod evidence;
 pub mod kubelet;
 pub mod normalize;
 pub mod objects;
+pub mod pty;
 pub mod rbac;
 pub mod rollout;
 

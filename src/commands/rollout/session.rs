@@ -67,6 +67,8 @@ pub struct Session {
     pub min_generation: i64,
     pub status: RolloutStatus,
     pub inputs: RolloutInputs,
+    /// The status comes from a read of its own, not from the watches.
+    afresh: bool,
 }
 
 impl Session {
@@ -89,7 +91,15 @@ impl Session {
             min_generation: inputs.sts.generation,
             status,
             inputs,
+            afresh: false,
         }
+    }
+
+    /// Replaces the status with one from `inputs`, a read of its own.
+    pub fn read_afresh(&mut self, inputs: RolloutInputs) {
+        self.status = compute(&inputs, self.stuck_after);
+        self.inputs = inputs;
+        self.afresh = true;
     }
 
     /// Shows statuses as they change until `check` says done (Ok) or stop (NotDone), or the
@@ -116,6 +126,7 @@ impl Session {
                     return Err(self.interrupted());
                 }
             };
+            self.show_warnings();
             match next {
                 Some(inputs) => {
                     self.inputs = inputs?;
@@ -132,6 +143,26 @@ impl Session {
                 }
             }
         }
+    }
+
+    /// A watch interrupted (and retried) is said at once: the display may lag until it reconnects.
+    fn show_warnings(&mut self) {
+        for warning in self.follower.take_warnings() {
+            self.progress.warn(&warning);
+        }
+    }
+
+    /// A note for the final status when a watch was interrupted and nothing came from it since:
+    /// the status may be behind on what it watches.
+    pub fn lag_note(&self) -> Option<String> {
+        let lagging = self.follower.interrupted();
+        (!lagging.is_empty() && !self.afresh).then(|| {
+            format!(
+                "watching {} was interrupted and nothing came from it since: this status may be behind the cluster \
+                 (re-run to read it afresh)",
+                lagging.join(" and ")
+            )
+        })
     }
 
     fn interrupted(&self) -> anyhow::Error {
@@ -166,6 +197,7 @@ impl Session {
                     return Err(self.interrupted());
                 }
             };
+            self.show_warnings();
             if let Some(inputs) = next {
                 self.inputs = inputs?;
                 self.status = compute(&self.inputs, self.stuck_after);
@@ -188,7 +220,12 @@ pub fn follow_deadline(timeout: Duration) -> Option<Instant> {
 
 /// What the rollout model knows besides the objects, from the inputs (and node health, if read).
 pub fn facts(inputs: &RolloutInputs, nodes: BTreeMap<String, NodeHealth>) -> Facts {
-    Facts { nodes, server_version: inputs.server.version.clone(), local_skew_seconds: inputs.server.local_skew_seconds }
+    Facts {
+        nodes,
+        server_version: inputs.server.version.clone(),
+        local_skew_seconds: inputs.server.local_skew_seconds,
+        local_clock_only: inputs.server.local_skew_seconds.is_none(),
+    }
 }
 
 pub fn compute(inputs: &RolloutInputs, stuck_after: SignedDuration) -> RolloutStatus {

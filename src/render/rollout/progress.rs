@@ -152,6 +152,15 @@ impl Progress {
         Ok(())
     }
 
+    /// A warning line on stderr (above the bar on a terminal) in every mode: stdout has the report.
+    pub fn warn(&self, text: &str) {
+        let line = format!("warning: {text}");
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
+        }
+    }
+
     /// Removes the bar (the final report follows).
     pub fn finish(&mut self) {
         if let Some(bar) = self.bar.take() {

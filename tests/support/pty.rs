@@ -1,0 +1,76 @@
+//! The plugin run by an operator at a terminal who redirects its output (`> plan.txt`,
+//! `| tee log`): stdin and stderr are a pseudo-terminal, stdout is a pipe.
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::os::fd::FromRawFd;
+use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use super::Env;
+
+/// What the operator saw on the terminal (stderr, with the pty's `\r` removed) and the output.
+pub struct Session {
+    pub out: Output,
+    pub screen: String,
+}
+
+impl Env {
+    /// Runs the plugin with `args` on a terminal, stdout redirected; once `prompt` shows on the
+    /// terminal, types `key`.
+    pub async fn run_on_terminal(&self, args: &[&str], prompt: &str, key: &str) -> Session {
+        let mut full: Vec<String> = vec!["--kubeconfig".into(), self.kubeconfig.display().to_string()];
+        full.extend(["-n".to_string(), self.ns.clone()]);
+        full.extend(args.iter().map(|s| s.to_string()));
+        let (prompt, key) = (prompt.to_string(), key.to_string());
+        tokio::task::spawn_blocking(move || interact(full, &prompt, &key)).await.expect("join")
+    }
+}
+
+fn interact(args: Vec<String>, prompt: &str, key: &str) -> Session {
+    let (mut master, slave) = open_pty();
+    let child = Command::new(env!("CARGO_BIN_EXE_kubectl-sts_doctor"))
+        .args(&args)
+        .env("NO_COLOR", "1")
+        .env_remove("KUBECONFIG")
+        .stdin(Stdio::from(slave.try_clone().expect("dup pty")))
+        .stderr(Stdio::from(slave))
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run kubectl-sts_doctor");
+    // Our copies of the terminal's far end are closed now: reads end (EIO) once the child exits.
+    let screen = Arc::new(Mutex::new(Vec::new()));
+    let reader = {
+        let (screen, mut master) = (screen.clone(), master.try_clone().expect("dup pty"));
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = master.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                screen.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        })
+    };
+    let seen = || String::from_utf8_lossy(&screen.lock().unwrap()).replace('\r', "");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !seen().contains(prompt) {
+        assert!(Instant::now() < deadline, "no {prompt:?} on the terminal after 30s:\n{}", seen());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    master.write_all(key.as_bytes()).expect("type on the terminal");
+    let out = child.wait_with_output().expect("wait for kubectl-sts_doctor");
+    reader.join().expect("pty reader");
+    Session { out, screen: seen() }
+}
+
+/// A pseudo-terminal of 120x40: (our end, the child's end).
+fn open_pty() -> (File, File) {
+    let (mut master, mut slave) = (-1, -1);
+    let size = libc::winsize { ws_row: 40, ws_col: 120, ws_xpixel: 0, ws_ypixel: 0 };
+    // SAFETY: openpty writes two new descriptors, which the Files then own.
+    let rc = unsafe { libc::openpty(&mut master, &mut slave, std::ptr::null_mut(), std::ptr::null(), &size) };
+    assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
+    unsafe { (File::from_raw_fd(master), File::from_raw_fd(slave)) }
+}

@@ -387,3 +387,6 @@ mod tests;
 
 #[cfg(test)]
 mod judgement_tests;
+
+#[cfg(test)]
+mod trap_tests;

@@ -39,8 +39,12 @@ pub fn validate(global: &GlobalArgs, args: &RolloutArgs) -> Result<()> {
     if args.fix && (args.step.is_some() || args.to.is_some()) {
         return usage("--fix cannot be combined with --step or --to");
     }
-    if args.confirm.dry_run && !(args.fix || args.step.is_some() || args.to.is_some()) {
+    let changes = args.fix || args.step.is_some() || args.to.is_some();
+    if args.confirm.dry_run && !changes {
         return usage("--dry-run applies to --step, --to and --fix (showing the status changes nothing)");
+    }
+    if args.confirm.yes && !changes {
+        return usage("--yes applies to --step, --to and --fix (showing the status changes nothing)");
     }
     Ok(())
 }
@@ -159,6 +163,14 @@ mod tests {
         assert_eq!(check(&["rollout", "web", "--to=-1"]).unwrap_err(), "a partition cannot be negative");
         assert!(check(&["rollout", "web", "--fix", "--to", "0"]).unwrap_err().starts_with("--fix cannot be combined"));
         assert!(check(&["rollout", "web", "--dry-run"]).unwrap_err().starts_with("--dry-run applies to"));
+        // Nothing to confirm without a change: --yes would be silently ignored.
+        assert_eq!(
+            check(&["rollout", "web", "--yes"]).unwrap_err(),
+            "--yes applies to --step, --to and --fix (showing the status changes nothing)"
+        );
+        assert!(check(&["rollout", "web", "-y", "--watch"]).unwrap_err().starts_with("--yes applies to"));
+        assert!(check(&["rollout", "web", "--fix", "--yes", "--dry-run"]).is_ok());
+        assert!(check(&["rollout", "web", "--step", "1", "--yes"]).is_ok());
         assert!(check(&["-A", "rollout", "web"]).unwrap_err().contains("-A/--all-namespaces is not supported"));
         assert!(check(&["rollout", "Web"]).unwrap_err().starts_with("invalid statefulset name"));
     }

@@ -19,6 +19,7 @@
 
 mod controller;
 mod explain;
+pub mod report;
 mod rows;
 pub mod step;
 mod trap;

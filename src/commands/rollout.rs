@@ -23,6 +23,7 @@ use crate::cluster::revisions::RolloutInputs;
 use crate::error::{Exit, Outcome};
 use crate::render::rollout::progress::Mode;
 use crate::rollout::RolloutStatus;
+use crate::rollout::report::{Action, ActionStatus, FixReport, RolloutReport, StepOutcome, StepReport, StepResult};
 use crate::rollout::step::{self, Request};
 use crate::{render, rollout};
 
@@ -50,6 +51,43 @@ pub fn validate(global: &GlobalArgs, args: &RolloutArgs) -> Result<()> {
 }
 
 pub async fn run(ctx: &Context, args: &RolloutArgs) -> Result<Exit> {
+    let mut doc = Doc::default();
+    let result = run_to_end(ctx, args, &mut doc).await;
+    // -o json|yaml: one document, whatever happened once a status was read.
+    let printed = doc.print(ctx);
+    let exit = result?;
+    printed?;
+    Ok(exit)
+}
+
+/// What a run prints with `-o json|yaml`, once, at its end: the last status judged, and what
+/// `--step/--to` or `--fix` planned and did.
+#[derive(Default)]
+struct Doc {
+    status: Option<RolloutStatus>,
+    step: Option<StepReport>,
+    fix: Option<FixReport>,
+}
+
+impl Doc {
+    fn print(&self, ctx: &Context) -> Result<()> {
+        let Some(status) = &self.status else { return Ok(()) };
+        let report = RolloutReport { status, step: self.step.as_ref(), fix: self.fix.as_ref() };
+        match render::document(ctx.output, "Rollout", &report)? {
+            Some(doc) => render::write_stdout(&doc),
+            None => Ok(()),
+        }
+    }
+
+    fn step_result(&mut self, partition: i32, outcome: StepOutcome, updates: Option<&Vec<String>>) {
+        let updates = updates.cloned().unwrap_or_default();
+        if let Some(step) = &mut self.step {
+            step.results.push(StepResult { partition, outcome, updates });
+        }
+    }
+}
+
+async fn run_to_end(ctx: &Context, args: &RolloutArgs, doc: &mut Doc) -> Result<Exit> {
     let watch = args.watch || (!args.no_watch && std::io::stdout().is_terminal());
     // Every judgement ("not Ready for longer than --stuck-after") is made on the API server's clock.
     let server = ctx.cluster.server_time().await?;
@@ -60,7 +98,7 @@ pub async fn run(ctx: &Context, args: &RolloutArgs) -> Result<Exit> {
     let status = compute(&inputs, args.stuck_after.0);
     if args.fix {
         let status = with_node_health(ctx, &inputs, status, args).await;
-        return fix(ctx, args, &inputs, status, watch).await;
+        return fix(ctx, args, &inputs, status, watch, doc).await;
     }
     let request = match (args.step, args.to) {
         (Some(by), _) => Some(Request::Step { by, until: args.until.unwrap_or(0) }),
@@ -68,16 +106,25 @@ pub async fn run(ctx: &Context, args: &RolloutArgs) -> Result<Exit> {
         (None, None) => None,
     };
     if let Some(request) = request {
-        let plan = step::plan(&status, request).map_err(Outcome::Refused)?;
-        return steps(ctx, args, inputs, &plan, watch).await;
+        let status = with_node_health(ctx, &inputs, status, args).await;
+        doc.status = Some(status.clone());
+        let plan = match step::plan(&status, request) {
+            Ok(plan) => plan,
+            Err(refusal) => {
+                let action = Action::new(ActionStatus::NotTaken, args.confirm.dry_run, refusal.clone());
+                doc.step = Some(StepReport { plan: None, action, results: vec![] });
+                return Err(Outcome::Refused(refusal).into());
+            }
+        };
+        return steps(ctx, args, inputs, &plan, watch, doc).await;
     }
     if !watch {
         let status = with_node_health(ctx, &inputs, status, args).await;
-        return report(ctx, &status, inputs.now);
+        return report_status(ctx, &status, inputs.now, doc);
     }
     let mut session = start(ctx, args, inputs);
     let outcome = session.wait(until_complete).await;
-    finish(ctx, args, &mut session, outcome).await
+    finish(ctx, args, &mut session, outcome, doc).await
 }
 
 /// When a pod blocks the rollout, whether its node looks lost changes the advice: the node and its
@@ -112,8 +159,11 @@ fn start(ctx: &Context, args: &RolloutArgs, inputs: RolloutInputs) -> Session {
 
 /// Prints the status (ages at `now`, the API server's time); stuck or trapped is exit 5 (the
 /// reason on stderr).
-fn report(ctx: &Context, status: &RolloutStatus, now: Timestamp) -> Result<Exit> {
-    render::emit(ctx.output, "Rollout", status, || render::rollout::table(status, now, ctx.style))?;
+fn report_status(ctx: &Context, status: &RolloutStatus, now: Timestamp, doc: &mut Doc) -> Result<Exit> {
+    if ctx.output == OutputFormat::Table {
+        render::write_stdout(&render::rollout::table(status, now, ctx.style))?;
+    }
+    doc.status = Some(status.clone());
     if status.phase.is_blocked() {
         return Err(Outcome::NotDone(format!("{}: {}", status.phase.label(), status.reason)).into());
     }
@@ -121,11 +171,20 @@ fn report(ctx: &Context, status: &RolloutStatus, now: Timestamp) -> Result<Exit>
 }
 
 /// Ends a follow: the final report, then the waiting outcome (a NotDone error is exit 5).
-async fn finish(ctx: &Context, args: &RolloutArgs, session: &mut Session, outcome: Result<()>) -> Result<Exit> {
+async fn finish(
+    ctx: &Context,
+    args: &RolloutArgs,
+    session: &mut Session,
+    outcome: Result<()>,
+    doc: &mut Doc,
+) -> Result<Exit> {
     session.progress.finish();
     let now = session.inputs.now;
-    let status = &with_node_health(ctx, &session.inputs, session.status.clone(), args).await;
-    render::emit(ctx.output, "Rollout", status, || format!("\n{}", render::rollout::table(status, now, ctx.style)))?;
+    let status = with_node_health(ctx, &session.inputs, session.status.clone(), args).await;
+    if ctx.output == OutputFormat::Table {
+        render::write_stdout(&format!("\n{}", render::rollout::table(&status, now, ctx.style)))?;
+    }
+    doc.status = Some(status);
     outcome.map(|()| Exit::Ok)
 }
 

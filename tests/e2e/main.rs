@@ -12,3 +12,4 @@ mod ordinals;
 mod reclaim;
 mod rollout;
 mod rollout_edges;
+mod rollout_json;

@@ -3,7 +3,7 @@
 use anyhow::Result;
 
 use super::session::{compute, until_complete};
-use super::{finish, report, say, start, with_node_health};
+use super::{Doc, finish, report_status, say, start, with_node_health};
 use crate::apply::statefulsets::delete_trapped_pod;
 use crate::cli::RolloutArgs;
 use crate::cluster::ApiError;
@@ -11,6 +11,7 @@ use crate::cluster::revisions::RolloutInputs;
 use crate::commands::Context;
 use crate::error::{Exit, Outcome};
 use crate::prompt;
+use crate::rollout::report::{Action, ActionStatus, FixPlan, FixReport};
 use crate::rollout::{self, Phase, RolloutStatus};
 
 pub(super) async fn fix(
@@ -19,6 +20,34 @@ pub(super) async fn fix(
     inputs: &RolloutInputs,
     status: RolloutStatus,
     watch: bool,
+    doc: &mut Doc,
+) -> Result<Exit> {
+    let dry_run = args.confirm.dry_run;
+    doc.status = Some(status.clone());
+    doc.fix = Some(FixReport { plan: None, action: Action::new(ActionStatus::NotTaken, dry_run, "not started") });
+    let result = run_fix(ctx, args, inputs, status, watch, doc).await;
+    let report = doc.fix.as_mut().expect("set above");
+    // Deleted (and what follows) and a failed precondition are recorded where they happen.
+    if let Err(e) = &result
+        && !matches!(report.action.status, ActionStatus::Deleted | ActionStatus::Conflict)
+    {
+        let status = match e.downcast_ref::<Outcome>() {
+            Some(Outcome::Declined(_)) => ActionStatus::Declined,
+            Some(Outcome::Refused(_)) => ActionStatus::NotTaken,
+            _ => ActionStatus::Failed,
+        };
+        report.action = Action::new(status, dry_run, crate::error::one_line(e));
+    }
+    result
+}
+
+async fn run_fix(
+    ctx: &Context,
+    args: &RolloutArgs,
+    inputs: &RolloutInputs,
+    status: RolloutStatus,
+    watch: bool,
+    doc: &mut Doc,
 ) -> Result<Exit> {
     let ns = ctx.namespace().to_string();
     let row = status
@@ -47,7 +76,15 @@ pub(super) async fn fix(
     };
     let uid = row.uid.clone().unwrap_or_default();
     let resource_version = row.resource_version.clone().unwrap_or_default();
-    let update = status.statefulset.update_revision.as_ref().map_or("-".to_string(), |r| r.name.clone());
+    let update_revision = status.statefulset.update_revision.as_ref().map(|r| r.name.clone());
+    let update = update_revision.clone().unwrap_or_else(|| "-".into());
+    doc.fix.as_mut().expect("set by fix").plan = Some(FixPlan {
+        pod: row.pod.clone(),
+        uid: uid.clone(),
+        resource_version: resource_version.clone(),
+        revision: row.revision_hash.clone(),
+        update_revision,
+    });
     let dry = if args.confirm.dry_run { " (dry run)" } else { "" };
     let mut plan = format!(
         "plan{dry}: delete pod {} (uid {uid}, resourceVersion {resource_version}, revision {}): the controller \
@@ -59,10 +96,23 @@ pub(super) async fn fix(
         plan = format!("{explanation}\n\n{plan}");
     }
     say(ctx, &plan)?;
-    let delete = |dry_run| delete_trapped_pod(&ctx.cluster, &ns, &row.pod, &uid, &resource_version, dry_run);
+    let delete = async |dry_run, doc: &mut Doc| {
+        let deleted = delete_trapped_pod(&ctx.cluster, &ns, &row.pod, &uid, &resource_version, dry_run).await;
+        deleted.map_err(|e| {
+            let conflict = e.is_conflict() || e.is_not_found();
+            let e = changed(e, &row.pod);
+            if conflict {
+                let action = Action::new(ActionStatus::Conflict, dry_run, crate::error::one_line(&e));
+                doc.fix.as_mut().expect("set by fix").action = action;
+            }
+            e
+        })
+    };
     if args.confirm.dry_run {
-        delete(true).await.map_err(|e| changed(e, &row.pod))?;
-        say(ctx, &format!("dry run: the server accepted the deletion of {}; nothing was changed\n", row.pod))?;
+        delete(true, doc).await?;
+        let done = format!("the server accepted the deletion of {}; nothing was changed", row.pod);
+        say(ctx, &format!("dry run: {done}\n"))?;
+        doc.fix.as_mut().expect("set by fix").action = Action::new(ActionStatus::DryRun, true, done);
         return Ok(Exit::Ok);
     }
     prompt::confirm(&format!("Delete pod {ns}/{}?", row.pod), args.confirm.yes)?;
@@ -70,21 +120,26 @@ pub(super) async fn fix(
         // The answer may have taken minutes: judge again (a new template or partition changes what
         // the deletion does, though the pod may not have changed).
         let again = ctx.cluster.rollout_inputs(&ns, &args.name, &inputs.server).await?;
-        rollout::still_trapped(&status, &compute(&again, args.stuck_after.0)).map_err(Outcome::Refused)?;
+        let again = compute(&again, args.stuck_after.0);
+        let still = rollout::still_trapped(&status, &again);
+        doc.status = Some(again);
+        still.map_err(Outcome::Refused)?;
     }
-    delete(false).await.map_err(|e| changed(e, &row.pod))?;
-    say(ctx, &format!("deleted pod {}: the controller recreates it from revision {update}\n", row.pod))?;
+    delete(false, doc).await?;
+    let done = format!("deleted pod {}: the controller recreates it from revision {update}", row.pod);
+    say(ctx, &format!("{done}\n"))?;
+    doc.fix.as_mut().expect("set by fix").action = Action::new(ActionStatus::Deleted, false, done);
 
     // Start from a fresh read: the watch must not see the deleted pod as still trapped.
     let inputs = ctx.cluster.rollout_inputs(&ns, &args.name, &inputs.server).await?;
     if !watch {
         let status = compute(&inputs, args.stuck_after.0);
         let status = with_node_health(ctx, &inputs, status, args).await;
-        return report(ctx, &status, inputs.now);
+        return report_status(ctx, &status, inputs.now, doc);
     }
     let mut session = start(ctx, args, inputs);
     let outcome = session.wait(until_complete).await;
-    finish(ctx, args, &mut session, outcome).await
+    finish(ctx, args, &mut session, outcome, doc).await
 }
 
 /// A failed precondition means the pod is not the one judged any more (it changed, e.g. got

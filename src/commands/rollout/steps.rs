@@ -3,7 +3,7 @@
 use anyhow::Result;
 
 use super::session::{Flow, Session, compute, until_complete};
-use super::{finish, say, start};
+use super::{Doc, finish, say, start};
 use crate::apply::statefulsets::set_partition;
 use crate::cli::RolloutArgs;
 use crate::cluster::Cluster;
@@ -12,6 +12,7 @@ use crate::commands::Context;
 use crate::error::{Exit, Outcome};
 use crate::prompt;
 use crate::render;
+use crate::rollout::report::{Action, ActionStatus, StepOutcome, StepReport};
 use crate::rollout::step::{self, Gate, StepPlan};
 
 /// 409s tolerated while stepping when only the status moved (the controller updates it constantly).
@@ -23,13 +24,64 @@ pub(super) async fn steps(
     inputs: RolloutInputs,
     plan: &StepPlan,
     watch: bool,
+    doc: &mut Doc,
+) -> Result<Exit> {
+    let dry_run = args.confirm.dry_run;
+    doc.step = Some(StepReport {
+        plan: Some(plan.clone()),
+        action: Action::new(ActionStatus::NotTaken, dry_run, "not started"),
+        results: vec![],
+    });
+    let result = run_steps(ctx, args, inputs, plan, watch, doc).await;
+    let report = doc.step.as_mut().expect("set above");
+    let set = report.results.iter().filter(|r| r.outcome == StepOutcome::Set).count();
+    let failed = report.results.iter().any(|r| r.outcome == StepOutcome::Failed);
+    report.action = match &result {
+        _ if set == plan.steps.len() => {
+            Action::new(ActionStatus::Set, false, format!("partition set to {}", plan.target()))
+        }
+        Ok(_) if dry_run => {
+            let first = plan.steps.first().copied().unwrap_or(plan.from);
+            Action::new(
+                ActionStatus::DryRun,
+                true,
+                format!("the server accepted partition {first}; nothing was changed"),
+            )
+        }
+        Ok(_) => report.action.clone(),
+        Err(e) => {
+            let status = match e.downcast_ref::<Outcome>() {
+                _ if failed => ActionStatus::Failed,
+                // Under way: stuck, timed out, interrupted, or the spec changed before a step.
+                _ if report.action.status == ActionStatus::Stopped => ActionStatus::Stopped,
+                Some(Outcome::Declined(_)) => ActionStatus::Declined,
+                Some(Outcome::Refused(_)) => ActionStatus::NotTaken,
+                _ => ActionStatus::Failed,
+            };
+            Action::new(status, dry_run, crate::error::one_line(e))
+        }
+    };
+    result
+}
+
+async fn run_steps(
+    ctx: &Context,
+    args: &RolloutArgs,
+    inputs: RolloutInputs,
+    plan: &StepPlan,
+    watch: bool,
+    doc: &mut Doc,
 ) -> Result<Exit> {
     let ns = ctx.namespace().to_string();
     say(ctx, &render::rollout::plan(plan, args.pause, args.confirm.dry_run))?;
     if args.confirm.dry_run {
         let first = plan.steps.first().copied().unwrap_or(plan.from);
         let sts = &inputs.sts;
-        set_partition(&ctx.cluster, &ns, &sts.name, &sts.resource_version, first, true).await?;
+        if let Err(e) = set_partition(&ctx.cluster, &ns, &sts.name, &sts.resource_version, first, true).await {
+            doc.step_result(first, StepOutcome::Failed, plan.updates.first());
+            return Err(e.into());
+        }
+        doc.step_result(first, StepOutcome::WouldSet, plan.updates.first());
         let later = if plan.steps.len() > 1 { " (later steps depend on the rollout and are not checked)" } else { "" };
         say(ctx, &format!("dry run: the server accepted partition {first}{later}; nothing was changed\n"))?;
         return Ok(Exit::Ok);
@@ -38,6 +90,9 @@ pub(super) async fn steps(
     prompt::confirm(&question, args.confirm.yes)?;
     // The prompt may have waited long: judge from a fresh read (a changed spec is refused below).
     let fresh = ctx.cluster.rollout_inputs(&ns, &plan.statefulset, &inputs.server).await?;
+    doc.status = Some(compute(&fresh, args.stuck_after.0));
+    // Under way: from here an error stops the steps (see `steps`).
+    doc.step.as_mut().expect("set by steps").action.status = ActionStatus::Stopped;
     let mut session = start(ctx, args, fresh);
     let session = &mut session;
 
@@ -55,14 +110,25 @@ pub(super) async fn steps(
                 Some(Outcome::Interrupted(reason)) => Outcome::Interrupted(format!("{reason}; {at}")).into(),
                 _ => e.context(at),
             };
-            return finish(ctx, args, session, Err(e)).await;
+            return finish(ctx, args, session, Err(e), doc).await;
         }
+        doc.status = Some(session.status.clone());
         let patched = patch_partition(&ctx.cluster, session.inputs.sts.clone(), target, generation).await;
         let patched = match patched {
             Ok(sts) => sts,
-            Err(e) if k > 0 => return Err(Outcome::Partial(format!("{}; {at}", crate::error::one_line(&e))).into()),
-            Err(e) => return Err(e),
+            Err(e) => {
+                let refused = e.downcast_ref::<Outcome>().is_some();
+                if !refused {
+                    doc.step_result(target, StepOutcome::Failed, plan.updates.get(k));
+                }
+                return Err(match k {
+                    0 => e,
+                    _ if refused => e.context(at),
+                    _ => Outcome::Partial(format!("{}; {at}", crate::error::one_line(&e))).into(),
+                });
+            }
         };
+        doc.step_result(target, StepOutcome::Set, plan.updates.get(k));
         generation = patched.generation;
         session.min_generation = patched.generation;
         let updates = plan.updates.get(k).filter(|u| !u.is_empty());
@@ -75,10 +141,10 @@ pub(super) async fn steps(
         let fresh = ctx.cluster.rollout_inputs(&ns, &plan.statefulset, &session.inputs.server).await?;
         session.status = compute(&fresh, args.stuck_after.0);
         session.inputs = fresh;
-        return finish(ctx, args, session, Ok(())).await;
+        return finish(ctx, args, session, Ok(()), doc).await;
     }
     let outcome = session.wait(until_complete).await;
-    finish(ctx, args, session, outcome).await
+    finish(ctx, args, session, outcome, doc).await
 }
 
 /// Waits until partition `target` may be set; from the second step on, then pauses and checks again.

@@ -237,6 +237,8 @@ impl Row {
 pub(crate) struct View<'a> {
     pub sts: &'a StatefulSet,
     pub rules: Rules,
+    /// How this controller's update step works (it changed with the version).
+    pub update: controller::UpdateRules,
     pub rows: Vec<Row>,
     /// Index from which pods are updated: min(partition, replicas) (0 for OnDelete).
     pub boundary: i32,
@@ -298,7 +300,8 @@ pub fn status_with(
             .map(|(o, p)| rows::row(sts, *o, boundary, Some(p), &revision_map, nodes, now)),
     );
     let rules = Rules::of(sts, facts.server_version.as_ref());
-    let mut view = View { sts, rules, rows, boundary, now, stuck_after, revisions: revision_map };
+    let update = controller::UpdateRules::of(sts, facts.server_version.as_ref());
+    let mut view = View { sts, rules, update, rows, boundary, now, stuck_after, revisions: revision_map };
     let verdict = explain::verdict(&view);
     explain::annotate(&mut view, &verdict);
 
@@ -376,8 +379,26 @@ fn notes(view: &View, revisions: &Part<Vec<ControllerRevision>>, facts: &Facts) 
     }
     if let Some(max) = &sts.max_unavailable {
         notes.push(format!(
-            "maxUnavailable {max}: where the MaxUnavailableStatefulSet feature gate is on (alpha since 1.24), the \
-             controller updates up to that many pods at once"
+            "maxUnavailable {max}: the controller updates up to that many pods at once where the \
+             MaxUnavailableStatefulSet feature gate is on (alpha, off by default, in 1.24 to 1.34; on by default in \
+             1.35.0 to 1.35.3; off by default again from 1.35.4 and in 1.36); elsewhere one at a time"
+        ));
+    }
+    let version = facts.server_version.as_ref().map_or("-", |v| v.git_version.as_str());
+    if sts.is_parallel() && !sts.is_on_delete() && view.update.max_unavailable_by_default {
+        notes.push(format!(
+            "the MaxUnavailableStatefulSet feature gate is on by default on {version}: the controller updates as \
+             with maxUnavailable 1, and with Parallel a pod that is not available, even below the partition or on \
+             the old revision, holds the update until it is ({}; 1.35.4 turns the gate off by default)",
+            trap::PARALLEL_TRAP_ISSUE
+        ));
+    }
+    let min_ready = sts.min_ready_seconds.unwrap_or(0);
+    if sts.is_parallel() && !sts.is_on_delete() && min_ready > 0 && !view.update.waits_for_available {
+        notes.push(format!(
+            "minReadySeconds {min_ready}: with Parallel this controller ({version}) replaces the next pod once the \
+             updated one is Ready, without waiting for it to be available (kubernetes/kubernetes#119234, fixed in \
+             1.34)"
         ));
     }
     notes
@@ -391,3 +412,6 @@ mod judgement_tests;
 
 #[cfg(test)]
 mod trap_tests;
+
+#[cfg(test)]
+mod update_tests;

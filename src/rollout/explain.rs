@@ -4,7 +4,7 @@ use crate::controller_rules::{Finished, SucceededPods};
 use crate::duration::human;
 
 use super::controller::{Action, next_action};
-use super::trap::{broken_evidence, trap_cause, trap_explanation};
+use super::trap::{broken_evidence, trap_cause, trap_explanation, why_never_replaced};
 use super::{Phase, Row, TRAP_ISSUE, View, Wants};
 
 /// The issue (and fix) after which controllers recreate Succeeded pods, not only Failed ones.
@@ -235,7 +235,9 @@ fn blocked(view: &View, i: usize, action: Action) -> Verdict {
             ),
         });
     }
-    let waits_to_replace = !sts.is_parallel()
+    // OrderedReady waits for every pod before it replaces any; with Parallel only the
+    // MaxUnavailableStatefulSet update waits, while too many pods (this one among them) are unavailable.
+    let waits_to_replace = (!sts.is_parallel() || view.update.max_unavailable.is_some())
         && !sts.is_on_delete()
         && row.in_range
         && row.exists
@@ -246,13 +248,14 @@ fn blocked(view: &View, i: usize, action: Action) -> Verdict {
     if waits_to_replace {
         let evidence = broken_evidence(row);
         let cause = trap_cause(view, row);
+        let (why, issue) = why_never_replaced(view, row);
         if evidence.is_none() {
             // Nothing shows the pod is broken: it may still get Ready, and the controller then goes on.
             let mut reason = format!(
                 "{} has not been Ready for {unready} ({}) on revision {}, not the update revision {update}: the \
                  controller waits for it to be Running and Ready before it replaces any pod; nothing shows it is \
                  broken (no crash loop, image or configuration error, or restart), so it may still get Ready by \
-                 itself; if it never does, this is the forced-rollback trap ({TRAP_ISSUE})",
+                 itself; if it never does, this is the forced-rollback trap ({issue})",
                 row.pod,
                 state(row),
                 row.revision_hash.as_deref().unwrap_or("-"),
@@ -261,21 +264,26 @@ fn blocked(view: &View, i: usize, action: Action) -> Verdict {
                 reason.push_str(&format!("; {lost}"));
             }
             let mut v = stuck(reason);
+            let why = match issue {
+                TRAP_ISSUE => format!(
+                    "With podManagementPolicy OrderedReady the controller replaces a pod only after every pod is \
+                     Running and Ready, so it replaces {} only once it gets Ready.",
+                    row.pod
+                ),
+                _ => format!("{why} until it gets Ready ({issue})."),
+            };
             v.explanation = Some(format!(
-                "{} has not been Ready for {unready} ({}). {cause} With podManagementPolicy OrderedReady the \
-                 controller replaces a pod only after every pod is Running and Ready, so it replaces {} only once \
-                 it gets Ready. Nothing shows it will not (no crash loop, image or configuration error, or \
-                 restart): `--fix` deletes it only on such evidence.",
+                "{} has not been Ready for {unready} ({}). {cause} {why} Nothing shows it will not (no crash loop, \
+                 image or configuration error, or restart): `--fix` deletes it only on such evidence.",
                 row.pod,
                 state(row),
-                row.pod
             ));
             return v;
         }
         let mut explanation = trap_explanation(view, row, &unready, &cause, evidence.as_deref().unwrap_or_default());
         let mut reason = format!(
             "{} is not Ready on revision {} (not the update revision {update}) and the controller waits for it \
-             forever ({TRAP_ISSUE}); fix: delete it (`kubectl sts-doctor rollout {} --fix`)",
+             forever ({issue}); fix: delete it (`kubectl sts-doctor rollout {} --fix`)",
             row.pod,
             row.revision_hash.as_deref().unwrap_or("-"),
             sts.name

@@ -194,46 +194,6 @@ fn on_delete_lists_the_pods_still_to_delete_highest_first() {
 }
 
 #[test]
-fn min_ready_seconds_counts_where_the_server_has_it() {
-    let (set, mut pods) = rolling(3, 2);
-    pods[2] = ready_since(on(pods[2].clone(), "web-r2"), 10);
-    // 1.20: no minReadySeconds field, Ready is enough.
-    let s = run(set.clone(), pods.clone());
-    assert_eq!(s.phase, Phase::PartitionComplete, "{}", s.reason);
-    // 1.22+: Ready for 10s of 30s is not available yet.
-    let newer = with(set, json!({ "spec": { "minReadySeconds": 30 }, "status": { "availableReplicas": 2 } }));
-    let s = run(newer.clone(), pods.clone());
-    assert_eq!(s.phase, Phase::Progressing);
-    assert_eq!(next(&s), ("waitAvailable", vec!["web-2"]));
-    assert_eq!(s.reason, "waiting for web-2 to be available (Ready for minReadySeconds 30)");
-    assert_eq!(row(&s, "web-2").available, Some(false));
-    pods[2] = ready_since(pods[2].clone(), 31);
-    assert_eq!(run(newer, pods).phase, Phase::PartitionComplete);
-}
-
-#[test]
-fn max_unavailable_updates_several_pods_at_once() {
-    let (set, mut pods) = rolling(4, 0);
-    let set = with(
-        set,
-        json!({ "spec": { "podManagementPolicy": "Parallel",
-                          "updateStrategy": { "rollingUpdate": { "maxUnavailable": 2 } } } }),
-    );
-    let s = run(set.clone(), pods.clone());
-    assert_eq!(next(&s), ("deleteForUpdate", vec!["web-3", "web-2"]));
-    assert!(s.notes.iter().any(|n| n.starts_with("maxUnavailable 2")), "{:?}", s.notes);
-    // One updated pod still starting: room for one more.
-    pods[3] = failing(on(pods[3].clone(), "web-r2"), "ContainerCreating", 5);
-    let s = run(set.clone(), pods.clone());
-    assert_eq!(next(&s), ("deleteForUpdate", vec!["web-2"]));
-    // Percentages round down, to at least 1 (getStatefulSetMaxUnavailable).
-    assert_eq!(controller::scaled_max_unavailable("50%", 3), 1);
-    assert_eq!(controller::scaled_max_unavailable("50%", 5), 2);
-    assert_eq!(controller::scaled_max_unavailable("10%", 3), 1);
-    assert_eq!(controller::scaled_max_unavailable("0", 3), 1);
-}
-
-#[test]
 fn pods_outside_the_range_are_removed_before_the_rollout_is_done() {
     let mut pods: Vec<Value> = (0..3).map(|i| pod("web", i, "n1")).collect();
     let s = run(sts("web", 2), pods.clone());

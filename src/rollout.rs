@@ -8,7 +8,10 @@
 //!   Running and Ready (or not yet available for minReadySeconds): no update happens while any pod
 //!   is unhealthy. Then scale-down, then the update: the highest index at or above the partition
 //!   that is not on the update revision is deleted (and recreated from it), one at a time, each
-//!   waiting for the higher ones to be available. Parallel skips the first wait.
+//!   waiting for the higher ones to be available (only Ready before 1.34). Parallel skips the
+//!   first wait. Where the MaxUnavailableStatefulSet gate is on (by default in 1.35.0 to 1.35.3)
+//!   the update counts every unavailable pod against maxUnavailable (1 when unset) instead
+//!   (`controller::UpdateRules`).
 //! - The controller sets `currentRevision = updateRevision` once every replica is updated and
 //!   Ready, so with partition 0 a rollout is finished only when both revisions are equal.
 //! - The forced-rollback trap (kubernetes#67250): a pod that never becomes Ready stops the first

@@ -22,7 +22,8 @@ pub(crate) struct UpdateRules {
 }
 
 /// 1.35.0 to 1.35.3: MaxUnavailableStatefulSet beta, on by default; off by default again from
-/// 1.35.4 and in 1.36 (kubernetes#137904, after the Parallel regression kubernetes#137409).
+/// 1.35.4 and in 1.36 (kubernetes#137904, after the Parallel regression kubernetes#137409). A 1.35
+/// whose patch release cannot be read from gitVersion counts as on.
 pub(crate) fn max_unavailable_on_by_default(version: &ServerVersion) -> bool {
     (version.major, version.minor) == (1, 35) && version.patch().is_none_or(|p| p < 4)
 }

@@ -8,7 +8,10 @@
 //!   Running and Ready (or not yet available for minReadySeconds): no update happens while any pod
 //!   is unhealthy. Then scale-down, then the update: the highest index at or above the partition
 //!   that is not on the update revision is deleted (and recreated from it), one at a time, each
-//!   waiting for the higher ones to be available. Parallel skips the first wait.
+//!   waiting for the higher ones to be available (only Ready before 1.34). Parallel skips the
+//!   first wait. Where the MaxUnavailableStatefulSet gate is on (by default in 1.35.0 to 1.35.3)
+//!   the update counts every unavailable pod against maxUnavailable (1 when unset) instead
+//!   (`controller::UpdateRules`).
 //! - The controller sets `currentRevision = updateRevision` once every replica is updated and
 //!   Ready, so with partition 0 a rollout is finished only when both revisions are equal.
 //! - The forced-rollback trap (kubernetes#67250): a pod that never becomes Ready stops the first
@@ -17,8 +20,11 @@
 //!
 //! `status` is pure: it takes the objects and a clock and returns a [`RolloutStatus`].
 
+mod blocked;
 mod controller;
 mod explain;
+mod notes;
+pub mod report;
 mod rows;
 pub mod step;
 mod trap;
@@ -31,7 +37,6 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
 use crate::controller_rules::{Finished, Rules};
-use crate::duration::clock_skew;
 use crate::health::NodeHealth;
 use crate::model::ServerVersion;
 use crate::model::names::pod_ordinal;
@@ -238,6 +243,8 @@ impl Row {
 pub(crate) struct View<'a> {
     pub sts: &'a StatefulSet,
     pub rules: Rules,
+    /// How this controller's update step works (it changed with the version).
+    pub update: controller::UpdateRules,
     pub rows: Vec<Row>,
     /// Index from which pods are updated: min(partition, replicas) (0 for OnDelete).
     pub boundary: i32,
@@ -299,7 +306,8 @@ pub fn status_with(
             .map(|(o, p)| rows::row(sts, *o, boundary, Some(p), &revision_map, nodes, now)),
     );
     let rules = Rules::of(sts, facts.server_version.as_ref());
-    let mut view = View { sts, rules, rows, boundary, now, stuck_after, revisions: revision_map };
+    let update = controller::UpdateRules::of(sts, facts.server_version.as_ref());
+    let mut view = View { sts, rules, update, rows, boundary, now, stuck_after, revisions: revision_map };
     let verdict = explain::verdict(&view);
     explain::annotate(&mut view, &verdict);
 
@@ -307,7 +315,7 @@ pub fn status_with(
         updated: view.in_range().filter(|r| r.index >= boundary && r.on_update(sts) && r.is_available()).count() as i32,
         total: replicas - boundary,
     };
-    let notes = notes(&view, revisions, facts);
+    let notes = notes::notes(&view, revisions, facts);
     let controller_next = verdict.action.describe(&view.rows);
     RolloutStatus {
         statefulset: summary(&view),
@@ -349,45 +357,14 @@ fn summary(view: &View) -> Summary {
     }
 }
 
-fn notes(view: &View, revisions: &Part<Vec<ControllerRevision>>, facts: &Facts) -> Vec<String> {
-    let sts = view.sts;
-    let mut notes = Vec::new();
-    if facts.local_clock_only {
-        notes.push(crate::duration::local_clock_note("ages and --stuck-after are"));
-    } else if let Some(skew) = clock_skew(facts.local_skew_seconds) {
-        notes.push(format!("{skew}: ages and --stuck-after are judged on the API server's clock"));
-    }
-    if let Err(reason) = revisions {
-        notes.push(format!("revision numbers unknown (cannot read ControllerRevisions: {reason})"));
-    }
-    if !sts.is_on_delete() && sts.partition > sts.replicas {
-        notes.push(format!(
-            "partition {} is above replicas {}: no existing pod is updated until the partition is lowered (a \
-             scale-up past it would create updated pods)",
-            sts.partition, sts.replicas
-        ));
-    }
-    if !sts.is_on_delete() && sts.ordinals_start != 0 && sts.partition > 0 {
-        notes.push(format!(
-            "the partition counts pods by index from ordinals.start {}: partition {} updates ordinals {} and up, \
-             not {} and up (kubernetes/kubernetes#128529)",
-            sts.ordinals_start,
-            sts.partition,
-            sts.ordinals_start + view.boundary,
-            sts.partition
-        ));
-    }
-    if let Some(max) = &sts.max_unavailable {
-        notes.push(format!(
-            "maxUnavailable {max}: where the MaxUnavailableStatefulSet feature gate is on (alpha since 1.24), the \
-             controller updates up to that many pods at once"
-        ));
-    }
-    notes
-}
-
 #[cfg(test)]
 mod tests;
 
 #[cfg(test)]
 mod judgement_tests;
+
+#[cfg(test)]
+mod trap_tests;
+
+#[cfg(test)]
+mod update_tests;

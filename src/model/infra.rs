@@ -191,4 +191,14 @@ impl ServerVersion {
     pub fn at_least(&self, major: u32, minor: u32) -> bool {
         (self.major, self.minor) >= (major, minor)
     }
+
+    /// The patch release, from `gitVersion` ("v1.35.3", "v1.35.3-gke.100", "v1.35.3+k3s1"), when
+    /// it names the same minor as /version's `minor`.
+    pub fn patch(&self) -> Option<u32> {
+        let mut parts = self.git_version.trim_start_matches('v').splitn(3, '.');
+        let (major, minor) = (parts.next()?.parse::<u32>().ok()?, parts.next()?.parse::<u32>().ok()?);
+        let digits: String = parts.next()?.chars().take_while(char::is_ascii_digit).collect();
+        ((major, minor) == (self.major, self.minor)).then_some(())?;
+        digits.parse().ok()
+    }
 }

@@ -5,6 +5,47 @@
 
 use super::{NextStep, Row, View};
 use crate::controller_rules::{ReplicaStep, ScaleDownStep, Slot, replica_step, scale_down_step};
+use crate::model::{ServerVersion, StatefulSet};
+
+/// How the update step (3. below) of the controller of a given version works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct UpdateRules {
+    /// It waits for a pod to be available for minReadySeconds (`isUnavailable`), not only Running
+    /// and Ready (`isHealthy`): since 1.34 (kubernetes#130909). Before, only OrderedReady's first
+    /// walk waited for availability; Parallel went on once a pod was Ready (kubernetes#119234).
+    pub waits_for_available: bool,
+    /// `updateStatefulSetAfterInvariantEstablished` (the MaxUnavailableStatefulSet gate) with this
+    /// many pods; None: the classic loop, one pod at a time.
+    pub max_unavailable: Option<usize>,
+    /// The gate is on by default on this server, not set by spec.updateStrategy.rollingUpdate.maxUnavailable.
+    pub max_unavailable_by_default: bool,
+}
+
+/// 1.35.0 to 1.35.3: MaxUnavailableStatefulSet beta, on by default; off by default again from
+/// 1.35.4 and in 1.36 (kubernetes#137904, after the Parallel regression kubernetes#137409). A 1.35
+/// whose patch release cannot be read from gitVersion counts as on.
+pub(crate) fn max_unavailable_on_by_default(version: &ServerVersion) -> bool {
+    (version.major, version.minor) == (1, 35) && version.patch().is_none_or(|p| p < 4)
+}
+
+impl UpdateRules {
+    /// A version unknown is taken as the newer controllers (availability) without the gate.
+    pub fn of(sts: &StatefulSet, version: Option<&ServerVersion>) -> UpdateRules {
+        let by_default = sts.max_unavailable.is_none() && version.is_some_and(max_unavailable_on_by_default);
+        let max_unavailable = match &sts.max_unavailable {
+            // The API server keeps the field only where the gate is (or was) on.
+            Some(max) => Some(scaled_max_unavailable(max, sts.replicas)),
+            // getStatefulSetMaxUnavailable: 1 when the field is not set.
+            None if by_default => Some(1),
+            None => None,
+        };
+        UpdateRules {
+            waits_for_available: version.is_none_or(|v| v.at_least(1, 34)),
+            max_unavailable,
+            max_unavailable_by_default: by_default,
+        }
+    }
+}
 
 /// The controller's next step. Indexes point into `View::rows`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,10 +136,16 @@ pub(crate) fn next_action(view: &View) -> Action {
     let in_range: Vec<usize> = (0..rows.len()).filter(|&i| rows[i].in_range).collect();
     let targets: Vec<usize> = in_range.iter().rev().copied().filter(|&i| rows[i].index >= view.boundary).collect();
     let outdated = |i: usize| !rows[i].on_update(sts) && !rows[i].terminating;
-    if let Some(max) = sts.max_unavailable.as_deref() {
-        // updateStatefulSetAfterInvariantEstablished: up to maxUnavailable pods at once.
-        let max = scaled_max_unavailable(max, sts.replicas);
-        let unavailable: Vec<usize> = in_range.iter().rev().copied().filter(|&i| !rows[i].is_available()).collect();
+    let rules = view.update;
+    // isUnavailable (1.34+: minReadySeconds counts) or, before, !isHealthy.
+    let unavailable = |i: usize| {
+        let row = &rows[i];
+        if rules.waits_for_available { !row.is_available() } else { !row.running_ready || row.terminating }
+    };
+    if let Some(max) = rules.max_unavailable {
+        // updateStatefulSetAfterInvariantEstablished: up to maxUnavailable pods at once, every pod
+        // in range counted, below the partition too.
+        let unavailable: Vec<usize> = in_range.iter().rev().copied().filter(|&i| unavailable(i)).collect();
         let room = max.saturating_sub(unavailable.len());
         let delete: Vec<usize> = targets.iter().copied().filter(|&i| outdated(i)).take(room).collect();
         if !delete.is_empty() {
@@ -113,7 +160,7 @@ pub(crate) fn next_action(view: &View) -> Action {
         if outdated(i) {
             return Action::DeleteForUpdate(vec![i]);
         }
-        if !rows[i].is_available() {
+        if unavailable(i) {
             return wait_for(i, &rows[i]);
         }
     }

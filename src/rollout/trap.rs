@@ -4,6 +4,10 @@
 use super::explain::state;
 use super::{Phase, RolloutStatus, Row, TRAP_ISSUE, View};
 
+/// The same trap with Parallel, where the MaxUnavailableStatefulSet update counts the broken pod as
+/// unavailable (1.35.0 to 1.35.3 turn it on by default).
+pub const PARALLEL_TRAP_ISSUE: &str = "kubernetes/kubernetes#137409";
+
 /// Container waiting reasons that do not go away by themselves.
 const BROKEN_WAITING: [&str; 7] = [
     "CrashLoopBackOff",
@@ -70,6 +74,41 @@ pub(super) fn trap_cause(view: &View, row: &Row) -> String {
     }
 }
 
+/// Why the controller never replaces `row`, and the issue that describes it.
+pub(super) fn why_never_replaced(view: &View, row: &Row) -> (String, &'static str) {
+    let sts = view.sts;
+    match view.update.max_unavailable.filter(|_| sts.is_parallel()) {
+        Some(max) => {
+            let gate = if view.update.max_unavailable_by_default {
+                "on by default in 1.35.0 to 1.35.3"
+            } else {
+                "spec.updateStrategy.rollingUpdate.maxUnavailable"
+            };
+            let room = match max {
+                1 => "no pod is unavailable".to_string(),
+                n => format!("fewer than {n} pods are unavailable"),
+            };
+            (
+                format!(
+                    "With podManagementPolicy Parallel and the MaxUnavailableStatefulSet update ({gate}) the \
+                     controller replaces pods only while {room}, and {} counts as unavailable, so it never replaces \
+                     it",
+                    row.pod
+                ),
+                PARALLEL_TRAP_ISSUE,
+            )
+        }
+        None => (
+            format!(
+                "With podManagementPolicy OrderedReady the controller replaces a pod only after every pod is Running \
+                 and Ready, so it waits for {} forever and never replaces it",
+                row.pod
+            ),
+            TRAP_ISSUE,
+        ),
+    }
+}
+
 pub(super) fn trap_explanation(view: &View, row: &Row, unready: &str, cause: &str, evidence: &str) -> String {
     let sts = view.sts;
     let update = sts.status.update_revision.clone().unwrap_or_default();
@@ -78,12 +117,12 @@ pub(super) fn trap_explanation(view: &View, row: &Row, unready: &str, cause: &st
         Some(waiting) if waiting == evidence => state(row),
         _ => format!("{}; {evidence}", state(row)),
     };
+    let (why, issue) = why_never_replaced(view, row);
+    let issue = if issue == TRAP_ISSUE { format!("{TRAP_ISSUE}, \"forced rollback\"") } else { issue.to_string() };
     format!(
-        "{} has not been Ready for {unready} ({seen}). {cause} With podManagementPolicy OrderedReady the controller \
-         replaces a pod only after every pod is Running and Ready, so it waits for {} forever and never replaces it \
-         ({TRAP_ISSUE}, \"forced rollback\"). Fix: delete {}; the controller recreates it from update revision {update} \
-         (`kubectl sts-doctor rollout {} --fix`).",
-        row.pod, row.pod, row.pod, sts.name
+        "{} has not been Ready for {unready} ({seen}). {cause} {why} ({issue}). Fix: delete {}; the controller \
+         recreates it from update revision {update} (`kubectl sts-doctor rollout {} --fix`).",
+        row.pod, row.pod, sts.name
     )
 }
 

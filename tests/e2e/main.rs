@@ -13,3 +13,4 @@ mod ordinals;
 mod reclaim;
 mod rollout;
 mod rollout_edges;
+mod rollout_json;

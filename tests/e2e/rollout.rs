@@ -154,6 +154,13 @@ async fn a_broken_update_is_stuck_and_a_revert_is_trapped_until_fixed() {
     let out = env.run(&["rollout", "web", "--to", "0", "--yes", "--stuck-after", "2s"]).await;
     assert_exit(&out, 3);
     assert!(stderr(&out).starts_with("error: the rollout is stuck: web-2"), "{}", stderr(&out));
+    let out = env.run(&["rollout", "web", "--to", "0", "--yes", "--stuck-after", "2s", "-o", "json"]).await;
+    assert_exit(&out, 3);
+    let doc = json(&out);
+    assert_eq!(doc["phase"], "Stuck", "{doc}");
+    assert_eq!(doc["step"]["plan"], Value::Null);
+    assert_eq!(doc["step"]["action"]["status"], "NotTaken");
+    assert!(doc["step"]["action"]["detail"].as_str().unwrap().starts_with("the rollout is stuck: web-2"), "{doc}");
     let out = env.run(&["rollout", "web", "--fix", "--yes", "--stuck-after", "2s"]).await;
     assert_exit(&out, 3);
     assert!(stderr(&out).contains("would recreate it from the same broken update revision"), "{}", stderr(&out));
@@ -187,6 +194,21 @@ async fn a_broken_update_is_stuck_and_a_revert_is_trapped_until_fixed() {
     let out = env.run(&["rollout", "web", "--fix", "--dry-run", "--stuck-after", "2s"]).await;
     assert_exit(&out, 0);
     assert!(stdout(&out).contains("dry run: the server accepted the deletion of web-2"), "{}", stdout(&out));
+    // -o json: one document with the plan and what became of it, declined or a dry run.
+    let out = env.run(&["rollout", "web", "--fix", "--stuck-after", "2s", "-o", "json"]).await;
+    assert_exit(&out, 3);
+    let doc = json(&out);
+    assert_eq!(doc["phase"], "Trapped", "{doc}");
+    assert_eq!(doc["fix"]["action"]["status"], "Declined", "{doc}");
+    assert_eq!(doc["fix"]["plan"]["pod"], "web-2");
+    assert_eq!(doc["fix"]["plan"]["uid"], stuck.uid.as_str());
+    assert_eq!(doc["fix"]["plan"]["revision"], broken.as_str());
+    assert_eq!(doc["fix"]["plan"]["updateRevision"], good.as_str());
+    let out = env.run(&["rollout", "web", "--fix", "--dry-run", "--stuck-after", "2s", "-o", "json"]).await;
+    assert_exit(&out, 0);
+    let doc = json(&out);
+    assert_eq!(doc["fix"]["action"]["status"], "DryRun", "{doc}");
+    assert_eq!(doc["fix"]["action"]["dryRun"], true);
     assert_eq!(env.pod_view("web-2").await.unwrap().uid, stuck.uid);
     let out =
         env.run(&["rollout", "web", "--fix", "--yes", "--stuck-after", "2s", "--watch", "--timeout", "60s"]).await;

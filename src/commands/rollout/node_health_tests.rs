@@ -31,7 +31,7 @@ async fn a_node_that_cannot_be_read_is_a_note_of_the_status() {
             send.send_response(respond(503, status));
         }
     });
-    let cluster = super::Cluster {
+    let cluster = crate::cluster::Cluster {
         client: kube::Client::new(service, "shop"),
         namespace: "shop".into(),
         server: "https://mock".into(),

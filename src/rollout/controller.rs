@@ -23,7 +23,9 @@ pub(crate) struct UpdateRules {
 
 /// 1.35.0 to 1.35.3: MaxUnavailableStatefulSet beta, on by default; off by default again from
 /// 1.35.4 and in 1.36 (kubernetes#137904, after the Parallel regression kubernetes#137409). A 1.35
-/// whose patch release cannot be read from gitVersion counts as on.
+/// whose patch release cannot be read from gitVersion counts as on. From 1.37 it is on by default
+/// again (kubernetes#139466) with the regression fixed (kubernetes#137666): old-revision pods no
+/// longer hold a Parallel update, and with maxUnavailable unset (1) that is judged as the classic loop.
 pub(crate) fn max_unavailable_on_by_default(version: &ServerVersion) -> bool {
     (version.major, version.minor) == (1, 35) && version.patch().is_none_or(|p| p < 4)
 }

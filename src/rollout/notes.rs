@@ -36,7 +36,8 @@ pub(super) fn notes(view: &View, revisions: &Part<Vec<ControllerRevision>>, fact
         notes.push(format!(
             "maxUnavailable {max}: the controller updates up to that many pods at once where the \
              MaxUnavailableStatefulSet feature gate is on (alpha, off by default, in 1.24 to 1.34; on by default in \
-             1.35.0 to 1.35.3; off by default again from 1.35.4 and in 1.36); elsewhere one at a time"
+             1.35.0 to 1.35.3; off by default again from 1.35.4 and in 1.36; on by default from 1.37); elsewhere one at \
+             a time"
         ));
     }
     let version = facts.server_version.as_ref().map_or("-", |v| v.git_version.as_str());

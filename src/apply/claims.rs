@@ -84,7 +84,12 @@ async fn reclaim_one(cluster: &Cluster, c: &Candidate, options: ReclaimOptions) 
             retained.clone(),
             kept(format!("changed since the plan, not deleted (re-run to plan again): {e}")),
         ),
-        Err(e) => result(ClaimOutcome::Failed, retained.clone(), kept(e.to_string())),
+        Err(e) if e.rejected() => result(ClaimOutcome::Failed, retained.clone(), kept(e.to_string())),
+        Err(e) => result(
+            ClaimOutcome::Unknown,
+            retained.clone(),
+            kept(format!("{e}; the delete may have been carried out: re-run to see whether the claim is gone")),
+        ),
     }
 }
 
@@ -124,5 +129,76 @@ fn after_delete(c: &Candidate, retained: Option<&str>) -> String {
         (None, DataFate::Unknown) => {
             format!("what happens to PV {volume} depends on its reclaim policy, which could not be read")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use http::{Request, Response};
+    use kube::client::Body;
+    use serde_json::json;
+    use tower_test::mock;
+
+    use super::*;
+    use crate::reclaim::Confidence;
+
+    fn candidate() -> Candidate {
+        Candidate {
+            namespace: "shop".into(),
+            claim: "data-web-2".into(),
+            uid: "u2".into(),
+            resource_version: "7".into(),
+            statefulset: Some("web".into()),
+            template: Some("data".into()),
+            ordinal: 2,
+            size: Some("1Gi".into()),
+            phase: "Bound".into(),
+            volume: Some("pv-2".into()),
+            volume_phase: Some("Bound".into()),
+            volume_resource_version: Some("3".into()),
+            reclaim_policy: Some("Delete".into()),
+            data_fate: DataFate::Destroyed,
+            reclaim: "Delete: data destroyed".into(),
+            created: None,
+            age: None,
+            last_pod: None,
+            last_pod_basis: String::new(),
+            confidence: Confidence::High,
+            evidence: String::new(),
+        }
+    }
+
+    /// The outcome of deleting one claim when the API server answers the DELETE with `code`.
+    async fn outcome_of(code: u16) -> ClaimResult {
+        let (service, mut handle) = mock::pair::<Request<Body>, Response<Body>>();
+        tokio::spawn(async move {
+            let (request, send) = handle.next_request().await.expect("a DELETE");
+            assert_eq!(request.method(), http::Method::DELETE);
+            let body = json!({ "kind": "Status", "apiVersion": "v1", "status": "Failure", "code": code,
+                               "reason": "Whatever", "message": "etcdserver: request timed out" });
+            send.send_response(
+                Response::builder().status(code).body(Body::from(body.to_string().into_bytes())).unwrap(),
+            );
+        });
+        let cluster = Cluster {
+            client: kube::Client::new(service, "shop"),
+            namespace: "shop".into(),
+            server: "https://mock:6443".into(),
+            timeout: Duration::from_secs(5),
+        };
+        let mut results = reclaim(&cluster, &[candidate()], ReclaimOptions::default()).await;
+        results.remove(0)
+    }
+
+    #[tokio::test]
+    async fn a_server_error_on_the_delete_is_an_unknown_outcome_not_a_failure() {
+        // A 500 from an etcd timeout may still have committed the delete.
+        let r = outcome_of(500).await;
+        assert_eq!(r.outcome, ClaimOutcome::Unknown);
+        assert!(r.message.ends_with("the delete may have been carried out: re-run to see whether the claim is gone"));
+        // A 4xx the server turned down changed nothing.
+        assert_eq!(outcome_of(422).await.outcome, ClaimOutcome::Failed);
     }
 }

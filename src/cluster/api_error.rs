@@ -125,6 +125,30 @@ impl ApiError {
     pub fn is_conflict(&self) -> bool {
         matches!(self, ApiError::Conflict { .. })
     }
+
+    /// The API server turned the request down (4xx): a mutation that failed so changed nothing.
+    /// After a timeout, a dropped connection, a server error (a 504 or an etcd timeout may still
+    /// commit) or an answer that could not be read, it may have been carried out.
+    pub fn rejected(&self) -> bool {
+        match self {
+            ApiError::NotFound { .. }
+            | ApiError::Forbidden { .. }
+            | ApiError::Unauthorized { .. }
+            | ApiError::Conflict { .. } => true,
+            ApiError::Other { code, .. } => (400..500).contains(code),
+            ApiError::Timeout { .. } | ApiError::Unreachable { .. } => false,
+        }
+    }
+
+    /// What became of a mutation that failed with this error, for messages: "nothing was
+    /// {verb}" only when the server turned it down.
+    pub fn outcome(&self, verb: &str) -> String {
+        if self.rejected() {
+            format!("nothing was {verb}")
+        } else {
+            "outcome unknown: the request may have been carried out; run the command again to check".into()
+        }
+    }
 }
 
 fn with_reason(reason: &str, message: String) -> String {

@@ -205,7 +205,7 @@ pub async fn execute(cluster: &Cluster, action: &Action, dry_run: bool) -> Resul
             ))
             .into()),
             Err(e) => {
-                let context = outcome_context(&e, "deleted");
+                let context = e.outcome("deleted");
                 Err(anyhow::Error::new(e).context(context))
             }
         },
@@ -228,7 +228,7 @@ pub async fn execute(cluster: &Cluster, action: &Action, dry_run: bool) -> Resul
                 ))
                 .into()),
                 Err(e) => {
-                    let context = outcome_context(&e, "changed");
+                    let context = e.outcome("changed");
                     Err(anyhow::Error::new(e).context(context))
                 }
             }
@@ -236,25 +236,6 @@ pub async fn execute(cluster: &Cluster, action: &Action, dry_run: bool) -> Resul
         Action::AlreadyFenced { node } => {
             Ok(ActionReport::new(ActionStatus::AlreadyFenced, dry_run, format!("node {node} is already fenced")))
         }
-    }
-}
-
-/// Only a request the API server turned down (4xx) is known to have changed nothing. After a
-/// timeout, a dropped connection, a server error (a 504 or an etcd timeout may still commit) or an
-/// answer that could not be read, the request may have been carried out: never claim otherwise.
-fn outcome_context(e: &ApiError, verb: &str) -> String {
-    let rejected = match e {
-        ApiError::NotFound { .. }
-        | ApiError::Forbidden { .. }
-        | ApiError::Unauthorized { .. }
-        | ApiError::Conflict { .. } => true,
-        ApiError::Other { code, .. } => (400..500).contains(code),
-        ApiError::Timeout { .. } | ApiError::Unreachable { .. } => false,
-    };
-    if rejected {
-        format!("nothing was {verb}")
-    } else {
-        "outcome unknown: the request may have been carried out; run the command again to check".into()
     }
 }
 
@@ -350,14 +331,14 @@ mod tests {
         let op = || Box::new(Op::new("delete", "", "pods").name("web-1"));
         let other = |code| ApiError::Other { op: op(), code, message: "m".into() };
         let forbidden = ApiError::Forbidden { op: op(), message: "no".into() };
-        assert_eq!(outcome_context(&forbidden, "deleted"), "nothing was deleted");
-        assert_eq!(outcome_context(&other(422), "deleted"), "nothing was deleted");
+        assert_eq!(forbidden.outcome("deleted"), "nothing was deleted");
+        assert_eq!(other(422).outcome("deleted"), "nothing was deleted");
         let timeout =
             ApiError::Timeout { op: op(), server: "https://k".into(), after: std::time::Duration::from_secs(30) };
         // A 504 from the API server, an etcd timeout (500), or an answer that could not be decoded
         // (code 0): the deletion may have happened.
         for e in [timeout, other(504), other(500), other(0)] {
-            assert!(outcome_context(&e, "deleted").starts_with("outcome unknown"), "{e}");
+            assert!(e.outcome("deleted").starts_with("outcome unknown"), "{e}");
         }
     }
 }

@@ -181,8 +181,10 @@ pub enum ClaimOutcome {
     Conflict,
     /// A pod started using the claim after the plan; not attempted.
     InUse,
-    /// Any other error.
+    /// Any other error the API server answered with (4xx): the claim was not deleted.
     Failed,
+    /// A timeout, a dropped connection or a server error (5xx): the delete may have been carried out.
+    Unknown,
 }
 
 impl ClaimOutcome {

@@ -114,6 +114,7 @@ pub fn results(report: &ReclaimReport, style: Style) -> String {
             ClaimOutcome::Conflict => style.red("conflict"),
             ClaimOutcome::InUse => style.red("in use"),
             ClaimOutcome::Failed => style.red("failed"),
+            ClaimOutcome::Unknown => style.red("outcome unknown"),
         };
         out.push_str(&format!("{}: {label}: {}\n", qualified(all_namespaces, &r.namespace, &r.claim), r.message));
     }

@@ -143,7 +143,8 @@ async fn run_fix(
 }
 
 /// A failed precondition means the pod is not the one judged any more (it changed, e.g. got
-/// Ready, or was replaced): nothing was deleted.
+/// Ready, or was replaced): nothing was deleted. Any other failure says whether the delete may
+/// still have been carried out.
 fn changed(e: ApiError, pod: &str) -> anyhow::Error {
     if e.is_conflict() || e.is_not_found() {
         Outcome::Refused(format!(
@@ -152,7 +153,8 @@ fn changed(e: ApiError, pod: &str) -> anyhow::Error {
         ))
         .into()
     } else {
-        e.into()
+        let outcome = e.outcome("deleted");
+        anyhow::Error::new(e).context(outcome)
     }
 }
 

@@ -191,7 +191,10 @@ async fn patch_partition(
                 tracing::info!("statefulset {name} changed while setting the partition, re-reading it: {e}");
                 sts = cluster.statefulset(&ns, &name).await?;
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => {
+                let outcome = e.outcome("changed");
+                return Err(anyhow::Error::new(e).context(outcome));
+            }
         }
     }
     Err(anyhow::anyhow!("statefulset {name} kept changing while setting the partition; nothing was changed"))
@@ -279,5 +282,15 @@ pub(super) mod tests {
             err.to_string().starts_with("the spec of statefulset web changed since the plan (generation 2 -> 3)"),
             "{err}"
         );
+    }
+
+    #[tokio::test]
+    async fn a_server_error_on_the_patch_leaves_the_outcome_unknown() {
+        let error = json!({ "kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 504,
+                            "reason": "Timeout", "message": "request timed out" });
+        let cluster = cluster(vec![("PATCH", Some("10"), respond(504, error))]);
+        let err = super::patch_partition(&cluster, model(2, "10"), 1, 2).await.unwrap_err();
+        let text = crate::error::one_line(&err);
+        assert!(text.starts_with("outcome unknown: the request may have been carried out"), "{text}");
     }
 }

@@ -200,6 +200,62 @@ fn governing_service_problems_are_reported() {
 }
 
 #[test]
+fn dns_names_the_endpoints_do_not_publish_are_marked() {
+    // The endpoints controllers publish a pod's address as ready, which is what DNS serves its
+    // name from, only with a pod IP, not terminating and Ready, unless the service sets
+    // publishNotReadyAddresses (then any pod with an IP).
+    let mut objects = healthy("web", 4);
+    let not_ready = json!({ "status": { "conditions": [{ "type": "Ready", "status": "False" }] } });
+    patch(&mut objects, "Pod", "web-1", not_ready);
+    patch(
+        &mut objects,
+        "Pod",
+        "web-2",
+        json!({ "spec": { "nodeName": null }, "status": { "phase": "Pending", "podIP": null, "conditions": null,
+                "containerStatuses": null } }),
+    );
+    let deadline = (now() + jiff::SignedDuration::from_secs(20)).to_string();
+    patch(
+        &mut objects,
+        "Pod",
+        "web-3",
+        json!({ "metadata": { "deletionTimestamp": deadline, "deletionGracePeriodSeconds": 30 } }),
+    );
+    let published = |r: &OrdinalsReport| -> Vec<(Option<bool>, Option<String>)> {
+        r.ordinals.iter().map(|o| (o.dns_published, o.dns_note.clone())).collect()
+    };
+    let r = report(objects.clone());
+    assert_eq!(r.ordinals[1].dns.as_deref(), Some("web-1.web.shop.svc"), "the name it gets once published");
+    assert_eq!(
+        published(&r),
+        [
+            (Some(true), None),
+            (Some(false), Some("not Ready".into())),
+            (Some(false), Some("no pod IP yet".into())),
+            (Some(false), Some("terminating".into()))
+        ]
+    );
+    let table = crate::render::ordinals::table(&r, now(), crate::render::style::Style::plain());
+    assert!(table.contains("web-0.web.shop.svc\n"), "{table}");
+    assert!(table.contains("web-1.web.shop.svc (not published: not Ready)"), "{table}");
+
+    patch(&mut objects, "Service", "web", json!({ "spec": { "publishNotReadyAddresses": true } }));
+    let r = report(objects.clone());
+    assert_eq!(r.statefulset.service.publish_not_ready_addresses, Some(true));
+    assert_eq!(
+        published(&r),
+        [(Some(true), None), (Some(true), None), (Some(false), Some("no pod IP yet".into())), (Some(true), None)]
+    );
+
+    // Services unreadable: the name, but whether it is published is unknown.
+    let mut snap = snapshot(objects);
+    snap.services = Err("forbidden".into());
+    let r = diagnose(&snap, &snap.statefulsets[0].clone());
+    assert_eq!(r.ordinals[0].dns.as_deref(), Some("web-0.web.shop.svc"));
+    assert_eq!(r.ordinals[0].dns_published, None);
+}
+
+#[test]
 fn revisions_during_a_rollout() {
     let mut objects = healthy("web", 3);
     patch(&mut objects, "StatefulSet", "web", json!({ "status": { "updateRevision": "web-r2" } }));

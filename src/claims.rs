@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::health::{NodeHealth, node_health};
 use crate::model::names::{claim_name, claim_ordinal, pod_name, pod_ordinal};
-use crate::model::{Claim, ClaimTemplate, RetentionPolicy, Snapshot, StatefulSet};
+use crate::model::{Claim, ClaimTemplate, RetentionPolicy, Snapshot, StatefulSet, Unavailable};
 pub use crate::severity::Severity;
 use size::size_flags;
 
@@ -21,6 +21,8 @@ mod size;
 pub struct ClaimsReport {
     pub statefulset: ClaimsSummary,
     pub claims: Vec<ClaimRow>,
+    /// What could not be read (RBAC): the report is incomplete without it (notes say so too).
+    pub unavailable: Vec<Unavailable>,
     pub notes: Vec<String>,
 }
 
@@ -127,6 +129,7 @@ pub fn diagnose(snap: &Snapshot, sts: &StatefulSet) -> ClaimsReport {
             retention_field_present: sts.retention.is_some(),
         },
         claims: rows,
+        unavailable: snap.unavailable(),
         notes,
     }
 }

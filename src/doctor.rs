@@ -7,7 +7,7 @@ use jiff::SignedDuration;
 use serde::Serialize;
 
 use crate::claims::{self, ClaimsReport};
-use crate::model::{Pod, Snapshot, StatefulSet};
+use crate::model::{Pod, Snapshot, StatefulSet, Unavailable};
 use crate::ordinals::{self, Issue, OrdinalsReport};
 use crate::rollout::{self, Phase};
 use crate::severity::Severity;
@@ -31,6 +31,26 @@ pub struct Summary {
     pub infos: usize,
     /// The worst severity found; None when there are no findings.
     pub worst: Option<Severity>,
+    /// Some parts could not be read (RBAC), so some findings could not be checked: no finding
+    /// of those codes is no evidence that there is none. The exit code still follows `worst`.
+    pub incomplete: bool,
+    pub unavailable: Vec<Unavailable>,
+    /// The finding codes that could not be checked for lack of those parts.
+    pub unchecked: Vec<&'static str>,
+}
+
+/// The findings a part of the snapshot is needed for (revisions only number the explanations).
+fn needs(part: &str) -> &'static [&'static str] {
+    match part {
+        // Without Nodes or Leases no node is judged lost (a deleted Node, a stale Lease).
+        "nodes" | "leases" => &["pod-on-lost-node", "claim-pinned-to-lost-node"],
+        // A local volume's node affinity is on its PV.
+        "volumes" => &["claim-pinned-to-lost-node"],
+        // A missing ordinal then reads as ordinal-missing.
+        "events" => &["ordinal-create-failing"],
+        "services" => &["service-missing", "service-not-headless", "service-selects-no-pods"],
+        _ => &[],
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -77,6 +97,13 @@ pub fn diagnose(snap: &Snapshot, namespace: Option<&str>) -> DoctorReport {
             Severity::Info => summary.infos += 1,
         }
         summary.worst = summary.worst.max(Some(f.severity));
+    }
+    summary.unavailable = snap.unavailable();
+    summary.incomplete = !summary.unavailable.is_empty();
+    for code in summary.unavailable.iter().flat_map(|u| needs(u.part)) {
+        if !summary.unchecked.contains(code) {
+            summary.unchecked.push(code);
+        }
     }
     let notes = snap.unavailable_notes();
     DoctorReport { namespace: namespace.map(String::from), summary, statefulsets, notes }

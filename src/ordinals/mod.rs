@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::controller_rules::{Rules, Slot};
 use crate::health::{NodeHealth, node_health};
 use crate::model::names::{pod_name, pod_ordinal};
-use crate::model::{Pod, Service, Snapshot, StatefulSet};
+use crate::model::{Pod, Service, Snapshot, StatefulSet, Unavailable};
 use explain::{describe, problem, why_extra, why_missing};
 
 mod dns;
@@ -25,6 +25,8 @@ mod summary;
 pub struct OrdinalsReport {
     pub statefulset: Summary,
     pub ordinals: Vec<OrdinalRow>,
+    /// What could not be read (RBAC): the report is incomplete without it (notes say so too).
+    pub unavailable: Vec<Unavailable>,
     pub notes: Vec<String>,
 }
 
@@ -211,7 +213,12 @@ pub fn diagnose(snap: &Snapshot, sts: &StatefulSet) -> OrdinalsReport {
     }
     rows.extend(extra);
 
-    OrdinalsReport { statefulset: summary::summary(sts, service), ordinals: rows, notes: summary::notes(snap, sts) }
+    OrdinalsReport {
+        statefulset: summary::summary(sts, service),
+        ordinals: rows,
+        unavailable: snap.unavailable(),
+        notes: summary::notes(snap, sts),
+    }
 }
 
 /// The governing service that gives the pods DNS names: it is headless and selects them (or it

@@ -73,7 +73,13 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::ordinals::{OrdinalsReport, diagnose};
     use crate::testing::*;
+
+    fn report(objects: Vec<serde_json::Value>) -> OrdinalsReport {
+        let snap = snapshot(objects);
+        diagnose(&snap, &snap.statefulsets[0].clone())
+    }
 
     fn pod_with(status: serde_json::Value) -> Pod {
         Pod::from(
@@ -89,6 +95,62 @@ mod tests {
 
     fn version(minor: u32) -> Option<ServerVersion> {
         ServerVersion::parse(&format!("v1.{minor}.0"), "1", &minor.to_string())
+    }
+
+    #[test]
+    fn dns_names_the_endpoints_do_not_publish_are_marked() {
+        // The endpoints controllers publish a pod's address as ready, which is what DNS serves its
+        // name from, only with a pod IP, not terminating and Ready, unless the service sets
+        // publishNotReadyAddresses (then any pod with an IP).
+        let mut objects = healthy("web", 4);
+        let not_ready = json!({ "status": { "conditions": [{ "type": "Ready", "status": "False" }] } });
+        patch(&mut objects, "Pod", "web-1", not_ready);
+        patch(
+            &mut objects,
+            "Pod",
+            "web-2",
+            json!({ "spec": { "nodeName": null }, "status": { "phase": "Pending", "podIP": null, "conditions": null,
+                    "containerStatuses": null } }),
+        );
+        let deadline = (now() + jiff::SignedDuration::from_secs(20)).to_string();
+        patch(
+            &mut objects,
+            "Pod",
+            "web-3",
+            json!({ "metadata": { "deletionTimestamp": deadline, "deletionGracePeriodSeconds": 30 } }),
+        );
+        let published = |r: &OrdinalsReport| -> Vec<(Option<bool>, Option<String>)> {
+            r.ordinals.iter().map(|o| (o.dns_published, o.dns_note.clone())).collect()
+        };
+        let r = report(objects.clone());
+        assert_eq!(r.ordinals[1].dns.as_deref(), Some("web-1.web.shop.svc"), "the name it gets once published");
+        assert_eq!(
+            published(&r),
+            [
+                (Some(true), None),
+                (Some(false), Some("not Ready".into())),
+                (Some(false), Some("no pod IP yet".into())),
+                (Some(false), Some("terminating".into()))
+            ]
+        );
+        let table = crate::render::ordinals::table(&r, now(), crate::render::style::Style::plain());
+        assert!(table.contains("web-0.web.shop.svc\n"), "{table}");
+        assert!(table.contains("web-1.web.shop.svc (not published: not Ready)"), "{table}");
+
+        patch(&mut objects, "Service", "web", json!({ "spec": { "publishNotReadyAddresses": true } }));
+        let r = report(objects.clone());
+        assert_eq!(r.statefulset.service.publish_not_ready_addresses, Some(true));
+        assert_eq!(
+            published(&r),
+            [(Some(true), None), (Some(true), None), (Some(false), Some("no pod IP yet".into())), (Some(true), None)]
+        );
+
+        // Services unreadable: the name, but whether it is published is unknown.
+        let mut snap = snapshot(objects);
+        snap.services = Err("forbidden".into());
+        let r = diagnose(&snap, &snap.statefulsets[0].clone());
+        assert_eq!(r.ordinals[0].dns.as_deref(), Some("web-0.web.shop.svc"));
+        assert_eq!(r.ordinals[0].dns_published, None);
     }
 
     #[test]

@@ -99,6 +99,63 @@ fn a_foreign_pod_holding_the_name_blocks_the_ordinal() {
     assert!(why(&r, "web-2").is_empty(), "web-2 exists and is healthy");
 }
 
+/// A pod the controller cannot create ends its sync there (UpdateStatefulSet returns the error):
+/// nothing after it is created, with Parallel too, and before 1.25 the status is not written
+/// either, so the generation stays unobserved. That is no stopped controller.
+#[test]
+fn a_failing_create_blocks_the_ordinals_after_it_and_freezes_the_status() {
+    let foreign = json!({ "metadata": { "labels": { "app": "debug" }, "ownerReferences": null } });
+    let scenario = |policy: &str, version: &str, observed: i64| {
+        let mut objects = healthy("web", 4);
+        patch(
+            &mut objects,
+            "StatefulSet",
+            "web",
+            json!({ "metadata": { "generation": 2 },
+            "spec": { "podManagementPolicy": policy }, "status": { "observedGeneration": observed } }),
+        );
+        patch(&mut objects, "Pod", "web-1", foreign.clone());
+        remove(&mut objects, "Pod", "web-2");
+        remove(&mut objects, "Pod", "web-3");
+        let mut snap = snapshot(objects);
+        snap.server_version = crate::model::ServerVersion::parse(version, "1", &version[3..5]);
+        diagnose(&snap, &snap.statefulsets[0].clone())
+    };
+    // 1.20, Parallel: as seen on the real controller, web-2 and web-3 are never created.
+    let r = scenario("Parallel", "v1.20.2", 1);
+    for pod in ["web-2", "web-3"] {
+        let row = r.ordinals.iter().find(|o| o.pod == pod).unwrap();
+        assert_eq!(row.issue, Some(Issue::WaitingForLowerOrdinal), "{pod}: {:?}", row.why);
+        assert!(why(&r, pod).starts_with("waiting for web-1, whose create fails"), "{}", why(&r, pod));
+        assert!(why(&r, pod).contains("generation 2 is not observed"), "{}", why(&r, pod));
+    }
+    // OrderedReady: the same, not "is kube-controller-manager running?".
+    let r = scenario("OrderedReady", "v1.20.2", 1);
+    assert_eq!(r.ordinals[2].issue, Some(Issue::WaitingForLowerOrdinal), "{:?}", r.ordinals[2].why);
+    assert!(why(&r, "web-2").contains("its name is taken by a pod this StatefulSet does not control"));
+    // 1.30 writes the status anyway, and creates Parallel pods in batches of 1, 2, 4...: web-2 is
+    // in web-1's batch and gets created, web-3 is not.
+    let r = scenario("Parallel", "v1.30.1", 2);
+    assert_eq!(r.ordinals[2].issue, Some(Issue::NotCreatedYet), "{:?}", r.ordinals[2].why);
+    assert_eq!(r.ordinals[3].issue, Some(Issue::WaitingForLowerOrdinal), "{:?}", r.ordinals[3].why);
+    assert!(why(&r, "web-3").contains("batch"), "{}", why(&r, "web-3"));
+    // There an unobserved generation means the controller has not seen the spec.
+    let r = scenario("Parallel", "v1.30.1", 1);
+    assert_eq!(r.ordinals[3].issue, Some(Issue::ControllerBehind), "{:?}", r.ordinals[3].why);
+}
+
+#[test]
+fn a_failed_create_event_explains_an_unobserved_generation() {
+    // Before 1.25 a failing create leaves the status untouched: a new StatefulSet whose first pod
+    // cannot be created never gets an observedGeneration.
+    let mut objects = healthy("web", 1);
+    patch(&mut objects, "StatefulSet", "web", json!({ "status": { "observedGeneration": null } }));
+    remove(&mut objects, "Pod", "web-0");
+    objects.push(event("web", "FailedCreate", "create Pod web-0 in StatefulSet web failed error: exceeded quota"));
+    let r = report(objects);
+    assert_eq!(r.ordinals[0].issue, Some(Issue::CreateFailing), "{:?}", r.ordinals[0].why);
+}
+
 #[test]
 fn statefulsets_whose_names_prefix_each_other_do_not_mix() {
     let mut objects = healthy("web", 2);
@@ -197,62 +254,6 @@ fn governing_service_problems_are_reported() {
     let r = report(objects);
     assert!(r.statefulset.service.problem.as_deref().unwrap_or_default().contains("has no selector"));
     assert!(r.ordinals[0].dns.is_none());
-}
-
-#[test]
-fn dns_names_the_endpoints_do_not_publish_are_marked() {
-    // The endpoints controllers publish a pod's address as ready, which is what DNS serves its
-    // name from, only with a pod IP, not terminating and Ready, unless the service sets
-    // publishNotReadyAddresses (then any pod with an IP).
-    let mut objects = healthy("web", 4);
-    let not_ready = json!({ "status": { "conditions": [{ "type": "Ready", "status": "False" }] } });
-    patch(&mut objects, "Pod", "web-1", not_ready);
-    patch(
-        &mut objects,
-        "Pod",
-        "web-2",
-        json!({ "spec": { "nodeName": null }, "status": { "phase": "Pending", "podIP": null, "conditions": null,
-                "containerStatuses": null } }),
-    );
-    let deadline = (now() + jiff::SignedDuration::from_secs(20)).to_string();
-    patch(
-        &mut objects,
-        "Pod",
-        "web-3",
-        json!({ "metadata": { "deletionTimestamp": deadline, "deletionGracePeriodSeconds": 30 } }),
-    );
-    let published = |r: &OrdinalsReport| -> Vec<(Option<bool>, Option<String>)> {
-        r.ordinals.iter().map(|o| (o.dns_published, o.dns_note.clone())).collect()
-    };
-    let r = report(objects.clone());
-    assert_eq!(r.ordinals[1].dns.as_deref(), Some("web-1.web.shop.svc"), "the name it gets once published");
-    assert_eq!(
-        published(&r),
-        [
-            (Some(true), None),
-            (Some(false), Some("not Ready".into())),
-            (Some(false), Some("no pod IP yet".into())),
-            (Some(false), Some("terminating".into()))
-        ]
-    );
-    let table = crate::render::ordinals::table(&r, now(), crate::render::style::Style::plain());
-    assert!(table.contains("web-0.web.shop.svc\n"), "{table}");
-    assert!(table.contains("web-1.web.shop.svc (not published: not Ready)"), "{table}");
-
-    patch(&mut objects, "Service", "web", json!({ "spec": { "publishNotReadyAddresses": true } }));
-    let r = report(objects.clone());
-    assert_eq!(r.statefulset.service.publish_not_ready_addresses, Some(true));
-    assert_eq!(
-        published(&r),
-        [(Some(true), None), (Some(true), None), (Some(false), Some("no pod IP yet".into())), (Some(true), None)]
-    );
-
-    // Services unreadable: the name, but whether it is published is unknown.
-    let mut snap = snapshot(objects);
-    snap.services = Err("forbidden".into());
-    let r = diagnose(&snap, &snap.statefulsets[0].clone());
-    assert_eq!(r.ordinals[0].dns.as_deref(), Some("web-0.web.shop.svc"));
-    assert_eq!(r.ordinals[0].dns_published, None);
 }
 
 #[test]

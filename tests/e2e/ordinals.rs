@@ -141,6 +141,31 @@ async fn a_foreign_pod_holding_an_ordinals_name() {
     assert!(foreign["why"].as_str().unwrap().contains("its labels do not match the selector app=web"), "{foreign}");
 }
 
+/// The real 1.20 controller's sync stops at a create that fails, with Parallel too: web-2 is never
+/// created behind the foreign web-1, and the status is not written either (no observedGeneration).
+/// ordinals must blame web-1, not a stopped controller.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_foreign_pod_blocks_the_ordinals_after_it_even_with_parallel() {
+    let Some(env) = env("ordinals-foreign-parallel").await else { return };
+    env.create_pod_mounting("web-1", &[]).await;
+    env.create_sts(&sts("web", 3).parallel()).await;
+    env.wait_pods(&["web-0", "web-1"]).await;
+    // Give the controller several syncs to (not) create web-2.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let doc = json(&env.run(&["ordinals", "web", "-o", "json"]).await);
+    assert_eq!(doc["statefulset"]["observedGeneration"], Value::Null, "the 1.20 controller writes no status: {doc}");
+    let web2 = row(&doc, "ordinals", "pod", "web-2");
+    assert_eq!((web2["state"].as_str(), web2["issue"].as_str()), (Some("Missing"), Some("waiting-for-lower-ordinal")));
+    assert!(web2["why"].as_str().unwrap().starts_with("waiting for web-1, whose create fails"), "{web2}");
+    let out = env.run(&["doctor", "-o", "json"]).await;
+    assert_exit(&out, 7);
+    let doc = json(&out);
+    let codes: Vec<&str> =
+        doc["statefulsets"][0]["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"ordinal-foreign") && codes.contains(&"ordinal-blocked"), "{codes:?}");
+    assert!(!codes.contains(&"controller-behind"), "{codes:?}");
+}
+
 /// Cluster DNS answers a pod's name only from the addresses the endpoints controller publishes as
 /// ready: `dnsPublished` must say what the real controller's Endpoints say.
 #[tokio::test(flavor = "multi_thread")]

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::health::{NodeHealth, node_health};
 use crate::model::names::{claim_name, claim_ordinal, pod_name, pod_ordinal};
-use crate::model::{Claim, ClaimTemplate, RetentionPolicy, Snapshot, StatefulSet};
+use crate::model::{Claim, ClaimTemplate, RetentionPolicy, Snapshot, StatefulSet, Unavailable};
 pub use crate::severity::Severity;
 use size::size_flags;
 
@@ -21,6 +21,8 @@ mod size;
 pub struct ClaimsReport {
     pub statefulset: ClaimsSummary,
     pub claims: Vec<ClaimRow>,
+    /// What could not be read (RBAC): the report is incomplete without it (notes say so too).
+    pub unavailable: Vec<Unavailable>,
     pub notes: Vec<String>,
 }
 
@@ -127,6 +129,7 @@ pub fn diagnose(snap: &Snapshot, sts: &StatefulSet) -> ClaimsReport {
             retention_field_present: sts.retention.is_some(),
         },
         claims: rows,
+        unavailable: snap.unavailable(),
         notes,
     }
 }
@@ -200,16 +203,7 @@ fn row(
     };
     let pod = pod_name(&sts.name, ordinal);
     let Some(claim) = claim else {
-        let pod_exists = snap.pod(&sts.namespace, &pod).is_some();
-        row.flags.push(Flag {
-            kind: "missing",
-            severity: if pod_exists { Severity::Error } else { Severity::Warning },
-            message: if pod_exists {
-                format!("claim {name} does not exist but pod {pod} does")
-            } else {
-                format!("claim {name} does not exist yet (the controller creates it with pod {pod})")
-            },
-        });
+        row.flags.push(missing(sts, snap.pod(&sts.namespace, &pod), name, &pod));
         return row;
     };
     row.status = status_of(claim);
@@ -235,6 +229,30 @@ fn row(
     }
     row.flags = flags(sts, template, claim, &row, &pod, snap.now);
     row
+}
+
+/// The flag of a claim that does not exist. The controller creates an ordinal's claims just
+/// before it creates the pod (CreateStatefulPod), not for a pod that exists with the template's
+/// volumes: missing while its own pod exists is an error; while no pod, or a pod it does not
+/// control, holds the name, the claim is simply not created yet.
+fn missing(sts: &StatefulSet, pod: Option<&crate::model::Pod>, name: &str, pod_name: &str) -> Flag {
+    let (severity, message) = match pod {
+        Some(p) if sts.owns_pod(p) => (Severity::Error, format!("claim {name} does not exist but pod {pod_name} does")),
+        // The pod holding the name is the problem (ordinals: Foreign; doctor: ordinal-foreign).
+        Some(_) => (
+            Severity::Warning,
+            format!(
+                "claim {name} does not exist; {pod_name} is not this StatefulSet's pod (it does not control it): \
+                 the controller creates it just before it tries to create its own {pod_name}, which fails while \
+                 that pod holds the name"
+            ),
+        ),
+        None => (
+            Severity::Warning,
+            format!("claim {name} does not exist yet (the controller creates it with pod {pod_name})"),
+        ),
+    };
+    Flag { kind: "missing", severity, message }
 }
 
 fn status_of(claim: &Claim) -> ClaimStatus {

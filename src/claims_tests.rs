@@ -186,6 +186,42 @@ fn missing_pending_and_lost_claims() {
 }
 
 #[test]
+fn a_missing_claim_next_to_a_foreign_pod_is_not_a_claim_error() {
+    // web-0 is not Ready, so the OrderedReady controller has not reached ordinal 1 yet; the pod
+    // named web-1 is someone else's (labels do not match, no owner). The controller creates
+    // data-web-1 just before it tries to create its own web-1 (CreateStatefulPod), so the missing
+    // claim is no data loss: the foreign pod is the problem, reported by ordinals/doctor.
+    let mut objects = healthy("web", 2);
+    patch(
+        &mut objects,
+        "Pod",
+        "web-0",
+        json!({ "status": { "conditions": [{ "type": "Ready", "status": "False" }] } }),
+    );
+    patch(
+        &mut objects,
+        "Pod",
+        "web-1",
+        json!({ "metadata": { "labels": { "app": "debug" }, "ownerReferences": null },
+        "spec": { "volumes": null } }),
+    );
+    remove(&mut objects, "PersistentVolumeClaim", "data-web-1");
+    let r = report(objects.clone());
+    assert_eq!(kinds(&r, "data-web-1"), ["missing"]);
+    let flag = &r.claims[1].flags[0];
+    assert_eq!(flag.severity, Severity::Warning, "{}", flag.message);
+    assert!(
+        flag.message.contains("web-1 is not this StatefulSet's pod")
+            && flag.message.contains("creates it just before it tries to create its own web-1"),
+        "{}",
+        flag.message
+    );
+    let snap = snapshot(objects);
+    let codes: Vec<&str> = crate::doctor::findings(&snap, &snap.statefulsets[0]).iter().map(|f| f.code).collect();
+    assert!(codes.contains(&"ordinal-foreign") && !codes.contains(&"claim-missing"), "{codes:?}");
+}
+
+#[test]
 fn mounted_by_another_pod_is_flagged() {
     let mut objects = healthy("web", 2);
     let mut backup = pod("web", 0, "n2");

@@ -7,10 +7,15 @@ use jiff::SignedDuration;
 use serde::Serialize;
 
 use crate::claims::{self, ClaimsReport};
-use crate::model::{Pod, Snapshot, StatefulSet};
+use crate::model::{Pod, Snapshot, StatefulSet, Unavailable};
 use crate::ordinals::{self, Issue, OrdinalsReport};
 use crate::rollout::{self, Phase};
 use crate::severity::Severity;
+pub use codes::CODES;
+use codes::needs;
+
+#[path = "doctor_codes.rs"]
+mod codes;
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -31,6 +36,12 @@ pub struct Summary {
     pub infos: usize,
     /// The worst severity found; None when there are no findings.
     pub worst: Option<Severity>,
+    /// Some parts could not be read (RBAC), so some findings could not be checked: no finding
+    /// of those codes is no evidence that there is none. The exit code still follows `worst`.
+    pub incomplete: bool,
+    pub unavailable: Vec<Unavailable>,
+    /// The finding codes that could not be checked for lack of those parts.
+    pub unchecked: Vec<&'static str>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -78,6 +89,13 @@ pub fn diagnose(snap: &Snapshot, namespace: Option<&str>) -> DoctorReport {
         }
         summary.worst = summary.worst.max(Some(f.severity));
     }
+    summary.unavailable = snap.unavailable();
+    summary.incomplete = !summary.unavailable.is_empty();
+    for code in summary.unavailable.iter().flat_map(|u| needs(u.part)) {
+        if !summary.unchecked.contains(code) {
+            summary.unchecked.push(code);
+        }
+    }
     let notes = snap.unavailable_notes();
     DoctorReport { namespace: namespace.map(String::from), summary, statefulsets, notes }
 }
@@ -105,11 +123,20 @@ fn finding(
     message: String,
     suggestion: Option<String>,
 ) -> Finding {
+    debug_assert!(CODES.contains(&(code, severity)), "finding {code} ({severity:?}) is not in CODES");
     Finding { severity, code, subject: subject.map(String::from), message, suggestion }
 }
 
 fn cmd(sts: &StatefulSet, args: &str) -> Option<String> {
     Some(format!("kubectl sts-doctor -n {} {args}", sts.namespace))
+}
+
+/// `rollout`'s explanations quote commands for the namespace the user gave; doctor (with -A
+/// too) names it, so that a pasted command cannot act on a same-named object elsewhere.
+fn namespaced(sts: &StatefulSet, text: &str) -> String {
+    let ns = &sts.namespace;
+    text.replace("`kubectl sts-doctor ", &format!("`kubectl sts-doctor -n {ns} "))
+        .replace("`kubectl describe pod ", &format!("`kubectl describe pod -n {ns} "))
 }
 
 fn service_findings(o: &OrdinalsReport, out: &mut Vec<Finding>) {
@@ -194,13 +221,13 @@ fn rollout_findings(snap: &Snapshot, sts: &StatefulSet, o: &OrdinalsReport, out:
             Severity::Error,
             "rollout-trapped",
             blocking,
-            status.explanation.clone().unwrap_or_else(|| status.reason.clone()),
+            namespaced(sts, status.explanation.as_ref().unwrap_or(&status.reason)),
             cmd(sts, &format!("rollout {} --fix", sts.name)),
         )),
         // Without a rollout in progress a stuck pod is an ordinal/pod finding. (The trap above
         // needs no such check: a reverted template makes the two revisions equal again.)
         Phase::Stuck if revisions_differ => {
-            out.push(finding(Severity::Error, "rollout-stuck", blocking, status.reason.clone(), rollout_cmd))
+            out.push(finding(Severity::Error, "rollout-stuck", blocking, namespaced(sts, &status.reason), rollout_cmd))
         }
         Phase::WaitingForOnDelete => out.push(finding(
             Severity::Info,
@@ -224,7 +251,7 @@ fn rollout_findings(snap: &Snapshot, sts: &StatefulSet, o: &OrdinalsReport, out:
             Severity::Info,
             "rollout-in-progress",
             None,
-            format!("rolling update in progress: {progress}; {}", status.reason),
+            format!("rolling update in progress: {progress}; {}", namespaced(sts, &status.reason)),
             rollout_cmd,
         )),
         _ => {}
@@ -287,22 +314,7 @@ fn claim_findings(snap: &Snapshot, sts: &StatefulSet, c: &ClaimsReport, out: &mu
     }
     for row in &c.claims {
         for flag in &row.flags {
-            let (severity, code) = match flag.kind {
-                "orphan" => continue,
-                // A missing claim without its pod is the ordinal's problem, reported there.
-                "missing" if flag.severity != Severity::Error => continue,
-                "missing" => (Severity::Error, "claim-missing"),
-                "pending" => (Severity::Warning, "claim-pending"),
-                "lost" => (Severity::Error, "claim-lost"),
-                "terminating" => (Severity::Warning, "claim-terminating"),
-                "foreign" => (Severity::Warning, "claim-foreign"),
-                "size-drift" | "class-drift" | "access-drift" => (Severity::Warning, "claim-drift"),
-                "resize-pending" => (Severity::Info, "claim-resize-pending"),
-                "resize-failed" => (Severity::Warning, "claim-resize-failed"),
-                "shared-mount" | "wrong-pod" => (Severity::Warning, "claim-shared"),
-                "pinned-to-lost-node" => (Severity::Error, "claim-pinned-to-lost-node"),
-                _ => (flag.severity, "claim-other"),
-            };
+            let Some((severity, code)) = claim_code(flag) else { continue };
             out.push(finding(
                 severity,
                 code,
@@ -312,6 +324,28 @@ fn claim_findings(snap: &Snapshot, sts: &StatefulSet, c: &ClaimsReport, out: &mu
             ));
         }
     }
+}
+
+/// The finding for a claim flag; None for flags reported otherwise (orphans as one finding, a
+/// missing claim without its own pod as the ordinal's problem).
+fn claim_code(flag: &claims::Flag) -> Option<(Severity, &'static str)> {
+    Some(match flag.kind {
+        "orphan" => return None,
+        "missing" if flag.severity != Severity::Error => return None,
+        "missing" => (Severity::Error, "claim-missing"),
+        "pending" => (Severity::Warning, "claim-pending"),
+        "lost" => (Severity::Error, "claim-lost"),
+        "terminating" => (Severity::Warning, "claim-terminating"),
+        "foreign" => (Severity::Warning, "claim-foreign"),
+        "size-drift" | "class-drift" | "access-drift" => (Severity::Warning, "claim-drift"),
+        "resize-pending" => (Severity::Info, "claim-resize-pending"),
+        "resize-failed" => (Severity::Warning, "claim-resize-failed"),
+        "shared-mount" | "wrong-pod" => (Severity::Warning, "claim-shared"),
+        "pinned-to-lost-node" => (Severity::Error, "claim-pinned-to-lost-node"),
+        // Every kind `claims` makes is mapped above (a unit test checks it); a new one would still
+        // be reported, with its own severity.
+        _ => (flag.severity, "claim-other"),
+    })
 }
 
 #[cfg(test)]

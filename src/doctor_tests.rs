@@ -204,3 +204,41 @@ fn a_stuck_rollout_is_an_error_from_the_rollout_diagnosis() {
     assert_eq!(f.suggestion.as_deref(), Some("kubectl sts-doctor -n shop rollout web"));
     assert!(f.message.contains("web-2"), "{}", f.message);
 }
+
+#[test]
+fn unreadable_nodes_and_leases_make_the_report_incomplete_and_say_what_was_not_checked() {
+    // A namespace-scoped user: lost nodes cannot be detected. The exit code still follows the
+    // findings (0 here), but JSON and the summary line say the check is incomplete.
+    let mut snap = snapshot(healthy("web", 2));
+    snap.nodes = Err("forbidden: needs get nodes".into());
+    snap.leases = Err("forbidden: needs get leases.coordination.k8s.io".into());
+    let r = diagnose(&snap, Some("shop"));
+    assert_eq!(r.summary.worst, None);
+    assert!(r.summary.incomplete);
+    let parts: Vec<&str> = r.summary.unavailable.iter().map(|u| u.part).collect();
+    assert_eq!(parts, ["nodes", "leases"]);
+    assert_eq!(r.summary.unavailable[0].reason, "forbidden: needs get nodes");
+    assert_eq!(r.summary.unchecked, ["pod-on-lost-node", "claim-pinned-to-lost-node"]);
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["summary"]["incomplete"], true);
+    assert_eq!(json["summary"]["unavailable"][1]["part"], "leases");
+    let table = crate::render::doctor::table(&r, crate::render::style::Style::plain());
+    assert!(
+        table.contains(
+            "1 statefulset(s): 0 error(s), 0 warning(s), 0 info; incomplete: nodes and leases unreadable, not \
+             checked: pod-on-lost-node, claim-pinned-to-lost-node\n"
+        ),
+        "{table}"
+    );
+
+    // The same parts in the ordinals and claims documents.
+    let o = crate::ordinals::diagnose(&snap, &snap.statefulsets[0]);
+    assert_eq!(o.unavailable, r.summary.unavailable);
+    let c = crate::claims::diagnose(&snap, &snap.statefulsets[0]);
+    assert_eq!(c.unavailable, r.summary.unavailable);
+
+    let complete = diagnose(&snapshot(healthy("web", 2)), Some("shop"));
+    assert!(!complete.summary.incomplete && complete.summary.unavailable.is_empty());
+    let table = crate::render::doctor::table(&complete, crate::render::style::Style::plain());
+    assert!(table.contains("1 statefulset(s): 0 error(s), 0 warning(s), 0 info\n"), "{table}");
+}

@@ -83,7 +83,7 @@ pub fn pod(sts: &str, ordinal: i32, node: &str) -> Value {
             "volumes": [{ "name": "data", "persistentVolumeClaim": { "claimName": format!("data-{name}") } }]
         },
         "status": {
-            "phase": "Running",
+            "phase": "Running", "podIP": format!("10.1.0.{}", ordinal.rem_euclid(250) + 1),
             "conditions": [{ "type": "Ready", "status": "True", "lastTransitionTime": ago(3500) }],
             "containerStatuses": [{ "name": "app", "ready": true, "restartCount": 0, "image": "app:1", "imageID": "",
                                     "state": { "running": { "startedAt": ago(3500) } } }]

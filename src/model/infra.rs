@@ -127,6 +127,23 @@ pub struct Service {
     /// spec.selector: the endpoints controller publishes the pods it matches (and so their DNS
     /// records); empty when the service has none.
     pub selector: super::Labels,
+    /// spec.publishNotReadyAddresses: pods are published as soon as they have an IP, Ready or not.
+    pub publish_not_ready: bool,
+    /// The deprecated `service.alpha.kubernetes.io/tolerate-unready-endpoints` annotation, when
+    /// it parses: the Endpoints controller of servers before 1.24 (kubernetes#108020) lets it
+    /// override publishNotReadyAddresses; the EndpointSlice controller ignores it.
+    pub tolerate_unready_annotation: Option<bool>,
+}
+
+pub const ANNOTATION_TOLERATE_UNREADY: &str = "service.alpha.kubernetes.io/tolerate-unready-endpoints";
+
+/// Go's strconv.ParseBool, which the endpoints controller reads the annotation with.
+fn parse_go_bool(value: &str) -> Option<bool> {
+    match value {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
+    }
 }
 
 impl From<&core::Service> for Service {
@@ -136,6 +153,13 @@ impl From<&core::Service> for Service {
             name: s.metadata.name.clone().unwrap_or_default(),
             headless: s.spec.as_ref().and_then(|s| s.cluster_ip.as_deref()) == Some("None"),
             selector: s.spec.as_ref().and_then(|s| s.selector.as_ref()).map(super::Labels::from).unwrap_or_default(),
+            publish_not_ready: s.spec.as_ref().and_then(|s| s.publish_not_ready_addresses).unwrap_or(false),
+            tolerate_unready_annotation: s
+                .metadata
+                .annotations
+                .as_ref()
+                .and_then(|a| a.get(ANNOTATION_TOLERATE_UNREADY))
+                .and_then(|v| parse_go_bool(v)),
         }
     }
 }

@@ -126,6 +126,15 @@ pub struct Snapshot {
 /// (namespace, name)
 pub type ObjectKey = (String, String);
 
+/// A part of a snapshot the user may not read (403): what the report could not look at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Unavailable {
+    /// Stable identifier: nodes, leases, volumes, events, services, revisions or autoscalers.
+    pub part: &'static str,
+    pub reason: String,
+}
+
 pub fn key(namespace: &str, name: &str) -> ObjectKey {
     (namespace.to_string(), name.to_string())
 }
@@ -161,29 +170,39 @@ impl Snapshot {
         }
     }
 
-    /// One note per part that could not be read ("node health unknown: <reason>"). Parts a
-    /// command did not ask for are never unavailable, so every command can print these.
+    /// The parts that could not be read, in a fixed order. Parts a command did not ask for are
+    /// never unavailable, so every command can report these.
+    pub fn unavailable(&self) -> Vec<Unavailable> {
+        [
+            ("nodes", self.nodes.as_ref().err()),
+            ("leases", self.leases.as_ref().err()),
+            ("volumes", self.volumes.as_ref().err()),
+            ("events", self.events.as_ref().err()),
+            ("services", self.services.as_ref().err()),
+            ("revisions", self.revisions.as_ref().err()),
+            ("autoscalers", self.autoscalers.as_ref().err()),
+        ]
+        .into_iter()
+        .filter_map(|(part, reason)| Some(Unavailable { part, reason: reason?.clone() }))
+        .collect()
+    }
+
+    /// A clock note, then one note per part that could not be read ("node health unknown:
+    /// <reason>").
     pub fn unavailable_notes(&self) -> Vec<String> {
         let clock = match crate::duration::clock_skew(self.local_skew_seconds) {
             _ if self.local_clock_only => Some(crate::duration::local_clock_note("ages are")),
             Some(skew) => Some(format!("{skew}: ages are judged on the API server's clock")),
             None => None,
         };
+        let label = |part: &str| match part {
+            "nodes" => "node health".to_string(),
+            "leases" => "node leases".to_string(),
+            other => other.to_string(),
+        };
         clock
             .into_iter()
-            .chain(
-                [
-                    ("node health", self.nodes.as_ref().err()),
-                    ("node leases", self.leases.as_ref().err()),
-                    ("volumes", self.volumes.as_ref().err()),
-                    ("events", self.events.as_ref().err()),
-                    ("services", self.services.as_ref().err()),
-                    ("revisions", self.revisions.as_ref().err()),
-                    ("autoscalers", self.autoscalers.as_ref().err()),
-                ]
-                .into_iter()
-                .filter_map(|(part, reason)| Some(format!("{part} unknown: {}", reason?))),
-            )
+            .chain(self.unavailable().into_iter().map(|u| format!("{} unknown: {}", label(u.part), u.reason)))
             .collect()
     }
 

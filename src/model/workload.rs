@@ -202,6 +202,8 @@ pub struct Pod {
     /// status.reason: NodeLost, Evicted, ...
     pub reason: Option<String>,
     pub node: Option<String>,
+    /// status.podIP: without one, no endpoint (and so no DNS record) is published for the pod.
+    pub ip: Option<String>,
     /// Ready condition is True.
     pub ready: bool,
     /// When the Ready condition last changed.
@@ -271,6 +273,7 @@ impl From<&core::Pod> for Pod {
             phase: status.and_then(|s| s.phase.clone()).unwrap_or_default(),
             reason: status.and_then(|s| s.reason.clone()),
             node: p.spec.as_ref().and_then(|s| s.node_name.clone()).filter(|n| !n.is_empty()),
+            ip: status.and_then(|s| s.pod_ip.clone()).filter(|ip| !ip.is_empty()),
             ready: ready_condition.is_some_and(|c| c.status == "True"),
             ready_since: ready_condition.and_then(|c| meta_time(&c.last_transition_time)),
             restarts: containers.into_iter().flatten().map(|c| c.restart_count).sum(),

@@ -88,7 +88,22 @@ pub(super) fn why_missing(
     if sts.deleting.is_some() {
         return (Issue::StatefulSetDeleting, "the StatefulSet is being deleted: the controller creates no pods".into());
     }
-    if !sts.spec_observed() {
+    let server = snap.server_version.as_ref();
+    let step = rules.monotonic.then(|| replica_step(rules, slots));
+    let lower = step.as_ref().and_then(ReplicaStep::first).filter(|&j| j < i);
+    // A create that fails ends the controller's sync (UpdateStatefulSet returns the error), so
+    // no pod after it is created, with Parallel too (see `parallel_blocker`).
+    let fails = |j: usize| rows[j].state == PodState::Foreign || rows[j].issue == Some(Issue::CreateFailing);
+    let failing = match lower {
+        Some(j) => fails(j).then_some(j),
+        None if !rules.monotonic => parallel_blocker(rows, i, server, fails),
+        None => None,
+    };
+    let own_event = failed_create(snap, sts, &rows[i].pod);
+    // Before 1.25 (kubernetes#109694) a failed sync does not write the status either: the
+    // generation then stays unobserved although the controller runs.
+    let frozen = (failing.is_some() || own_event.is_some()) && server.is_none_or(|v| !v.at_least(1, 25));
+    if !sts.spec_observed() && !frozen {
         return (
             Issue::ControllerBehind,
             format!(
@@ -99,35 +114,83 @@ pub(super) fn why_missing(
             ),
         );
     }
-    if rules.monotonic {
-        let step = replica_step(rules, slots);
-        if let Some(j) = step.first().filter(|&j| j < i) {
-            let blocker = &rows[j];
-            let what = match (&step, blocker.state) {
-                (_, PodState::Foreign) => "(its name is taken by a pod this StatefulSet does not control)".to_string(),
-                (ReplicaStep::Create(_), _) => "to be created first".to_string(),
-                (ReplicaStep::Recreate(_), _) => {
-                    format!("to be deleted and created again ({})", finished_note(blocker))
-                }
-                (ReplicaStep::WaitTerminating(_), _) => "to finish terminating".to_string(),
-                (ReplicaStep::WaitAvailable(_), _) => {
-                    format!("to be available (Ready for minReadySeconds {})", sts.min_ready_seconds.unwrap_or(0))
-                }
-                _ => format!("to be Running and Ready (it is {})", describe(blocker)),
-            };
-            return (
-                Issue::WaitingForLowerOrdinal,
-                format!(
-                    "waiting for {} {what}: OrderedReady creates pods one at a time, in ordinal order",
-                    blocker.pod
-                ),
-            );
-        }
+    let unobserved = if sts.spec_observed() {
+        String::new()
+    } else {
+        format!(
+            "; the failed sync also leaves the status unwritten (before 1.25), so generation {} is not observed",
+            sts.generation
+        )
+    };
+    if let (Some(step), Some(j)) = (&step, lower) {
+        let blocker = &rows[j];
+        let what = match (step, blocker.state) {
+            (_, PodState::Foreign) => "(its name is taken by a pod this StatefulSet does not control)".to_string(),
+            (ReplicaStep::Create(_), _) if failing.is_some() => "to be created (creating it fails)".to_string(),
+            (ReplicaStep::Create(_), _) => "to be created first".to_string(),
+            (ReplicaStep::Recreate(_), _) => {
+                format!("to be deleted and created again ({})", finished_note(blocker))
+            }
+            (ReplicaStep::WaitTerminating(_), _) => "to finish terminating".to_string(),
+            (ReplicaStep::WaitAvailable(_), _) => {
+                format!("to be available (Ready for minReadySeconds {})", sts.min_ready_seconds.unwrap_or(0))
+            }
+            _ => format!("to be Running and Ready (it is {})", describe(blocker)),
+        };
+        return (
+            Issue::WaitingForLowerOrdinal,
+            format!(
+                "waiting for {} {what}: OrderedReady creates pods one at a time, in ordinal order{unobserved}",
+                blocker.pod
+            ),
+        );
     }
-    match failed_create(snap, sts, &rows[i].pod) {
-        Some(event) => (Issue::CreateFailing, format!("creating it fails: {event}")),
+    if let Some(j) = failing {
+        let why = match rows[j].state {
+            PodState::Foreign => "its name is taken by a pod this StatefulSet does not control",
+            _ => "see its FailedCreate events",
+        };
+        let how = if server.is_some_and(|v| v.at_least(1, 28)) {
+            "creates Parallel pods in batches of 1, 2, 4, ... and stops after the batch with the failure"
+        } else {
+            "creates pods one at a time in ordinal order, Parallel too, and stops at the failure (batches came \
+             with 1.28)"
+        };
+        return (
+            Issue::WaitingForLowerOrdinal,
+            format!("waiting for {}, whose create fails ({why}): the controller {how}{unobserved}", rows[j].pod),
+        );
+    }
+    match own_event {
+        Some(event) => (Issue::CreateFailing, format!("creating it fails: {event}{unobserved}")),
         None => (Issue::NotCreatedYet, "not created yet: the controller should create it on its next sync".into()),
     }
+}
+
+/// With Parallel, the lower in-range ordinal whose failing create keeps ordinal `i` from being
+/// created. Before 1.28 the controller creates one pod at a time in ordinal order and its sync
+/// stops at the first failure; since kubernetes#117865 it creates in batches of 1, 2, 4, ... (at
+/// most 500) and stops after the batch that had a failure, so a pod in the same batch is created.
+fn parallel_blocker(
+    rows: &[OrdinalRow],
+    i: usize,
+    server: Option<&crate::model::ServerVersion>,
+    fails: impl Fn(usize) -> bool,
+) -> Option<usize> {
+    let j = (0..i).find(|&j| rows[j].in_range && fails(j))?;
+    if !server.is_some_and(|v| v.at_least(1, 28)) {
+        return Some(j);
+    }
+    let batch = |index: usize| {
+        let (mut start, mut size, mut n) = (0, 1, 0);
+        while index >= start + size {
+            start += size;
+            size = (2 * size).min(500);
+            n += 1;
+        }
+        n
+    };
+    (batch(i) > batch(j)).then_some(j)
 }
 
 /// "it is Failed", or for a Succeeded pod, that older controllers leave it alone.

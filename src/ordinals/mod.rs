@@ -13,9 +13,10 @@ use serde::Serialize;
 use crate::controller_rules::{Rules, Slot};
 use crate::health::{NodeHealth, node_health};
 use crate::model::names::{pod_name, pod_ordinal};
-use crate::model::{Pod, Snapshot, StatefulSet};
+use crate::model::{Pod, Service, Snapshot, StatefulSet, Unavailable};
 use explain::{describe, problem, why_extra, why_missing};
 
+mod dns;
 mod explain;
 mod summary;
 
@@ -24,6 +25,8 @@ mod summary;
 pub struct OrdinalsReport {
     pub statefulset: Summary,
     pub ordinals: Vec<OrdinalRow>,
+    /// What could not be read (RBAC): the report is incomplete without it (notes say so too).
+    pub unavailable: Vec<Unavailable>,
     pub notes: Vec<String>,
 }
 
@@ -66,6 +69,8 @@ pub struct ServiceCheck {
     /// None when services could not be read.
     pub exists: Option<bool>,
     pub headless: Option<bool>,
+    /// spec.publishNotReadyAddresses: pods get DNS records before they are Ready.
+    pub publish_not_ready_addresses: Option<bool>,
     /// What is wrong with it, if anything.
     pub problem: Option<String>,
 }
@@ -137,6 +142,12 @@ pub struct OrdinalRow {
     pub created: Option<Timestamp>,
     /// Stable DNS name through the governing service.
     pub dns: Option<String>,
+    /// Whether DNS serves that name now: the endpoints controllers publish the pod as a ready
+    /// address (pod IP, Ready, not terminating; with publishNotReadyAddresses any pod with an IP).
+    /// None when it cannot be told (the service could not be read).
+    pub dns_published: Option<bool>,
+    /// Why the name is not published (or why that cannot be told).
+    pub dns_note: Option<String>,
     pub uid: Option<String>,
     /// What is wrong, as a code.
     pub issue: Option<Issue>,
@@ -151,8 +162,15 @@ pub fn diagnose(snap: &Snapshot, sts: &StatefulSet) -> OrdinalsReport {
     let service = summary::check_service(snap, sts);
     let rules = Rules::of(sts, snap.server_version.as_ref());
     // Only through a governing service that gives pods DNS records (or one that could not be read).
-    let dns_domain = (service.problem.is_none() && service.exists != Some(false) && !sts.service_name.is_empty())
-        .then(|| format!("{}.{}.svc", sts.service_name, sts.namespace));
+    let dns =
+        (service.problem.is_none() && service.exists != Some(false) && !sts.service_name.is_empty()).then(|| Dns {
+            domain: format!("{}.{}.svc", sts.service_name, sts.namespace),
+            service: snap
+                .services
+                .as_ref()
+                .ok()
+                .and_then(|s| s.get(&(sts.namespace.clone(), sts.service_name.clone()))),
+        });
     let (mut rows, mut slots): (Vec<OrdinalRow>, Vec<Slot>) = sts
         .ordinal_range()
         .map(|i| {
@@ -162,7 +180,7 @@ pub fn diagnose(snap: &Snapshot, sts: &StatefulSet) -> OrdinalsReport {
                 Some(p) if sts.owns_pod(p) => Slot::of(sts, i, p, snap.now),
                 _ => Slot::missing(i, true),
             };
-            (row(snap, sts, &rules, i, &name, pod, true, dns_domain.as_deref()), slot)
+            (row(snap, sts, &rules, i, &name, pod, true, dns.as_ref()), slot)
         })
         .unzip();
     let mut extra: Vec<(OrdinalRow, Slot)> = snap
@@ -170,9 +188,7 @@ pub fn diagnose(snap: &Snapshot, sts: &StatefulSet) -> OrdinalsReport {
         .filter(|p| sts.owns_pod(p))
         .filter_map(|p| Some((pod_ordinal(&sts.name, &p.name)?, p)))
         .filter(|(i, _)| !sts.ordinal_range().contains(i))
-        .map(|(i, p)| {
-            (row(snap, sts, &rules, i, &p.name, Some(p), false, dns_domain.as_deref()), Slot::of(sts, i, p, snap.now))
-        })
+        .map(|(i, p)| (row(snap, sts, &rules, i, &p.name, Some(p), false, dns.as_ref()), Slot::of(sts, i, p, snap.now)))
         .collect();
     extra.sort_by_key(|(r, _)| r.ordinal);
     let (mut extra, extra_slots): (Vec<OrdinalRow>, Vec<Slot>) = extra.into_iter().unzip();
@@ -197,7 +213,19 @@ pub fn diagnose(snap: &Snapshot, sts: &StatefulSet) -> OrdinalsReport {
     }
     rows.extend(extra);
 
-    OrdinalsReport { statefulset: summary::summary(sts, service), ordinals: rows, notes: summary::notes(snap, sts) }
+    OrdinalsReport {
+        statefulset: summary::summary(sts, service),
+        ordinals: rows,
+        unavailable: snap.unavailable(),
+        notes: summary::notes(snap, sts),
+    }
+}
+
+/// The governing service that gives the pods DNS names: it is headless and selects them (or it
+/// could not be read, `service` None).
+struct Dns<'a> {
+    domain: String,
+    service: Option<&'a Service>,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -209,7 +237,7 @@ fn row(
     name: &str,
     pod: Option<&Pod>,
     in_range: bool,
-    dns_domain: Option<&str>,
+    dns: Option<&Dns>,
 ) -> OrdinalRow {
     let mut row = OrdinalRow {
         ordinal,
@@ -226,6 +254,8 @@ fn row(
         node_health: None,
         created: None,
         dns: None,
+        dns_published: None,
+        dns_note: None,
         uid: None,
         issue: None,
         why: None,
@@ -256,7 +286,10 @@ fn row(
     row.revision = pod.revision().map(|hash| revision_kind(sts, hash).to_string());
     row.node = pod.node.clone();
     row.node_health = pod.node.as_deref().map(|n| node_health(snap, n));
-    row.dns = dns_domain.map(|d| format!("{name}.{d}"));
+    if let Some(dns) = dns {
+        row.dns = Some(format!("{name}.{}", dns.domain));
+        (row.dns_published, row.dns_note) = dns::publication(pod, dns.service, snap.server_version.as_ref());
+    }
     if let Some((issue, why)) = problem(snap, pod, row.node_health.as_ref(), rules.succeeded) {
         (row.issue, row.why) = (Some(issue), Some(why));
         if issue == Issue::NodeLost {

@@ -5,7 +5,13 @@ use crate::model::names::pod_ordinal;
 use crate::model::{Pod, Snapshot, StatefulSet};
 
 pub(super) fn check_service(snap: &Snapshot, sts: &StatefulSet) -> ServiceCheck {
-    let mut check = ServiceCheck { name: sts.service_name.clone(), exists: None, headless: None, problem: None };
+    let mut check = ServiceCheck {
+        name: sts.service_name.clone(),
+        exists: None,
+        headless: None,
+        publish_not_ready_addresses: None,
+        problem: None,
+    };
     if sts.service_name.is_empty() {
         check.problem = Some("spec.serviceName is empty: pods get no stable DNS names".into());
         return check;
@@ -22,6 +28,7 @@ pub(super) fn check_service(snap: &Snapshot, sts: &StatefulSet) -> ServiceCheck 
         Some(svc) => {
             check.exists = Some(true);
             check.headless = Some(svc.headless);
+            check.publish_not_ready_addresses = Some(svc.publish_not_ready);
             // The endpoints controller gives a pod a DNS record only through a headless service
             // that selects it (with its hostname and subdomain, which the controller sets).
             let pods: Vec<&Pod> = snap.pods_in(&sts.namespace).filter(|p| sts.owns_pod(p)).collect();

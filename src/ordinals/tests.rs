@@ -99,6 +99,63 @@ fn a_foreign_pod_holding_the_name_blocks_the_ordinal() {
     assert!(why(&r, "web-2").is_empty(), "web-2 exists and is healthy");
 }
 
+/// A pod the controller cannot create ends its sync there (UpdateStatefulSet returns the error):
+/// nothing after it is created, with Parallel too, and before 1.25 the status is not written
+/// either, so the generation stays unobserved. That is no stopped controller.
+#[test]
+fn a_failing_create_blocks_the_ordinals_after_it_and_freezes_the_status() {
+    let foreign = json!({ "metadata": { "labels": { "app": "debug" }, "ownerReferences": null } });
+    let scenario = |policy: &str, version: &str, observed: i64| {
+        let mut objects = healthy("web", 4);
+        patch(
+            &mut objects,
+            "StatefulSet",
+            "web",
+            json!({ "metadata": { "generation": 2 },
+            "spec": { "podManagementPolicy": policy }, "status": { "observedGeneration": observed } }),
+        );
+        patch(&mut objects, "Pod", "web-1", foreign.clone());
+        remove(&mut objects, "Pod", "web-2");
+        remove(&mut objects, "Pod", "web-3");
+        let mut snap = snapshot(objects);
+        snap.server_version = crate::model::ServerVersion::parse(version, "1", &version[3..5]);
+        diagnose(&snap, &snap.statefulsets[0].clone())
+    };
+    // 1.20, Parallel: as seen on the real controller, web-2 and web-3 are never created.
+    let r = scenario("Parallel", "v1.20.2", 1);
+    for pod in ["web-2", "web-3"] {
+        let row = r.ordinals.iter().find(|o| o.pod == pod).unwrap();
+        assert_eq!(row.issue, Some(Issue::WaitingForLowerOrdinal), "{pod}: {:?}", row.why);
+        assert!(why(&r, pod).starts_with("waiting for web-1, whose create fails"), "{}", why(&r, pod));
+        assert!(why(&r, pod).contains("generation 2 is not observed"), "{}", why(&r, pod));
+    }
+    // OrderedReady: the same, not "is kube-controller-manager running?".
+    let r = scenario("OrderedReady", "v1.20.2", 1);
+    assert_eq!(r.ordinals[2].issue, Some(Issue::WaitingForLowerOrdinal), "{:?}", r.ordinals[2].why);
+    assert!(why(&r, "web-2").contains("its name is taken by a pod this StatefulSet does not control"));
+    // 1.30 writes the status anyway, and creates Parallel pods in batches of 1, 2, 4...: web-2 is
+    // in web-1's batch and gets created, web-3 is not.
+    let r = scenario("Parallel", "v1.30.1", 2);
+    assert_eq!(r.ordinals[2].issue, Some(Issue::NotCreatedYet), "{:?}", r.ordinals[2].why);
+    assert_eq!(r.ordinals[3].issue, Some(Issue::WaitingForLowerOrdinal), "{:?}", r.ordinals[3].why);
+    assert!(why(&r, "web-3").contains("batch"), "{}", why(&r, "web-3"));
+    // There an unobserved generation means the controller has not seen the spec.
+    let r = scenario("Parallel", "v1.30.1", 1);
+    assert_eq!(r.ordinals[3].issue, Some(Issue::ControllerBehind), "{:?}", r.ordinals[3].why);
+}
+
+#[test]
+fn a_failed_create_event_explains_an_unobserved_generation() {
+    // Before 1.25 a failing create leaves the status untouched: a new StatefulSet whose first pod
+    // cannot be created never gets an observedGeneration.
+    let mut objects = healthy("web", 1);
+    patch(&mut objects, "StatefulSet", "web", json!({ "status": { "observedGeneration": null } }));
+    remove(&mut objects, "Pod", "web-0");
+    objects.push(event("web", "FailedCreate", "create Pod web-0 in StatefulSet web failed error: exceeded quota"));
+    let r = report(objects);
+    assert_eq!(r.ordinals[0].issue, Some(Issue::CreateFailing), "{:?}", r.ordinals[0].why);
+}
+
 #[test]
 fn statefulsets_whose_names_prefix_each_other_do_not_mix() {
     let mut objects = healthy("web", 2);

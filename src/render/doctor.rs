@@ -32,11 +32,33 @@ pub fn table(report: &DoctorReport, style: Style) -> String {
     }
     let sum = &report.summary;
     out.push_str(&format!(
-        "\n{} statefulset(s): {} error(s), {} warning(s), {} info\n",
-        sum.statefulsets, sum.errors, sum.warnings, sum.infos
+        "\n{} statefulset(s): {} error(s), {} warning(s), {} info{}\n",
+        sum.statefulsets,
+        sum.errors,
+        sum.warnings,
+        sum.infos,
+        incomplete(report, style)
     ));
     notes(report, &mut out);
     out
+}
+
+/// "; incomplete: nodes and leases unreadable, not checked: pod-on-lost-node, ..." (the notes
+/// that follow give the reasons).
+fn incomplete(report: &DoctorReport, style: Style) -> String {
+    let sum = &report.summary;
+    if !sum.incomplete {
+        return String::new();
+    }
+    let parts: Vec<&str> = sum.unavailable.iter().map(|u| u.part).collect();
+    let parts = match parts.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+        None => String::new(),
+    };
+    let unchecked =
+        if sum.unchecked.is_empty() { String::new() } else { format!(", not checked: {}", sum.unchecked.join(", ")) };
+    format!("; {}", style.yellow(&format!("incomplete: {parts} unreadable{unchecked}")))
 }
 
 fn notes(report: &DoctorReport, out: &mut String) {

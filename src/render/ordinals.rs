@@ -64,7 +64,15 @@ pub fn header(s: &Summary, style: Style) -> String {
     out.push_str(&format!("{revisions}{observed}\n"));
     match (&s.service.problem, s.service.headless) {
         (Some(problem), _) => out.push_str(&format!("service: {}\n", style.yellow(problem))),
-        (None, Some(true)) => out.push_str(&format!("service {}: headless\n", s.service.name)),
+        (None, Some(true)) => out.push_str(&format!(
+            "service {}: headless{}\n",
+            s.service.name,
+            if s.service.publish_not_ready_addresses == Some(true) {
+                ", publishNotReadyAddresses (pods get DNS records before they are Ready)"
+            } else {
+                ""
+            }
+        )),
         (None, _) => out.push_str(&format!("service {}: unknown\n", s.service.name)),
     }
     if s.deleting {
@@ -109,6 +117,10 @@ fn row(r: &OrdinalRow, now: Timestamp, style: Style) -> Vec<String> {
         or_dash(r.node.as_ref()),
         or_dash(health),
         or_dash(r.created.map(|t| age(t, now))),
-        or_dash(r.dns.as_ref()),
+        or_dash(r.dns.as_ref().map(|name| match (r.dns_published, &r.dns_note) {
+            (Some(false), Some(why)) => style.yellow(&format!("{name} (not published: {why})")),
+            (None, Some(why)) => style.yellow(&format!("{name} (published? {why})")),
+            _ => name.clone(),
+        })),
     ]
 }

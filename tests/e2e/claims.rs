@@ -67,3 +67,39 @@ async fn local_volume_pinned_by_a_hostname_label_that_is_not_the_node_name() {
     assert!(codes(&json(&out)).iter().any(|c| c.contains("claim-pinned-to-lost-node")), "{}", stdout(&out));
     let _ = env.cluster_api::<PersistentVolume>().delete(&pv_name, &DeleteParams::default()).await;
 }
+
+/// A pod the StatefulSet does not control holds web-1's name while the OrderedReady controller
+/// waits on web-0: data-web-1 does not exist, which is no claim error (the controller creates an
+/// ordinal's claims just before its pod, in CreateStatefulPod); the foreign pod is. Once web-0 is
+/// Ready the real controller creates data-web-1, then fails to create its own web-1.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_missing_claim_next_to_a_foreign_pod_is_not_reported_as_lost_data() {
+    let Some(env) = env("claims-foreign").await else { return };
+    let kubelet = env.kubelet(&["n1"]).await;
+    kubelet.hold("web-0");
+    env.create_pod_mounting("web-1", &[]).await;
+    env.create_sts(&sts("web", 2)).await;
+    env.wait_pods(&["web-0", "web-1"]).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+
+    let doc = json(&env.run(&["claims", "web", "-o", "json"]).await);
+    let claim = &doc["claims"][1];
+    assert_eq!((claim["claim"].as_str(), claim["status"].as_str()), (Some("data-web-1"), Some("Missing")), "{doc}");
+    let flag = &claim["flags"][0];
+    assert_eq!((flag["kind"].as_str(), flag["severity"].as_str()), (Some("missing"), Some("warning")), "{doc}");
+    assert!(flag["message"].as_str().unwrap().contains("web-1 is not this StatefulSet's pod"), "{flag}");
+    let out = env.run(&["doctor", "-o", "json"]).await;
+    assert_exit(&out, 7);
+    let found = codes(&json(&out));
+    assert!(found.contains(&"\"ordinal-foreign\"".to_string()), "{found:?}");
+    assert!(!found.contains(&"\"claim-missing\"".to_string()), "{found:?}");
+
+    kubelet.release("web-0");
+    crate::support::eventually("the controller to create data-web-1", Duration::from_secs(60), || async {
+        let doc = json(&env.run(&["claims", "web", "-o", "json"]).await);
+        (doc["claims"][1]["status"] != "Missing").then_some(())
+    })
+    .await;
+    let doc = json(&env.run(&["ordinals", "web", "-o", "json"]).await);
+    assert_eq!(doc["ordinals"][1]["state"], "Foreign", "{doc}");
+}

@@ -141,6 +141,86 @@ async fn a_foreign_pod_holding_an_ordinals_name() {
     assert!(foreign["why"].as_str().unwrap().contains("its labels do not match the selector app=web"), "{foreign}");
 }
 
+/// The real 1.20 controller's sync stops at a create that fails, with Parallel too: web-2 is never
+/// created behind the foreign web-1, and the status is not written either (no observedGeneration).
+/// ordinals must blame web-1, not a stopped controller.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_foreign_pod_blocks_the_ordinals_after_it_even_with_parallel() {
+    let Some(env) = env("ordinals-foreign-parallel").await else { return };
+    env.create_pod_mounting("web-1", &[]).await;
+    env.create_sts(&sts("web", 3).parallel()).await;
+    env.wait_pods(&["web-0", "web-1"]).await;
+    // Give the controller several syncs to (not) create web-2.
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let doc = json(&env.run(&["ordinals", "web", "-o", "json"]).await);
+    assert_eq!(doc["statefulset"]["observedGeneration"], Value::Null, "the 1.20 controller writes no status: {doc}");
+    let web2 = row(&doc, "ordinals", "pod", "web-2");
+    assert_eq!((web2["state"].as_str(), web2["issue"].as_str()), (Some("Missing"), Some("waiting-for-lower-ordinal")));
+    assert!(web2["why"].as_str().unwrap().starts_with("waiting for web-1, whose create fails"), "{web2}");
+    let out = env.run(&["doctor", "-o", "json"]).await;
+    assert_exit(&out, 7);
+    let doc = json(&out);
+    let codes: Vec<&str> =
+        doc["statefulsets"][0]["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert!(codes.contains(&"ordinal-foreign") && codes.contains(&"ordinal-blocked"), "{codes:?}");
+    assert!(!codes.contains(&"controller-behind"), "{codes:?}");
+}
+
+/// Cluster DNS answers a pod's name only from the addresses the endpoints controller publishes as
+/// ready: `dnsPublished` must say what the real controller's Endpoints say.
+#[tokio::test(flavor = "multi_thread")]
+async fn dns_names_are_published_only_for_ready_pods_unless_the_service_says_so() {
+    use k8s_openapi::api::core::v1::{Pod, Service};
+    use kube::api::{Patch, PatchParams};
+
+    let Some(env) = env("ordinals-dns").await else { return };
+    let kubelet = env.kubelet(&["n1", "n2"]).await;
+    kubelet.pin("web-1", "n2");
+    env.create_sts(&sts("web", 2)).await;
+    env.wait_ready("web", 2).await;
+    // web-1 fails its readiness probe: Running, with an IP, not Ready.
+    kubelet.freeze("n2");
+    let not_ready = serde_json::json!({ "status": { "conditions": [{ "type": "Ready", "status": "False" }] } });
+    env.api::<Pod>().patch_status("web-1", &PatchParams::default(), &Patch::Merge(&not_ready)).await.expect("status");
+    wait_ready_addresses(&env, "web", &["web-0"]).await;
+    let doc = json(&env.run(&["ordinals", "web", "-o", "json"]).await);
+    let dns = |doc: &Value, pod: &str| {
+        let r = row(doc, "ordinals", "pod", pod);
+        (r["dns"].as_str().map(String::from), r["dnsPublished"].as_bool(), r["dnsNote"].as_str().map(String::from))
+    };
+    let name = |pod: &str| Some(format!("{pod}.web.{}.svc", env.ns));
+    assert_eq!(dns(&doc, "web-0"), (name("web-0"), Some(true), None), "{doc}");
+    assert_eq!(dns(&doc, "web-1"), (name("web-1"), Some(false), Some("not Ready".into())), "{doc}");
+    let table = stdout(&env.run(&["ordinals", "web"]).await);
+    assert!(table.contains(&format!("web-1.web.{}.svc (not published: not Ready)", env.ns)), "{table}");
+
+    let publish = serde_json::json!({ "spec": { "publishNotReadyAddresses": true } });
+    env.api::<Service>().patch("web", &PatchParams::default(), &Patch::Merge(&publish)).await.expect("service");
+    wait_ready_addresses(&env, "web", &["web-0", "web-1"]).await;
+    let doc = json(&env.run(&["ordinals", "web", "-o", "json"]).await);
+    assert_eq!(doc["statefulset"]["service"]["publishNotReadyAddresses"], true, "{doc}");
+    assert_eq!(dns(&doc, "web-1"), (name("web-1"), Some(true), None), "{doc}");
+}
+
+/// Waits until service `svc`'s Endpoints list exactly the pods `want` as ready addresses (the
+/// ones cluster DNS serves records for).
+async fn wait_ready_addresses(env: &crate::support::Env, svc: &str, want: &[&str]) {
+    use k8s_openapi::api::core::v1::Endpoints;
+    eventually("the endpoints controller", Duration::from_secs(30), || async {
+        let ep = env.api::<Endpoints>().get(svc).await.ok()?;
+        let mut names: Vec<String> = ep
+            .subsets
+            .iter()
+            .flatten()
+            .flat_map(|s| s.addresses.iter().flatten())
+            .filter_map(|a| a.target_ref.as_ref()?.name.clone())
+            .collect();
+        names.sort();
+        (names == want).then_some(())
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn clear_errors_for_missing_objects_and_permissions() {
     let Some(env) = env("errors").await else { return };

@@ -65,11 +65,17 @@ pub async fn env(test: &str) -> Option<Env> {
     Some(Env { client, kubeconfig: path, ns })
 }
 
+/// Pods can be created once the namespace's default service account exists and, on servers whose
+/// ServiceAccount admission still mounts token Secrets (1.20), has one: until the token controller
+/// adds it, pod creates fail with "No API token found for service account" (500).
 async fn wait_for_default_service_account(client: &Client, ns: &str) {
     let sas: Api<k8s_openapi::api::core::v1::ServiceAccount> = Api::namespaced(client.clone(), ns);
-    for _ in 0..100 {
-        if sas.get_opt("default").await.ok().flatten().is_some() {
-            return;
+    for attempt in 0..100 {
+        if let Some(sa) = sas.get_opt("default").await.ok().flatten() {
+            // Servers that mount projected tokens never add a Secret: do not wait for one forever.
+            if sa.secrets.as_ref().is_some_and(|s| !s.is_empty()) || attempt >= 50 {
+                return;
+            }
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

@@ -131,14 +131,6 @@ fn cmd(sts: &StatefulSet, args: &str) -> Option<String> {
     Some(format!("kubectl sts-doctor -n {} {args}", sts.namespace))
 }
 
-/// `rollout`'s explanations quote commands for the namespace the user gave; doctor (with -A
-/// too) names it, so that a pasted command cannot act on a same-named object elsewhere.
-fn namespaced(sts: &StatefulSet, text: &str) -> String {
-    let ns = &sts.namespace;
-    text.replace("`kubectl sts-doctor ", &format!("`kubectl sts-doctor -n {ns} "))
-        .replace("`kubectl describe pod ", &format!("`kubectl describe pod -n {ns} "))
-}
-
 fn service_findings(o: &OrdinalsReport, out: &mut Vec<Finding>) {
     let service = &o.statefulset.service;
     if let Some(problem) = &service.problem {
@@ -221,13 +213,13 @@ fn rollout_findings(snap: &Snapshot, sts: &StatefulSet, o: &OrdinalsReport, out:
             Severity::Error,
             "rollout-trapped",
             blocking,
-            namespaced(sts, status.explanation.as_ref().unwrap_or(&status.reason)),
+            status.explanation.clone().unwrap_or_else(|| status.reason.clone()),
             cmd(sts, &format!("rollout {} --fix", sts.name)),
         )),
         // Without a rollout in progress a stuck pod is an ordinal/pod finding. (The trap above
         // needs no such check: a reverted template makes the two revisions equal again.)
         Phase::Stuck if revisions_differ => {
-            out.push(finding(Severity::Error, "rollout-stuck", blocking, namespaced(sts, &status.reason), rollout_cmd))
+            out.push(finding(Severity::Error, "rollout-stuck", blocking, status.reason.clone(), rollout_cmd))
         }
         Phase::WaitingForOnDelete => out.push(finding(
             Severity::Info,
@@ -251,7 +243,7 @@ fn rollout_findings(snap: &Snapshot, sts: &StatefulSet, o: &OrdinalsReport, out:
             Severity::Info,
             "rollout-in-progress",
             None,
-            format!("rolling update in progress: {progress}; {}", namespaced(sts, &status.reason)),
+            format!("rolling update in progress: {progress}; {}", status.reason.clone()),
             rollout_cmd,
         )),
         _ => {}

@@ -21,9 +21,10 @@ pub(super) fn blocked(view: &View, i: usize, action: Action) -> Verdict {
     let lost_node = row.node_health.as_ref().filter(|h| h.suspect_lost).map(|h| {
         format!(
             "its node {} looks lost ({}): a deletion does not finish until the node is back or the pod is \
-             force-deleted (`kubectl sts-doctor force-delete {}`)",
+             force-deleted (`kubectl sts-doctor -n {} force-delete {}`)",
             h.node,
             h.summary(view.now),
+            sts.namespace,
             row.pod
         )
     });
@@ -123,9 +124,10 @@ pub(super) fn blocked(view: &View, i: usize, action: Action) -> Verdict {
         let mut explanation = trap_explanation(view, row, &unready, &cause, evidence.as_deref().unwrap_or_default());
         let mut reason = format!(
             "{} is not Ready on revision {} (not the update revision {update}) and the controller waits for it \
-             forever ({issue}); fix: delete it (`kubectl sts-doctor rollout {} --fix`)",
+             forever ({issue}); fix: delete it (`kubectl sts-doctor -n {} rollout {} --fix`)",
             row.pod,
             row.revision_hash.as_deref().unwrap_or("-"),
+            sts.namespace,
             sts.name
         );
         if let Some(lost) = &lost_node {
@@ -141,15 +143,16 @@ pub(super) fn blocked(view: &View, i: usize, action: Action) -> Verdict {
     let reason = match (&lost_node, row.terminating) {
         (Some(_), true) => format!(
             "{} has been terminating for {unready} past its grace period: its node {} looks lost; see `kubectl \
-             sts-doctor force-delete {}`",
+             sts-doctor -n {} force-delete {}`",
             row.pod,
             row.node.as_deref().unwrap_or("-"),
+            sts.namespace,
             row.pod
         ),
         (None, true) => format!(
             "{} has been terminating for {unready} past its grace period: its kubelet has not confirmed the deletion; \
-             if its node is lost, see `kubectl sts-doctor force-delete {}`",
-            row.pod, row.pod
+             if its node is lost, see `kubectl sts-doctor -n {} force-delete {}`",
+            row.pod, sts.namespace, row.pod
         ),
         // The node, not the revision, is to blame.
         (Some(lost), false) => format!("{} has not been Ready for {unready} ({}); {lost}", row.pod, state(row)),
@@ -157,8 +160,8 @@ pub(super) fn blocked(view: &View, i: usize, action: Action) -> Verdict {
         (None, false) if row.node.is_none() && row.state == "Pending" => format!(
             "{} has not been scheduled to a node for {unready}: no node fits it (capacity, the revision's resource \
              requests, affinity, taints or its volumes' node affinity); see the FailedScheduling events in `kubectl \
-             describe pod {}`",
-            row.pod, row.pod
+             describe pod -n {} {}`",
+            row.pod, sts.namespace, row.pod
         ),
         (None, false) if sts.is_on_delete() && row.in_range && !row.on_update(sts) => format!(
             "{} has not been Ready for {unready} ({}) on revision {}: with OnDelete the controller replaces it only \
@@ -171,9 +174,10 @@ pub(super) fn blocked(view: &View, i: usize, action: Action) -> Verdict {
         ),
         (None, false) if row.on_update(sts) && rolling => format!(
             "{} on update revision {update} has not been Ready for {unready} ({}): the new revision looks broken; fix \
-             or revert the template (after a revert, see `kubectl sts-doctor rollout {} --fix`)",
+             or revert the template (after a revert, see `kubectl sts-doctor -n {} rollout {} --fix`)",
             row.pod,
             state(row),
+            sts.namespace,
             sts.name
         ),
         (None, false) if row.in_range && row.wants == Wants::Current && !row.on_current(sts) => format!(

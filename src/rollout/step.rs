@@ -43,8 +43,8 @@ pub fn plan(status: &RolloutStatus, request: Request) -> Result<StepPlan, String
     if s.update_strategy == "OnDelete" {
         return Err(format!(
             "{} uses the OnDelete strategy: the partition does nothing there; delete the pods listed by `kubectl \
-             sts-doctor rollout {}` to update them",
-            s.name, s.name
+             sts-doctor -n {} rollout {}` to update them",
+            s.name, s.namespace, s.name
         ));
     }
     if s.deleting {

@@ -227,7 +227,7 @@ fn terminating_pods_are_waited_for_and_stuck_past_their_grace_period() {
     let s = run(set, pods);
     assert_eq!(s.phase, Phase::Stuck);
     assert!(s.reason.contains("web-2 has been terminating for 10m past its grace period"), "{}", s.reason);
-    assert!(s.reason.contains("kubectl sts-doctor force-delete web-2"), "{}", s.reason);
+    assert!(s.reason.contains("kubectl sts-doctor -n shop force-delete web-2"), "{}", s.reason);
 }
 
 #[test]

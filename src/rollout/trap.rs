@@ -121,8 +121,8 @@ pub(super) fn trap_explanation(view: &View, row: &Row, unready: &str, cause: &st
     let issue = if issue == TRAP_ISSUE { format!("{TRAP_ISSUE}, \"forced rollback\"") } else { issue.to_string() };
     format!(
         "{} has not been Ready for {unready} ({seen}). {cause} {why} ({issue}). Fix: delete {}; the controller \
-         recreates it from update revision {update} (`kubectl sts-doctor rollout {} --fix`).",
-        row.pod, row.pod, sts.name
+         recreates it from update revision {update} (`kubectl sts-doctor -n {} rollout {} --fix`).",
+        row.pod, row.pod, sts.namespace, sts.name
     )
 }
 

@@ -107,7 +107,7 @@ fn a_blocking_pod_on_a_lost_node_says_so() {
         s.reason
             == "web-0 has not been Ready for 10m (Running, not Ready, NodeLost); its node n1 looks lost (Unknown \
                 9m20s, no lease): a deletion does not finish until the node is back or the pod is force-deleted \
-                (`kubectl sts-doctor force-delete web-0`)",
+                (`kubectl sts-doctor -n shop force-delete web-0`)",
         "{}",
         s.reason
     );

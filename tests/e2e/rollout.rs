@@ -351,7 +351,7 @@ async fn a_pod_on_a_lost_node_blocks_the_statefulset() {
     let err = stderr(&out);
     assert!(err.starts_with("error: stuck: web-0 has not been Ready for"), "{err}");
     assert!(err.contains(&format!("its node {} looks lost", kubelet.node("n1"))), "{err}");
-    assert!(err.contains("kubectl sts-doctor force-delete web-0"), "{err}");
+    assert!(err.contains(&format!("kubectl sts-doctor -n {} force-delete web-0", env.ns)), "{err}");
 }
 
 /// OrderedReady scale-down removes an unhealthy pod only when it is the first unhealthy pod: with

@@ -1,10 +1,11 @@
 //! Test support for end-to-end tests against the real control plane started by tests/run.sh.
 //!
 //! There is no kubelet or scheduler: [`Kubelet`] plays both (binds pending pods to healthy fake
-//! nodes, reports them Running/Ready, finishes graceful deletions, renews node Leases) and acts as
-//! a volume provisioner (creates a PV pre-bound to each pending claim; the real PV controller binds
-//! them). Nodes can be "lost": the simulator stops acting for them and their status/Lease/taints
-//! are rewritten to look like a partition that started some time ago.
+//! nodes once their claims are Bound, reports them Running/Ready, finishes graceful deletions,
+//! renews node Leases) and acts as a volume provisioner (creates a PV pre-bound to each pending
+//! claim; the real PV controller binds them). Nodes can be "lost": the simulator stops acting for
+//! them and their status/Lease/taints are rewritten to look like a partition that started some
+//! time ago.
 #![allow(dead_code)]
 
 pub mod evidence;

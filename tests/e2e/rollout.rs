@@ -371,6 +371,9 @@ async fn an_ordered_scale_down_blocked_by_two_unhealthy_pods_is_stuck() {
         env.api::<Pod>().patch(pod, &PatchParams::default(), &Patch::Strategic(&broken)).await.unwrap();
         env.wait_pod(pod, "crash-looping", |p| p.phase == "Running" && !p.ready).await;
     }
+    // The controller picks the pod to remove from its informer's view: until that has seen web-3
+    // not Ready, it would remove web-3 as a healthy pod.
+    env.wait_controller_sees_ready("web", 2).await;
     env.scale("web", 2).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     let web3 = env.pod_view("web-3").await.expect("web-3");

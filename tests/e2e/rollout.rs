@@ -212,13 +212,13 @@ async fn a_broken_update_is_stuck_and_a_revert_is_trapped_until_fixed() {
     assert_eq!(env.pod_view("web-2").await.unwrap().uid, stuck.uid);
     // The same --stuck-after judges the trap and then the replacement pod the follow waits for: 2s
     // of patience is too little for a new pod to be scheduled on a loaded machine. Wait until the
-    // trap holds for 15s instead, which leaves the replacement 15s.
-    eventually("web-2 trapped for 15s", Duration::from_secs(60), || async {
-        (status(&env, &["--stuck-after", "15s"]).await["phase"] == "Trapped").then_some(())
+    // trap holds for 10s instead, which leaves the replacement 10s.
+    eventually("web-2 trapped for 10s", Duration::from_secs(60), || async {
+        (status(&env, &["--stuck-after", "10s"]).await["phase"] == "Trapped").then_some(())
     })
     .await;
     let out =
-        env.run(&["rollout", "web", "--fix", "--yes", "--stuck-after", "15s", "--watch", "--timeout", "60s"]).await;
+        env.run(&["rollout", "web", "--fix", "--yes", "--stuck-after", "10s", "--watch", "--timeout", "60s"]).await;
     assert_exit(&out, 0);
     let text = stdout(&out);
     assert!(text.contains(&format!("deleted pod web-2: the controller recreates it from revision {good}")), "{text}");

@@ -17,15 +17,22 @@ use crate::error::{Exit, Outcome};
 /// instead of a terminal left with a half-drawn progress bar, unless the command claimed Ctrl-C
 /// to report where it stopped (see `interrupt`).
 pub async fn run(cli: Cli) -> Result<Exit> {
+    // Made before the command starts, and kept for the whole run. Should it fail to install, the
+    // branch is disabled and Ctrl-C ends the process as it would without it.
+    let mut ctrl_c = crate::interrupt::Listener::new().ok();
     let command = dispatch(cli);
     tokio::pin!(command);
     loop {
         tokio::select! {
-            // Polled first, so the handler is installed before the command starts. Should it fail
-            // to install, the branch is disabled and Ctrl-C ends the process as it would without it.
             biased;
-            Ok(()) = tokio::signal::ctrl_c() => {
+            Some(()) = async {
+                match &mut ctrl_c {
+                    Some(listener) => listener.recv().await,
+                    None => None,
+                }
+            } => {
                 if crate::interrupt::claimed() {
+                    crate::interrupt::hand_over();
                     continue;
                 }
                 return Err(Outcome::Interrupted(

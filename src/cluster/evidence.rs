@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 
 use futures::future::join_all;
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use k8s_openapi::api::coordination::v1 as coordination;
 use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::api::storage::v1 as storage;
@@ -74,6 +74,7 @@ impl Cluster {
     pub async fn force_delete_evidence(&self, namespace: &str, pod: &str, fence: bool) -> Result<Evidence, ApiError> {
         let pods: Api<core::Pod> = Api::namespaced(self.client.clone(), namespace);
         let op = Op::of::<core::Pod>("get").ns(namespace.to_string()).name(pod);
+        let started = Timestamp::now();
         let (server, found) = futures::join!(self.server_clock(), self.call(op, pods.get(pod)));
         let found = found?;
         let pod_finalizers = found.metadata.finalizers.clone().unwrap_or_default();
@@ -117,6 +118,7 @@ impl Cluster {
         let attachments = attachments?.map(|all| all.into_iter().filter(|a| pvs.contains(&a.volume)).collect());
         Ok(Evidence {
             now: server.now,
+            read_within: Timestamp::now().duration_since(started).max(SignedDuration::ZERO),
             clock: server.clock,
             server_version: server.version,
             pod,

@@ -287,6 +287,7 @@ mod tests {
         let old = serde_json::from_value(pod("web", 1, "n2")).unwrap();
         let evidence = Evidence {
             now: now(),
+            read_within: jiff::SignedDuration::ZERO,
             clock: Clock { server_time: Some(now()), local_skew_seconds: Some(0) },
             server_version: None,
             pod: model::Pod::from(&old),

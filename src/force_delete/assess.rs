@@ -246,9 +246,10 @@ fn lease_age(ev: &Evidence, lease: &Lease, t: &Thresholds) -> Check {
         None => (DEFAULT_LEASE_SECONDS, " (absent; kubelet default assumed)"),
     };
     let age = ev.now.duration_since(renewed);
-    // The Date header is truncated to the second, so a Lease renewed just now can look up to a
-    // second "in the future"; beyond that the kubelet's clock is ahead.
-    if age < -SignedDuration::from_secs(1) {
+    // The Date header is truncated to the second, and the Lease is read after it was written (on a
+    // slow API server, seconds after): a Lease renewed just before it was read can look that much
+    // "in the future". Only beyond that is the kubelet's clock ahead.
+    if age < -(SignedDuration::from_secs(1) + ev.read_within) {
         return fail(format!(
             "renewTime is {} ahead of the API server's clock (it is written by the kubelet's clock): treated as \
              fresh (a fresh Lease always refuses)",

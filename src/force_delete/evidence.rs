@@ -3,7 +3,7 @@
 //! Every part the user may not be allowed to read is a [`Lookup`] or a [`Part`], so a missing
 //! permission shows up as missing evidence (and a refusal), never as "not there".
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use k8s_openapi::api::storage::v1 as storage;
 use serde::Serialize;
 
@@ -15,6 +15,11 @@ use crate::model::{Lease, Node, Part, Pod, ServerVersion};
 pub struct Evidence {
     /// The clock every age is computed against: the API server's, read from a response's Date header.
     pub now: Timestamp,
+    /// How long (local clock) the requests took from just before GET /version to the last answer:
+    /// objects read after the Date header was written may carry server times up to this much (plus
+    /// the header's truncated second) later than `now`, which keeps ages on the cautious side.
+    #[serde(skip)]
+    pub read_within: SignedDuration,
     pub clock: Clock,
     /// From GET /version; None when the server did not say.
     pub server_version: Option<ServerVersion>,

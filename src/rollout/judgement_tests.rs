@@ -243,6 +243,31 @@ fn a_parallel_scale_down_is_not_done_while_a_pod_outside_the_range_is_terminatin
 }
 
 #[test]
+fn a_pod_whose_kubelet_just_confirmed_a_long_termination_is_not_stuck() {
+    // web-2 took 10m of its 20m grace period to stop; its kubelet's grace-0 DELETE moves
+    // deletionTimestamp back to the deletion request (BeforeDelete) as the object is removed.
+    // Seen at that moment (a watch event), it is on its way out, not past its grace period.
+    let set = with(sts("web", 2), json!({ "spec": { "podManagementPolicy": "Parallel" } }));
+    let mut pods: Vec<Value> = (0..3).map(|i| pod("web", i, "n1")).collect();
+    pods[2] = with(
+        pods[2].clone(),
+        json!({ "metadata": { "deletionTimestamp": ago(600), "deletionGracePeriodSeconds": 0 } }),
+    );
+    let s = run(set, pods);
+    assert_eq!(s.phase, Phase::Progressing, "{}", s.reason);
+    assert_eq!(s.reason, "waiting for web-2 (Terminating), outside the ordinal range [0, 2), to be gone");
+    // The same for a pod the rolling update replaces.
+    let (set, mut pods) = rolling(3, 0);
+    pods[2] = with(
+        pods[2].clone(),
+        json!({ "metadata": { "deletionTimestamp": ago(600), "deletionGracePeriodSeconds": 0 } }),
+    );
+    let s = run(set, pods);
+    assert_eq!(s.phase, Phase::Progressing, "{}", s.reason);
+    assert!(s.reason.contains("web-2 to finish terminating"), "{}", s.reason);
+}
+
+#[test]
 fn a_fix_confirmed_late_is_judged_again() {
     let (set, mut pods, revisions) = reverted();
     pods[2] = failing(on(pods[2].clone(), "web-r2"), "CrashLoopBackOff", 600);

@@ -86,6 +86,11 @@ pub(super) fn row(
     row.node = pod.node.clone();
     row.node_health = pod.node.as_ref().and_then(|n| nodes.get(n)).cloned();
     row.unready_since = match pod.deleting {
+        // Grace period 0: its kubelet confirmed the deletion (or it was forced), and the API server
+        // is removing the object. It moves deletionTimestamp back to the deletion request first
+        // (BeforeDelete), so a pod that took longer than --stuck-after to stop would otherwise look
+        // stuck past its grace period for that moment.
+        Some(_) if pod.deletion_grace_seconds == Some(0) => None,
         // deletionTimestamp is already "deletion time + grace period".
         Some(deadline) => Some(deadline),
         None if !pod.is_running_and_ready() => pod.ready_since.filter(|_| !pod.ready).or(pod.created),

@@ -14,8 +14,23 @@ API_PORT=${API_PORT:-16443}
 KCM_PORT=${KCM_PORT:-10257}
 
 "$HERE/stop.sh" "$S"
-if [ "${FRESH:-1}" = 1 ]; then rm -rf "$S/etcd" "$S/logs"; fi
-mkdir -p "$S"/{pki,etcd,logs,kcm-certs,apiserver-certs}
+# etcd fsyncs its WAL on every write: on a busy or throttled disk one sync can take seconds and
+# requests fail with "etcdserver: request timed out" (5s syncs were seen while builds wrote to the
+# disk). The data is throwaway, so it lives in /dev/shm when that has 1 GiB free ($S/etcd is then
+# a link; ETCD_IN_MEMORY=0 keeps it on disk). Like the on-disk data, it stays after stop.sh until
+# the next FRESH start.
+SHM_ETCD=/dev/shm/sts-doctor-etcd-$(printf %s "$S" | cksum | cut -d' ' -f1)
+if [ "${FRESH:-1}" = 1 ]; then rm -rf "$S/etcd" "$SHM_ETCD" "$S/logs"; fi
+mkdir -p "$S"/{pki,logs,kcm-certs,apiserver-certs}
+if [ ! -e "$S/etcd" ]; then
+  rm -f "$S/etcd" # a link left dangling (/dev/shm emptied by a reboot)
+  shm_free_kb=$(df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 { print $4 }')
+  if [ "${ETCD_IN_MEMORY:-1}" = 1 ] && [ "${shm_free_kb:-0}" -ge 1048576 ] && mkdir -p "$SHM_ETCD" 2>/dev/null; then
+    ln -s "$SHM_ETCD" "$S/etcd"
+  else
+    mkdir -p "$S/etcd"
+  fi
+fi
 cd "$S/pki"
 if [ ! -f ca.crt ]; then
   openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 3650 -subj "/CN=sts-doctor-test-ca" 2>/dev/null

@@ -29,6 +29,9 @@ async fn doctor_reports_findings_and_exit_code_reflects_the_worst() {
     env.wait_ready("web", 2).await;
     env.wait_pods(&["db-0", "db-1", "web-0", "web-1"]).await;
     kubelet.lose_node("n2", Duration::from_secs(900)).await;
+    // READY is the controller's status: wait until it has seen db-1 and web-1 not Ready.
+    env.wait_controller_sees_ready("db", 1).await;
+    env.wait_controller_sees_ready("web", 1).await;
 
     let out = env.run(&["doctor"]).await;
     assert_exit(&out, 7);

@@ -53,8 +53,12 @@ async fn ordered_ready_waits_on_a_pending_pod() {
     kubelet.hold("web-1");
     env.create_sts(&sts("web", 3)).await;
     env.wait_pods(&["web-0", "web-1"]).await;
-    // Give the controller a moment to (not) create web-2.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // The header is the controller's status: wait until it counts web-1 (created, not Ready). Having
+    // seen web-1 not Ready, OrderedReady does not create web-2.
+    env.wait_status("web", "2 replicas, 1 ready, 2 updated", |s| {
+        (s.replicas, s.ready_replicas, s.updated_replicas) == (2, Some(1), Some(2))
+    })
+    .await;
 
     let out = env.run(&["ordinals", "web"]).await;
     assert_exit(&out, 0);

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::support::normalize::normalize;
 use crate::support::objects::sts;
-use crate::support::{Env, assert_exit, env, stderr, stdout};
+use crate::support::{Env, assert_exit, env, eventually, stderr, stdout};
 
 const GOOD: &str = "registry.example/app:1";
 const NEW: &str = "registry.example/app:2";
@@ -210,8 +210,15 @@ async fn a_broken_update_is_stuck_and_a_revert_is_trapped_until_fixed() {
     assert_eq!(doc["fix"]["action"]["status"], "DryRun", "{doc}");
     assert_eq!(doc["fix"]["action"]["dryRun"], true);
     assert_eq!(env.pod_view("web-2").await.unwrap().uid, stuck.uid);
+    // The same --stuck-after judges the trap and then the replacement pod the follow waits for: 2s
+    // of patience is too little for a new pod to be scheduled on a loaded machine. Wait until the
+    // trap holds for 10s instead, which leaves the replacement 10s.
+    eventually("web-2 trapped for 10s", Duration::from_secs(60), || async {
+        (status(&env, &["--stuck-after", "10s"]).await["phase"] == "Trapped").then_some(())
+    })
+    .await;
     let out =
-        env.run(&["rollout", "web", "--fix", "--yes", "--stuck-after", "2s", "--watch", "--timeout", "60s"]).await;
+        env.run(&["rollout", "web", "--fix", "--yes", "--stuck-after", "10s", "--watch", "--timeout", "60s"]).await;
     assert_exit(&out, 0);
     let text = stdout(&out);
     assert!(text.contains(&format!("deleted pod web-2: the controller recreates it from revision {good}")), "{text}");
@@ -371,6 +378,9 @@ async fn an_ordered_scale_down_blocked_by_two_unhealthy_pods_is_stuck() {
         env.api::<Pod>().patch(pod, &PatchParams::default(), &Patch::Strategic(&broken)).await.unwrap();
         env.wait_pod(pod, "crash-looping", |p| p.phase == "Running" && !p.ready).await;
     }
+    // The controller picks the pod to remove from its informer's view: until that has seen web-3
+    // not Ready, it would remove web-3 as a healthy pod.
+    env.wait_controller_sees_ready("web", 2).await;
     env.scale("web", 2).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     let web3 = env.pod_view("web-3").await.expect("web-3");

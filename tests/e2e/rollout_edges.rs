@@ -34,6 +34,9 @@ async fn a_parallel_scale_down_is_not_done_while_the_removed_pod_still_terminate
     kubelet.freeze("n2");
     env.scale("web", 2).await;
     env.wait_pod("web-2", "terminating on the frozen node", |p| p.terminating).await;
+    // The controller deletes web-2, then records the generation it observed: until then the
+    // rollout only waits for the controller to observe the scale-down.
+    env.wait_status("web", "the scale-down observed", |_| true).await;
     let doc = status(&env, &[]).await;
     assert_eq!(doc["phase"], "Progressing", "{doc}");
     assert_eq!(doc["blockingPod"], "web-2");

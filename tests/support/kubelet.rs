@@ -296,15 +296,24 @@ async fn run(client: Client, ns: String, state: Arc<Mutex<State>>, step_lock: Ar
 
 async fn step(client: &Client, ns: &str, state: &Mutex<State>, renew: bool) -> kube::Result<()> {
     let pods: Api<Pod> = Api::namespaced(client.clone(), ns);
+    let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), ns);
+    // Claims first: a pod is scheduled only once its claims were seen Bound (below).
+    let claims = claims.list(&ListParams::default()).await?.items;
+    let bound: BTreeSet<String> = claims
+        .iter()
+        .filter(|c| c.metadata.deletion_timestamp.is_none())
+        .filter(|c| c.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Bound"))
+        .filter_map(|c| c.metadata.name.clone())
+        .collect();
     // Concurrently: benchmarks run thousands of pods through here.
     let list = pods.list(&ListParams::default()).await?.items;
     futures::stream::iter(list)
         .for_each_concurrent(32, |pod| {
-            let pods = pods.clone();
-            async move { sync_pod(&pods, &pod, state).await }
+            let (pods, bound) = (pods.clone(), &bound);
+            async move { sync_pod(&pods, &pod, state, bound).await }
         })
         .await;
-    provision(client, ns, state).await?;
+    provision(client, ns, state, claims).await;
     if renew {
         let renewing: Vec<String> =
             state.lock().unwrap().nodes.iter().filter(|(_, s)| s.renews_lease).map(|(n, _)| n.clone()).collect();
@@ -317,7 +326,7 @@ async fn step(client: &Client, ns: &str, state: &Mutex<State>, renew: bool) -> k
     Ok(())
 }
 
-async fn sync_pod(pods: &Api<Pod>, pod: &Pod, state: &Mutex<State>) {
+async fn sync_pod(pods: &Api<Pod>, pod: &Pod, state: &Mutex<State>, bound: &BTreeSet<String>) {
     let name = pod.metadata.name.clone().unwrap_or_default();
     let uid = pod.metadata.uid.clone();
     let node = pod.spec.as_ref().and_then(|s| s.node_name.clone());
@@ -326,7 +335,8 @@ async fn sync_pod(pods: &Api<Pod>, pod: &Pod, state: &Mutex<State>) {
         let acts = node.as_ref().and_then(|n| st.nodes.get(n)).is_some_and(|n| n.acts);
         let image = pod.spec.as_ref().and_then(|s| s.containers.first()).and_then(|c| c.image.clone());
         let broken = image.is_some_and(|i| st.broken_images.contains(&i));
-        let target = if node.is_none() && !st.hold.contains(&name) { pick_node(&st, &name) } else { None };
+        let schedulable = node.is_none() && !st.hold.contains(&name) && claims_bound(pod, bound);
+        let target = if schedulable { pick_node(&st, &name) } else { None };
         (acts, broken, target)
     };
     if pod.metadata.deletion_timestamp.is_some() {
@@ -392,6 +402,14 @@ async fn sync_pod(pods: &Api<Pod>, pod: &Pod, state: &Mutex<State>) {
     let _ = pods.patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch)).await;
 }
 
+/// Whether every claim the pod mounts exists and is Bound. The real scheduler's VolumeBinding
+/// plugin keeps a pod with an unbound (or missing) claim of an Immediate class Pending ("pod has
+/// unbound immediate PersistentVolumeClaims"): a pod is never Running on a claim still Pending.
+fn claims_bound(pod: &Pod, bound: &BTreeSet<String>) -> bool {
+    let volumes = pod.spec.iter().flat_map(|s| s.volumes.iter().flatten());
+    volumes.filter_map(|v| v.persistent_volume_claim.as_ref()).all(|c| bound.contains(&c.claim_name))
+}
+
 /// Pinned node, else spread by the pod's trailing ordinal over schedulable nodes (deterministic).
 fn pick_node(st: &State, pod: &str) -> Option<String> {
     if let Some(node) = st.pinned.get(pod) {
@@ -406,18 +424,17 @@ fn pick_node(st: &State, pod: &str) -> Option<String> {
 }
 
 /// Creates a PV pre-bound to each pending claim; the real PV controller completes the binding.
-async fn provision(client: &Client, ns: &str, state: &Mutex<State>) -> kube::Result<()> {
+async fn provision(client: &Client, ns: &str, state: &Mutex<State>, claims: Vec<PersistentVolumeClaim>) {
     let (enabled, policy) = {
         let st = state.lock().unwrap();
         (st.provision, st.reclaim_policy.clone())
     };
     if !enabled {
-        return Ok(());
+        return;
     }
-    let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), ns);
     let volumes: Api<PersistentVolume> = Api::all(client.clone());
     let mut new_volumes = Vec::new();
-    for claim in claims.list(&ListParams::default()).await?.items {
+    for claim in claims {
         let uid = claim.metadata.uid.clone().unwrap_or_default();
         let spec = claim.spec.clone().unwrap_or_default();
         let pending = claim.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Pending");
@@ -459,5 +476,4 @@ async fn provision(client: &Client, ns: &str, state: &Mutex<State>) -> kube::Res
             }
         })
         .await;
-    Ok(())
 }

@@ -1,10 +1,11 @@
 //! Test support for end-to-end tests against the real control plane started by tests/run.sh.
 //!
 //! There is no kubelet or scheduler: [`Kubelet`] plays both (binds pending pods to healthy fake
-//! nodes, reports them Running/Ready, finishes graceful deletions, renews node Leases) and acts as
-//! a volume provisioner (creates a PV pre-bound to each pending claim; the real PV controller binds
-//! them). Nodes can be "lost": the simulator stops acting for them and their status/Lease/taints
-//! are rewritten to look like a partition that started some time ago.
+//! nodes once their claims are Bound, reports them Running/Ready, finishes graceful deletions,
+//! renews node Leases) and acts as a volume provisioner (creates a PV pre-bound to each pending
+//! claim; the real PV controller binds them). Nodes can be "lost": the simulator stops acting for
+//! them and their status/Lease/taints are rewritten to look like a partition that started some
+//! time ago.
 #![allow(dead_code)]
 
 pub mod evidence;
@@ -61,25 +62,27 @@ pub async fn env(test: &str) -> Option<Env> {
     let mut object = Namespace::default();
     object.metadata.name = Some(ns.clone());
     namespaces.create(&PostParams::default(), &object).await.expect("create namespace");
-    wait_for_default_service_account(&client, &ns).await;
+    wait_until_pods_are_admitted(&client, &ns).await;
     Some(Env { client, kubeconfig: path, ns })
 }
 
-/// Pods can be created once the namespace's default service account exists and, on servers whose
-/// ServiceAccount admission still mounts token Secrets (1.20), has one: until the token controller
-/// adds it, pod creates fail with "No API token found for service account" (500).
-async fn wait_for_default_service_account(client: &Client, ns: &str) {
-    let sas: Api<k8s_openapi::api::core::v1::ServiceAccount> = Api::namespaced(client.clone(), ns);
-    for attempt in 0..100 {
-        if let Some(sa) = sas.get_opt("default").await.ok().flatten() {
-            // Servers that mount projected tokens never add a Secret: do not wait for one forever.
-            if sa.secrets.as_ref().is_some_and(|s| !s.is_empty()) || attempt >= 50 {
-                return;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("no default service account in {ns}: is kube-controller-manager running?");
+/// Waits until pods can be created in `ns`. The 1.20 ServiceAccount admission plugin refuses a pod
+/// ("No API token found for service account \"default\", retry after the token is automatically
+/// created", a 500) until the token controller has made the account's token secret and the
+/// plugin's informer has seen it: the StatefulSet controller would record FailedCreate events, a
+/// test's own pod would fail. A server-side dry run goes through admission and stores nothing.
+async fn wait_until_pods_are_admitted(client: &Client, ns: &str) {
+    let pods: Api<k8s_openapi::api::core::v1::Pod> = Api::namespaced(client.clone(), ns);
+    let probe = serde_json::from_value(serde_json::json!({
+        "metadata": { "name": "admission-probe" },
+        "spec": { "containers": [{ "name": "c", "image": "registry.example/probe:1" }] }
+    }))
+    .expect("probe pod");
+    let params = PostParams { dry_run: true, ..PostParams::default() };
+    let what = format!(
+        "pods to be admitted in {ns} (default service account and its token: is kube-controller-manager running?)"
+    );
+    eventually(&what, Duration::from_secs(30), || async { pods.create(&params, &probe).await.ok().map(drop) }).await;
 }
 
 impl Drop for Env {

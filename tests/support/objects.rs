@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::apps::v1::{StatefulSet, StatefulSetStatus};
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod, Service};
 use kube::api::{Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
@@ -161,6 +161,26 @@ impl Env {
                 let observed = status.observed_generation? >= s.metadata.generation?;
                 (observed && status.ready_replicas.unwrap_or(0) == ready && status.replicas == ready).then_some(s)
             }
+        })
+        .await
+    }
+
+    /// Waits until the controller reports `ready` Ready replicas for the latest spec, whatever
+    /// the number of pods: its own status is the sign that its informer has seen the pods' readiness,
+    /// which it acts on (and tests snapshot) rather than on what the test last wrote.
+    pub async fn wait_controller_sees_ready(&self, sts: &str, ready: i32) -> StatefulSet {
+        let what = format!("{ready} ready replicas");
+        self.wait_status(sts, &what, |s| s.ready_replicas.unwrap_or(0) == ready).await
+    }
+
+    /// Waits until the controller has observed the latest spec and its status satisfies `check`.
+    pub async fn wait_status(&self, sts: &str, what: &str, check: impl Fn(&StatefulSetStatus) -> bool) -> StatefulSet {
+        let api = self.api::<StatefulSet>();
+        eventually(&format!("the controller to report {what} for {sts}"), Duration::from_secs(90), || async {
+            let s = api.get(sts).await.ok()?;
+            let status = s.status.as_ref()?;
+            let observed = status.observed_generation? >= s.metadata.generation?;
+            (observed && check(status)).then_some(s)
         })
         .await
     }

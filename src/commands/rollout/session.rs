@@ -32,22 +32,18 @@ pub enum Flow {
     Stop(String),
 }
 
-/// Completes at the first Ctrl-C (SIGINT) once polled; a second one then exits at once.
+/// Completes at the first Ctrl-C (handed over by `app::run`, see `interrupt`); a second one then
+/// exits at once.
 type Interrupt = Fuse<Pin<Box<dyn Future<Output = ()> + Send>>>;
 
 fn interrupt() -> Interrupt {
     crate::interrupt::claim();
     let first = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            // No signal handling here: Ctrl-C keeps its default (the process ends).
-            std::future::pending::<()>().await;
-        }
-        // The handler stays installed: without this, a second Ctrl-C (while the final report is
-        // read and printed) would do nothing.
+        crate::interrupt::next().await;
+        // Still claimed: a second Ctrl-C (while the final report is read and printed) exits at once.
         tokio::spawn(async {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                std::process::exit(130);
-            }
+            crate::interrupt::next().await;
+            std::process::exit(130);
         });
     };
     let first: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(first);

@@ -319,10 +319,11 @@ fn claim_findings(snap: &Snapshot, sts: &StatefulSet, c: &ClaimsReport, out: &mu
 }
 
 /// The finding for a claim flag; None for flags reported otherwise (orphans as one finding, a
-/// missing claim without its own pod as the ordinal's problem).
+/// missing claim without its own pod as the ordinal's problem) or not at all (a claim an
+/// autoscaler reuses is expected).
 fn claim_code(flag: &claims::Flag) -> Option<(Severity, &'static str)> {
     Some(match flag.kind {
-        "orphan" => return None,
+        "orphan" | "autoscaler-reserved" => return None,
         "missing" if flag.severity != Severity::Error => return None,
         "missing" => (Severity::Error, "claim-missing"),
         "pending" => (Severity::Warning, "claim-pending"),

@@ -1,6 +1,6 @@
 //! `claims`: every (ordinal × volumeClaimTemplate) claim of a StatefulSet, its volume, who mounts
-//! it, and what is wrong: missing, Pending/Lost, orphaned by scale-down, drifted from the
-//! template, mounted by the wrong pod, pinned to a lost node.
+//! it, and what is wrong: missing, Pending/Lost, orphaned by scale-down (unless an autoscaler's
+//! scale-up reuses it), drifted from the template, mounted by the wrong pod, pinned to a lost node.
 
 use std::collections::BTreeSet;
 
@@ -11,8 +11,11 @@ use crate::health::{NodeHealth, node_health};
 use crate::model::names::{claim_name, claim_ordinal, pod_name, pod_ordinal};
 use crate::model::{Claim, ClaimTemplate, RetentionPolicy, Snapshot, StatefulSet, Unavailable};
 pub use crate::severity::Severity;
+use orphans::out_of_range;
 use size::size_flags;
 
+#[path = "claims_orphans.rs"]
+mod orphans;
 #[path = "claims_size.rs"]
 mod size;
 
@@ -66,8 +69,8 @@ pub enum Ownership {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Flag {
-    /// Stable identifier: missing, pending, lost, terminating, orphan, foreign, size-drift, resize-pending,
-    /// resize-failed, class-drift, access-drift, shared-mount, wrong-pod, pinned-to-lost-node.
+    /// Stable identifier: missing, pending, lost, terminating, orphan, autoscaler-reserved, foreign, size-drift,
+    /// resize-pending, resize-failed, class-drift, access-drift, shared-mount, wrong-pod, pinned-to-lost-node.
     pub kind: &'static str,
     pub severity: Severity,
     pub message: String,
@@ -227,7 +230,7 @@ fn row(
             volume.pinned_nodes.iter().map(|h| node_health(snap, snap.node_for_hostname(h))).collect();
         row.pinned_node = pinned.iter().find(|h| !h.suspect_lost).or(pinned.first()).cloned();
     }
-    row.flags = flags(sts, template, claim, &row, &pod, snap.now);
+    row.flags = flags(snap, sts, template, claim, &row, &pod);
     row
 }
 
@@ -268,12 +271,12 @@ fn status_of(claim: &Claim) -> ClaimStatus {
 }
 
 fn flags(
+    snap: &Snapshot,
     sts: &StatefulSet,
     template: &ClaimTemplate,
     claim: &Claim,
     row: &ClaimRow,
     pod: &str,
-    now: Timestamp,
 ) -> Vec<Flag> {
     let mut flags = Vec::new();
     let mut flag = |kind, severity, message: String| flags.push(Flag { kind, severity, message });
@@ -313,19 +316,8 @@ fn flags(
             ),
         );
     } else if !row.in_range {
-        let range = sts.ordinal_range();
-        let by = match row.ownership {
-            Some(Ownership::NameOnly) => " (matched by name only: the selector has no matchLabels to verify with)",
-            _ => "",
-        };
-        flag(
-            "orphan",
-            Severity::Warning,
-            format!(
-                "orphan: ordinal {} is outside [{}, {}); left by scale-down{by}, reused if the StatefulSet scales back up",
-                row.ordinal, range.start, range.end
-            ),
-        );
+        let Flag { kind, severity, message } = out_of_range(snap, sts, row);
+        flag(kind, severity, message);
     }
     size_flags(template, claim, &mut flag);
     if let (Some(want), Some(have)) = (&template.storage_class, &claim.storage_class)
@@ -368,13 +360,16 @@ fn flags(
                 "the volume is pinned to node {} which looks lost ({}): {pod} cannot start anywhere else until the node \
                  returns or the claim is replaced (data on that node is unreachable)",
                 h.node,
-                h.summary(now)
+                h.summary(snap.now)
             ),
         );
     }
     flags
 }
 
+#[cfg(test)]
+#[path = "claims_autoscaled_tests.rs"]
+mod autoscaled_tests;
 #[cfg(test)]
 #[path = "claims_tests.rs"]
 mod tests;

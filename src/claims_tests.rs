@@ -3,13 +3,13 @@ use serde_json::json;
 use super::*;
 use crate::testing::*;
 
-fn report(objects: Vec<serde_json::Value>) -> ClaimsReport {
+pub(super) fn report(objects: Vec<serde_json::Value>) -> ClaimsReport {
     let snap = snapshot(objects);
     let sts = snap.statefulsets.iter().find(|s| s.name == "web").unwrap().clone();
     diagnose(&snap, &sts)
 }
 
-fn kinds(r: &ClaimsReport, claim: &str) -> Vec<&'static str> {
+pub(super) fn kinds(r: &ClaimsReport, claim: &str) -> Vec<&'static str> {
     r.claims.iter().find(|c| c.claim == claim).map(|c| c.flags.iter().map(|f| f.kind).collect()).unwrap_or_default()
 }
 

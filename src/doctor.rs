@@ -108,7 +108,7 @@ pub fn findings(snap: &Snapshot, sts: &StatefulSet) -> Vec<Finding> {
     service_findings(&o, &mut out);
     ordinal_findings(sts, &o, &mut out);
     rollout_findings(snap, sts, &o, &mut out);
-    claim_findings(snap, sts, &c, &mut out);
+    claim_findings(sts, &c, &mut out);
     for note in o.notes.iter().filter(|n| n.contains("overlapping selectors")) {
         out.push(finding(Severity::Warning, "overlapping-selector", None, note.clone(), None));
     }
@@ -278,16 +278,12 @@ fn rollout_findings(snap: &Snapshot, sts: &StatefulSet, o: &OrdinalsReport, out:
     }
 }
 
-fn claim_findings(snap: &Snapshot, sts: &StatefulSet, c: &ClaimsReport, out: &mut Vec<Finding>) {
+fn claim_findings(sts: &StatefulSet, c: &ClaimsReport, out: &mut Vec<Finding>) {
     let claims_cmd = cmd(sts, &format!("claims {}", sts.name));
-    // A claim an autoscaler's scale-up reuses is no orphan: `reclaim` skips it (one rule for both).
-    let autoscaled = |ordinal| matches!(crate::reclaim::reused_by_autoscaler(snap, sts, ordinal), Ok(Some(_)));
-    let orphans: Vec<&str> = c
-        .claims
-        .iter()
-        .filter(|r| r.flags.iter().any(|f| f.kind == "orphan") && !autoscaled(r.ordinal))
-        .map(|r| r.claim.as_str())
-        .collect();
+    // A claim an autoscaler's scale-up reuses is no orphan (`claims` flags it autoscaler-reserved,
+    // `reclaim` skips it: one rule, `reclaim::reused_by_autoscaler`).
+    let orphans: Vec<&str> =
+        c.claims.iter().filter(|r| r.flags.iter().any(|f| f.kind == "orphan")).map(|r| r.claim.as_str()).collect();
     if !orphans.is_empty() {
         let (severity, code, message) = if sts.replicas == 0 {
             (
@@ -319,10 +315,11 @@ fn claim_findings(snap: &Snapshot, sts: &StatefulSet, c: &ClaimsReport, out: &mu
 }
 
 /// The finding for a claim flag; None for flags reported otherwise (orphans as one finding, a
-/// missing claim without its own pod as the ordinal's problem).
+/// missing claim without its own pod as the ordinal's problem) or not at all (a claim an
+/// autoscaler reuses is expected).
 fn claim_code(flag: &claims::Flag) -> Option<(Severity, &'static str)> {
     Some(match flag.kind {
-        "orphan" => return None,
+        "orphan" | "autoscaler-reserved" => return None,
         "missing" if flag.severity != Severity::Error => return None,
         "missing" => (Severity::Error, "claim-missing"),
         "pending" => (Severity::Warning, "claim-pending"),

@@ -15,8 +15,17 @@ pub fn validate(global: &GlobalArgs, args: &StsArg) -> Result<()> {
 
 pub async fn run(ctx: &Context, args: &StsArg) -> Result<Exit> {
     let scope = Scope::StatefulSet { namespace: ctx.namespace().to_string(), name: args.name.clone() };
-    // Every pod of the namespace: a claim may be mounted by pods the StatefulSet does not own.
-    let want = Want { all_pods: true, claims: true, volumes: true, nodes: true, leases: true, ..Want::default() };
+    // Every pod of the namespace: a claim may be mounted by pods the StatefulSet does not own;
+    // autoscalers: a claim outside the range that an HPA's scale-up reuses is no orphan.
+    let want = Want {
+        all_pods: true,
+        claims: true,
+        volumes: true,
+        nodes: true,
+        leases: true,
+        autoscalers: true,
+        ..Want::default()
+    };
     let snap = ctx.cluster.snapshot(&scope, want).await?;
     let sts = snap.statefulsets.first().context("the API returned no StatefulSet")?;
     let report = claims::diagnose(&snap, sts);

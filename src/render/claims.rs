@@ -114,7 +114,11 @@ fn row(c: &ClaimRow, now: Timestamp, style: Style) -> Vec<String> {
         ClaimStatus::Missing | ClaimStatus::Lost => style.red(&status),
         _ => style.yellow(&status),
     };
-    let ordinal = if c.in_range { c.ordinal.to_string() } else { format!("{} (orphan)", c.ordinal) };
+    let ordinal = match () {
+        _ if c.in_range => c.ordinal.to_string(),
+        _ if c.flags.iter().any(|f| f.kind == "autoscaler-reserved") => format!("{} (reserved)", c.ordinal),
+        _ => format!("{} (orphan)", c.ordinal),
+    };
     let affinity = c
         .pinned_node
         .as_ref()

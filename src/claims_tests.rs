@@ -93,6 +93,9 @@ fn a_claim_named_like_ours_but_labelled_for_another_app_is_foreign() {
     let row = r.claims.iter().find(|c| c.claim == "data-web-5").unwrap();
     assert_eq!(row.ownership, Some(Ownership::Foreign));
     assert_eq!(kinds(&r, "data-web-5"), ["foreign"]);
+    // Outside the range, the table calls it foreign too: it is not ours to call an orphan.
+    let table = crate::render::claims::table(&r, now(), crate::render::style::Style::plain());
+    assert!(table.contains("\n5 (foreign)"), "{table}");
 }
 
 #[test]

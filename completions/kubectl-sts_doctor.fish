@@ -108,7 +108,7 @@ complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand re
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -s V -l version -d 'Print version'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l timeout -d 'Give up following after this long (exit code 5); 0 follows without a limit' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l stuck-after -d 'An updated pod not Ready for this long makes the rollout stuck' -r
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l step -d 'Canary: lower the partition by N once the already-updated pods are Ready' -r
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l step -d 'Canary: lower the partition by N, once, when the already-updated pods are Ready (with --until, step by step down to P)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l to -d 'Set the partition to P once the already-updated pods are Ready' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l until -d 'With --step: keep stepping until the partition reaches this value' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l pause -d 'With --step --until: wait this long between steps once updated pods are Ready' -r

@@ -219,7 +219,8 @@ pub struct RolloutArgs {
     #[arg(long, value_name = "DURATION", default_value = "5m")]
     pub stuck_after: HumanDuration,
 
-    /// Canary: lower the partition by N once the already-updated pods are Ready.
+    /// Canary: lower the partition by N, once, when the already-updated pods are Ready
+    /// (with --until, step by step down to P).
     #[arg(long, value_name = "N", conflicts_with = "to")]
     pub step: Option<i32>,
 
@@ -232,7 +233,7 @@ pub struct RolloutArgs {
     pub until: Option<i32>,
 
     /// With --step --until: wait this long between steps once updated pods are Ready.
-    #[arg(long, value_name = "DURATION", default_value = "0s", requires = "step")]
+    #[arg(long, value_name = "DURATION", default_value = "0s", requires = "until")]
     pub pause: HumanDuration,
 
     /// Delete the pod that holds the rollout in the forced-rollback trap (kubernetes#67250).

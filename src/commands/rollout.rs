@@ -103,7 +103,7 @@ async fn run_to_end(ctx: &Context, args: &RolloutArgs, doc: &mut Doc) -> Result<
         return fix(ctx, args, &inputs, status, watch, doc).await;
     }
     let request = match (args.step, args.to) {
-        (Some(by), _) => Some(Request::Step { by, until: args.until.unwrap_or(0) }),
+        (Some(by), _) => Some(Request::Step { by, until: args.until }),
         (None, Some(to)) => Some(Request::To(to)),
         (None, None) => None,
     };

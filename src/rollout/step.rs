@@ -7,8 +7,8 @@ use super::{Phase, RolloutStatus};
 /// What the operator asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Request {
-    /// Lower the partition by `by` per step until it reaches `until`.
-    Step { by: i32, until: i32 },
+    /// Lower the partition by `by` once, or with `until`, step by step until it reaches it.
+    Step { by: i32, until: Option<i32> },
     /// Set the partition to this value once.
     To(i32),
 }
@@ -79,6 +79,8 @@ pub fn plan(status: &RolloutStatus, request: Request) -> Result<StepPlan, String
             vec![to]
         }
         Request::Step { by, until } => {
+            // Without --until a canary step is one step: the operator looks before going on.
+            let until = until.unwrap_or((effective - by.max(1)).max(0));
             if effective <= until {
                 return Err(format!(
                     "the partition of {} is {from}{}: nothing to lower down to {until}",

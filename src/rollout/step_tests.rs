@@ -15,14 +15,24 @@ fn partition_complete(replicas: i32, partition: i32) -> RolloutStatus {
 
 #[test]
 fn one_step_updates_the_next_ordinal_down() {
-    let plan = plan(&partition_complete(3, 2), Request::Step { by: 1, until: 0 }).unwrap();
+    let plan = plan(&partition_complete(3, 2), Request::Step { by: 1, until: Some(0) }).unwrap();
     assert_eq!((plan.from, plan.steps.clone(), plan.raises), (2, vec![1, 0], false));
     assert_eq!(plan.updates, vec![vec!["web-1".to_string()], vec!["web-0".to_string()]]);
-    let plan = super::plan(&partition_complete(3, 2), Request::Step { by: 1, until: 1 }).unwrap();
+    let plan = super::plan(&partition_complete(3, 2), Request::Step { by: 1, until: Some(1) }).unwrap();
     assert_eq!(plan.steps, vec![1]);
-    let plan = super::plan(&partition_complete(3, 2), Request::Step { by: 5, until: 0 }).unwrap();
+    let plan = super::plan(&partition_complete(3, 2), Request::Step { by: 5, until: Some(0) }).unwrap();
     assert_eq!(plan.steps, vec![0]);
     assert_eq!(plan.updates, vec![vec!["web-1".to_string(), "web-0".to_string()]]);
+}
+
+#[test]
+fn without_until_a_step_is_one_step() {
+    let plan = super::plan(&partition_complete(3, 2), Request::Step { by: 1, until: None }).unwrap();
+    assert_eq!((plan.steps.clone(), plan.updates.clone()), (vec![1], vec![vec!["web-1".to_string()]]));
+    let plan = super::plan(&partition_complete(3, 2), Request::Step { by: 5, until: None }).unwrap();
+    assert_eq!(plan.steps, vec![0], "not below 0");
+    let plan = super::plan(&partition_complete(3, 5), Request::Step { by: 1, until: None }).unwrap();
+    assert_eq!(plan.steps, vec![2], "stepped from replicas");
 }
 
 #[test]
@@ -37,7 +47,7 @@ fn to_sets_the_partition_once_and_may_raise_it() {
 
 #[test]
 fn a_partition_above_replicas_is_stepped_from_replicas() {
-    let plan = super::plan(&partition_complete(3, 5), Request::Step { by: 1, until: 2 }).unwrap();
+    let plan = super::plan(&partition_complete(3, 5), Request::Step { by: 1, until: Some(2) }).unwrap();
     assert_eq!((plan.from, plan.steps.clone()), (5, vec![2]));
     assert_eq!(plan.updates, vec![vec!["web-2".to_string()]]);
 }
@@ -47,7 +57,7 @@ fn steps_name_ordinals_counted_from_ordinals_start() {
     let (set, _) = rolling(3, 2);
     let set = with(set, json!({ "spec": { "ordinals": { "start": 5 } } }));
     let pods = vec![pod("web", 5, "n1"), pod("web", 6, "n1"), on(pod("web", 7, "n1"), "web-r2")];
-    let plan = super::plan(&run(set, pods), Request::Step { by: 1, until: 1 }).unwrap();
+    let plan = super::plan(&run(set, pods), Request::Step { by: 1, until: Some(1) }).unwrap();
     assert_eq!(plan.updates, vec![vec!["web-6".to_string()]]);
 }
 
@@ -62,7 +72,7 @@ fn refusals_say_what_is_wrong() {
     );
     assert_eq!(done.phase, Phase::Done);
     assert_eq!(
-        refuse(&done, Request::Step { by: 1, until: 0 }),
+        refuse(&done, Request::Step { by: 1, until: Some(0) }),
         "the partition of web is 0: nothing to lower down to 0"
     );
 
@@ -70,7 +80,7 @@ fn refusals_say_what_is_wrong() {
     pods[2] = failing(on(pods[2].clone(), "web-r2"), "CrashLoopBackOff", 600);
     let stuck = run(set.clone(), pods);
     assert!(refuse(&stuck, Request::To(0)).starts_with("the rollout is stuck: web-2 on update revision"));
-    assert!(refuse(&stuck, Request::Step { by: 1, until: 0 }).contains("raising it, with --to, pauses it"));
+    assert!(refuse(&stuck, Request::Step { by: 1, until: Some(0) }).contains("raising it, with --to, pauses it"));
     assert!(refuse(&stuck, Request::To(2)).starts_with("the rollout is stuck"), "not raising: refused");
 
     let (_, pods) = rolling(3, 2);

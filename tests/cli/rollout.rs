@@ -21,12 +21,14 @@ fn durations_too_long_to_count_do_not_panic() {
     let kubeconfig = unreachable_kubeconfig("rollout-durations");
     for args in [
         vec!["rollout", "web", "--timeout", "9223372036854775807", "--watch"],
-        vec!["rollout", "web", "--to", "0", "--yes", "--pause", "9223372036854775807"],
+        vec!["rollout", "web", "--to", "0", "--yes", "--timeout", "9223372036854775807"],
         vec![
             "rollout",
             "web",
             "--step",
             "1",
+            "--until",
+            "0",
             "--yes",
             "--pause",
             "9223372036854775807",

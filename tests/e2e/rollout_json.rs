@@ -87,8 +87,9 @@ async fn every_step_and_fix_path_prints_one_document() {
             .starts_with("nothing to fix: the rollout is not in the forced-rollback trap")
     );
 
-    // Done: the partition set, then (without following) the status after it.
-    let out = env.run(&["rollout", "web", "--step", "1", "--until", "1", "--yes", "--no-watch", "-o", "json"]).await;
+    // Done: the partition set, then (without following) the status after it. Without --until a
+    // step is one step: 2 -> 1, not on down to 0.
+    let out = env.run(&["rollout", "web", "--step", "1", "--yes", "--no-watch", "-o", "json"]).await;
     assert_exit(&out, 0);
     let doc = json(&out);
     let step = &doc["step"];

@@ -31,12 +31,7 @@ pub(super) async fn fix(
     if let Err(e) = &result
         && !matches!(report.action.status, ActionStatus::Deleted | ActionStatus::Conflict)
     {
-        let status = match e.downcast_ref::<Outcome>() {
-            Some(Outcome::Declined(_)) => ActionStatus::Declined,
-            Some(Outcome::Refused(_)) => ActionStatus::NotTaken,
-            _ => ActionStatus::Failed,
-        };
-        report.action = Action::new(status, dry_run, crate::error::one_line(e));
+        report.action = Action::new(ActionStatus::of_error(e), dry_run, crate::error::one_line(e));
     }
     result
 }

@@ -50,13 +50,11 @@ pub(super) async fn steps(
         }
         Ok(_) => report.action.clone(),
         Err(e) => {
-            let status = match e.downcast_ref::<Outcome>() {
+            let status = match report.action.status {
                 _ if failed => ActionStatus::Failed,
                 // Under way: stuck, timed out, interrupted, or the spec changed before a step.
-                _ if report.action.status == ActionStatus::Stopped => ActionStatus::Stopped,
-                Some(Outcome::Declined(_)) => ActionStatus::Declined,
-                Some(Outcome::Refused(_)) => ActionStatus::NotTaken,
-                _ => ActionStatus::Failed,
+                ActionStatus::Stopped => ActionStatus::Stopped,
+                _ => ActionStatus::of_error(e),
             };
             Action::new(status, dry_run, crate::error::one_line(e))
         }

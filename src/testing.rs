@@ -12,6 +12,8 @@ use serde_json::{Value, json};
 
 use crate::model::{self, Snapshot};
 
+pub mod mock_api;
+
 /// The fixed "now" of every fixture.
 pub fn now() -> Timestamp {
     "2026-03-01T12:00:00Z".parse().unwrap()

@@ -134,15 +134,9 @@ fn after_delete(c: &Candidate, retained: Option<&str>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
-    use http::{Request, Response};
-    use kube::client::Body;
-    use serde_json::json;
-    use tower_test::mock;
-
     use super::*;
     use crate::reclaim::Confidence;
+    use crate::testing::mock_api::{self, failure, respond};
 
     fn candidate() -> Candidate {
         Candidate {
@@ -172,22 +166,12 @@ mod tests {
 
     /// The outcome of deleting one claim when the API server answers the DELETE with `code`.
     async fn outcome_of(code: u16) -> ClaimResult {
-        let (service, mut handle) = mock::pair::<Request<Body>, Response<Body>>();
+        let (cluster, mut handle) = mock_api::cluster();
         tokio::spawn(async move {
             let (request, send) = handle.next_request().await.expect("a DELETE");
             assert_eq!(request.method(), http::Method::DELETE);
-            let body = json!({ "kind": "Status", "apiVersion": "v1", "status": "Failure", "code": code,
-                               "reason": "Whatever", "message": "etcdserver: request timed out" });
-            send.send_response(
-                Response::builder().status(code).body(Body::from(body.to_string().into_bytes())).unwrap(),
-            );
+            send.send_response(respond(code, failure(code, "Whatever", "etcdserver: request timed out")));
         });
-        let cluster = Cluster {
-            client: kube::Client::new(service, "shop"),
-            namespace: "shop".into(),
-            server: "https://mock:6443".into(),
-            timeout: Duration::from_secs(5),
-        };
         let mut results = reclaim(&cluster, &[candidate()], ReclaimOptions::default()).await;
         results.remove(0)
     }

@@ -3,22 +3,18 @@
 
 use std::time::Duration;
 
-use http::{Request, Response, StatusCode};
+use http::{Response, StatusCode};
 use kube::client::Body;
 use serde_json::{Value, json};
-use tower_test::mock;
 
 use super::snapshot::{Scope, Want};
 use super::{ApiError, Cluster};
+use crate::testing::mock_api::{self, Handle, failure, respond};
 
-fn cluster(timeout: Duration) -> (Cluster, mock::Handle<Request<Body>, Response<Body>>) {
-    let (service, handle) = mock::pair::<Request<Body>, Response<Body>>();
-    let client = kube::Client::new(service, "shop");
-    (Cluster { client, namespace: "shop".into(), server: "https://mock:6443".into(), timeout }, handle)
-}
-
-fn respond(status: StatusCode, body: Value) -> Response<Body> {
-    Response::builder().status(status).body(Body::from(serde_json::to_vec(&body).unwrap())).unwrap()
+fn cluster(timeout: Duration) -> (Cluster, Handle) {
+    let (mut cluster, handle) = mock_api::cluster();
+    cluster.timeout = timeout;
+    (cluster, handle)
 }
 
 /// As a real API server answers: with a Date header (its clock).
@@ -26,10 +22,6 @@ fn dated(mut response: Response<Body>) -> Response<Body> {
     let date = jiff::fmt::rfc2822::DateTimePrinter::new().timestamp_to_rfc9110_string(&jiff::Timestamp::now()).unwrap();
     response.headers_mut().insert(http::header::DATE, date.parse().unwrap());
     response
-}
-
-fn status(code: u16, reason: &str, message: &str) -> Value {
-    json!({ "kind": "Status", "apiVersion": "v1", "status": "Failure", "code": code, "reason": reason, "message": message })
 }
 
 fn version() -> Value {
@@ -77,7 +69,7 @@ async fn a_server_error_is_one_line_with_its_reason() {
             } else {
                 respond(
                     StatusCode::SERVICE_UNAVAILABLE,
-                    status(503, "ServiceUnavailable", "etcdserver: leader changed"),
+                    failure(503, "ServiceUnavailable", "etcdserver: leader changed"),
                 )
             });
         }
@@ -107,12 +99,12 @@ async fn forbidden_nodes_and_leases_degrade_to_unknown() {
             } else if path.contains("/nodes/") {
                 respond(
                     StatusCode::FORBIDDEN,
-                    status(403, "Forbidden", "nodes \"n1\" is forbidden: User \"dev\" cannot get resource \"nodes\""),
+                    failure(403, "Forbidden", "nodes \"n1\" is forbidden: User \"dev\" cannot get resource \"nodes\""),
                 )
             } else if path.contains("/leases/") {
-                respond(StatusCode::FORBIDDEN, status(403, "Forbidden", "leases is forbidden"))
+                respond(StatusCode::FORBIDDEN, failure(403, "Forbidden", "leases is forbidden"))
             } else {
-                respond(StatusCode::NOT_FOUND, status(404, "NotFound", "not found"))
+                respond(StatusCode::NOT_FOUND, failure(404, "NotFound", "not found"))
             };
             send.send_response(dated(response));
         }

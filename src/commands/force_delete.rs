@@ -254,10 +254,8 @@ fn emit(ctx: &Context, report: &Report) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use clap::Parser as _;
-    use http::{Request, Response, StatusCode};
-    use kube::client::Body;
-    use serde_json::{Value, json};
-    use tower_test::mock;
+    use http::StatusCode;
+    use serde_json::json;
 
     use super::*;
     use crate::cli::{Cli, Command};
@@ -265,21 +263,13 @@ mod tests {
     use crate::force_delete::{Clock, Evidence, Lookup};
     use crate::model;
     use crate::render::style::Style;
+    use crate::testing::mock_api::{self, Handle, failure, respond};
     use crate::testing::{now, pod};
-
-    pub(super) type Handle = mock::Handle<Request<Body>, Response<Body>>;
 
     /// A JSON context on a mock API server in namespace "shop".
     pub(super) fn context() -> (Context, Handle) {
-        let (service, handle) = mock::pair::<Request<Body>, Response<Body>>();
-        let client = kube::Client::new(service, "shop");
-        let timeout = std::time::Duration::from_secs(5);
-        let cluster = Cluster { client, namespace: "shop".into(), server: "https://mock:6443".into(), timeout };
+        let (cluster, handle) = mock_api::cluster();
         (Context { cluster, output: OutputFormat::Json, style: Style::plain(), all_namespaces: false }, handle)
-    }
-
-    pub(super) fn respond(status: StatusCode, body: Value) -> Response<Body> {
-        Response::builder().status(status).body(Body::from(serde_json::to_vec(&body).unwrap())).unwrap()
     }
 
     /// The report on web-1 (a StatefulSet pod) on a deleted node n2, allowed.
@@ -313,9 +303,7 @@ mod tests {
                 send.send_response(if request.uri().path() == "/version" {
                     respond(StatusCode::OK, json!({ "major": "1", "minor": "20", "gitVersion": "v1.20.2" }))
                 } else {
-                    let status = json!({ "kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 404,
-                                         "reason": "NotFound", "message": "pods \"web-1\" not found" });
-                    respond(StatusCode::NOT_FOUND, status)
+                    respond(StatusCode::NOT_FOUND, failure(404, "NotFound", "pods \"web-1\" not found"))
                 });
             }
         });

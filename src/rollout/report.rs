@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::RolloutStatus;
 use super::step::StepPlan;
+use crate::error::Outcome;
 
 /// The document: the status fields at the top level (as without --step or --fix), then `step`
 /// and `fix` (null unless asked for).
@@ -45,6 +46,18 @@ pub struct Action {
     pub status: ActionStatus,
     pub dry_run: bool,
     pub detail: String,
+}
+
+impl ActionStatus {
+    /// What an error that ended `--step/--to` or `--fix` says of the change, where nothing more
+    /// precise was recorded: declined, refused before anything was sent, or failed.
+    pub fn of_error(e: &anyhow::Error) -> ActionStatus {
+        match e.downcast_ref::<Outcome>() {
+            Some(Outcome::Declined(_)) => ActionStatus::Declined,
+            Some(Outcome::Refused(_)) => ActionStatus::NotTaken,
+            _ => ActionStatus::Failed,
+        }
+    }
 }
 
 impl Action {
@@ -102,4 +115,21 @@ pub struct FixPlan {
     pub revision: Option<String>,
     /// The revision the controller recreates it from.
     pub update_revision: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ActionStatus;
+    use crate::error::Outcome;
+
+    #[test]
+    fn an_error_says_declined_not_taken_or_failed() {
+        let of = |e: anyhow::Error| ActionStatus::of_error(&e);
+        assert_eq!(of(Outcome::Declined("no".into()).into()), ActionStatus::Declined);
+        assert_eq!(of(Outcome::Refused("not trapped".into()).into()), ActionStatus::NotTaken);
+        // Context on top of a refusal keeps it a refusal.
+        assert_eq!(of(anyhow::Error::from(Outcome::Refused("gone".into())).context("at 2")), ActionStatus::NotTaken);
+        assert_eq!(of(Outcome::NotDone("stuck".into()).into()), ActionStatus::Failed);
+        assert_eq!(of(anyhow::anyhow!("connection refused")), ActionStatus::Failed);
+    }
 }

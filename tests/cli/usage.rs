@@ -57,23 +57,15 @@ fn no_configuration_is_one_clear_line() {
 #[test]
 fn unreachable_server_names_the_server() {
     let dir = std::env::temp_dir().join(format!("stsd-unreachable-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let kubeconfig = dir.join("config");
-    // Port 9 (discard) on loopback: nothing listens, the connection is refused at once.
-    std::fs::write(
-        &kubeconfig,
-        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: 'https://127.0.0.1:9'}\nusers:\n\
-         - name: u\n  user: {token: t}\ncontexts:\n- name: x\n  context: {cluster: c, user: u, namespace: shop}\n\
-         current-context: x\n",
-    )
-    .unwrap();
+    let kubeconfig = unreachable_kubeconfig(&dir);
     let out = bin().args(["ordinals", "web"]).env("KUBECONFIG", &kubeconfig).assert().code(1);
     let err = String::from_utf8(out.get_output().stderr.clone()).unwrap();
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.starts_with("error: cannot reach the API server at https://127.0.0.1:9"), "{err}");
 }
 
-/// A kubeconfig for a server that refuses connections (port 9 on loopback).
+/// A kubeconfig for a server that refuses connections: port 9 (discard) on loopback, where nothing
+/// listens, so the connection is refused at once.
 fn unreachable_kubeconfig(dir: &std::path::Path) -> std::path::PathBuf {
     std::fs::create_dir_all(dir).unwrap();
     let path = dir.join("config");

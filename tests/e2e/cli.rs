@@ -4,19 +4,15 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use crate::support::objects::sts;
-use crate::support::{Env, assert_exit, env, stderr};
+use crate::support::{Env, assert_exit, env, plugin_command, stderr};
 
 /// Runs the plugin with stdout a pipe whose reading end is closed at once, as `| head -0` or a
 /// `grep -q` that has already matched would leave it.
 async fn run_with_stdout_closed(env: &Env, args: &[&str]) -> Output {
-    let mut full: Vec<String> = vec!["--kubeconfig".into(), env.kubeconfig.display().to_string(), "-n".into()];
-    full.push(env.ns.clone());
-    full.extend(args.iter().map(|s| s.to_string()));
+    let full = env.plugin_args(&env.kubeconfig, args);
     tokio::task::spawn_blocking(move || {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kubectl-sts_doctor"))
+        let mut child = plugin_command()
             .args(&full)
-            .env("NO_COLOR", "1")
-            .env_remove("KUBECONFIG")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -57,22 +53,10 @@ async fn ctrl_c_while_following_is_one_line_and_exit_130() {
     let Some(env) = env("cli-ctrl-c").await else { return };
     // No kubelet: web-0 stays Pending, so the rollout is followed until interrupted.
     env.create_sts(&sts("web", 1)).await;
-    let args: Vec<String> = vec![
-        "--kubeconfig".into(),
-        env.kubeconfig.display().to_string(),
-        "-n".into(),
-        env.ns.clone(),
-        "rollout".into(),
-        "web".into(),
-        "--watch".into(),
-        "--stuck-after".into(),
-        "1h".into(),
-    ];
+    let args = env.plugin_args(&env.kubeconfig, &["rollout", "web", "--watch", "--stuck-after", "1h"]);
     let out = tokio::task::spawn_blocking(move || {
-        let child = Command::new(env!("CARGO_BIN_EXE_kubectl-sts_doctor"))
+        let child = plugin_command()
             .args(&args)
-            .env("NO_COLOR", "1")
-            .env_remove("KUBECONFIG")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

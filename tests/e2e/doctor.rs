@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::support::normalize::normalize;
 use crate::support::objects::sts;
-use crate::support::{assert_exit, env, stdout};
+use crate::support::{assert_exit, env, json, stdout};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn doctor_reports_findings_and_exit_code_reflects_the_worst() {
@@ -39,7 +39,7 @@ async fn doctor_reports_findings_and_exit_code_reflects_the_worst() {
 
     let out = env.run(&["doctor", "-o", "json"]).await;
     assert_exit(&out, 7);
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = json(&out);
     assert_eq!(doc["kind"], "Doctor");
     assert_eq!(doc["summary"]["worst"], "error");
     assert_eq!(doc["summary"]["statefulsets"], 2);
@@ -53,7 +53,7 @@ async fn doctor_reports_findings_and_exit_code_reflects_the_worst() {
     // One StatefulSet only.
     let out = env.run(&["doctor", "db", "-o", "json"]).await;
     assert_exit(&out, 7);
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = json(&out);
     assert_eq!(doc["summary"]["statefulsets"], 1);
     assert_eq!(doc["statefulsets"][0]["name"], "db");
     assert_eq!(doc["statefulsets"][0]["findings"][0]["code"], "pod-on-lost-node", "db-1 is on n2: {doc}");
@@ -61,7 +61,7 @@ async fn doctor_reports_findings_and_exit_code_reflects_the_worst() {
     // All namespaces: ours is among them.
     let out = env.run(&["doctor", "-A", "-o", "json"]).await;
     assert_exit(&out, 7);
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = json(&out);
     assert!(
         doc["statefulsets"].as_array().unwrap().iter().any(|s| s["namespace"] == env.ns.as_str() && s["name"] == "web")
     );
@@ -92,7 +92,7 @@ async fn a_succeeded_pod_is_never_replaced_by_the_1_20_controller_and_doctor_say
 
     let out = env.run(&["doctor", "-o", "json"]).await;
     assert_exit(&out, 6);
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = json(&out);
     let findings = doc["statefulsets"][0]["findings"].as_array().unwrap();
     let failed = findings.iter().find(|f| f["code"] == "pod-failed").unwrap_or_else(|| panic!("{doc}"));
     assert_eq!(failed["subject"], "web-1");
@@ -128,7 +128,7 @@ async fn a_namespace_scoped_user_gets_an_incomplete_report_that_says_so() {
     assert_exit(&out, 7);
     let doc = eventually("the viewer's role to apply", Duration::from_secs(10), || async {
         let out = env.run_as(&viewer, &["doctor", "-o", "json"]).await;
-        (out.status.code() == Some(6)).then(|| serde_json::from_slice::<Value>(&out.stdout).unwrap())
+        (out.status.code() == Some(6)).then(|| json(&out))
     })
     .await;
     let summary = &doc["summary"];
@@ -151,6 +151,6 @@ async fn a_namespace_scoped_user_gets_an_incomplete_report_that_says_so() {
     );
     let out = env.run_as(&viewer, &["ordinals", "web", "-o", "json"]).await;
     assert_exit(&out, 0);
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = json(&out);
     assert_eq!(doc["unavailable"][0]["part"], "nodes", "{doc}");
 }

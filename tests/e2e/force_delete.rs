@@ -10,13 +10,9 @@ use sts_doctor::force_delete::{Action, Thresholds};
 
 use crate::support::normalize::normalize;
 use crate::support::objects::sts;
-use crate::support::{Env, Kubelet, assert_exit, env, eventually, run_binary, stderr, stdout};
+use crate::support::{Env, Kubelet, assert_exit, env, eventually, json, stderr, stdout};
 
 pub(crate) const TEN_MINUTES: Duration = Duration::from_secs(600);
-
-pub(crate) fn json(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(out)))
-}
 
 fn check<'a>(doc: &'a Value, name: &str) -> &'a Value {
     doc["checks"].as_array().unwrap().iter().find(|c| c["name"] == name).unwrap_or_else(|| panic!("no {name}: {doc}"))
@@ -316,13 +312,8 @@ async fn clear_errors_for_missing_pods_and_permissions() {
     let out = env.run(&["force-delete", "Web-1"]).await;
     assert_exit(&out, 2);
 
-    let viewer = env.kubeconfig.with_file_name("viewer.kubeconfig");
-    let as_viewer = |args: &[&str]| {
-        let mut full = vec!["--kubeconfig".to_string(), viewer.display().to_string(), "-n".into(), env.ns.clone()];
-        full.extend(args.iter().map(|s| s.to_string()));
-        run_binary(full, &[])
-    };
-    let out = as_viewer(&["force-delete", "web-1"]).await;
+    let viewer = env.viewer_kubeconfig();
+    let out = env.run_as(&viewer, &["force-delete", "web-1"]).await;
     assert_exit(&out, 1);
     assert!(
         stderr(&out).starts_with(&format!(
@@ -337,7 +328,7 @@ async fn clear_errors_for_missing_pods_and_permissions() {
     // Pods readable, Nodes and Leases not: refused (never "deleted"), naming the permission.
     env.grant_viewer(&["pods", "persistentvolumeclaims"], &["get", "list"]).await;
     let out = eventually("the viewer's role to apply", Duration::from_secs(10), || async {
-        let out = as_viewer(&["force-delete", "web-1", "--node-fenced", "--yes"]).await;
+        let out = env.run_as(&viewer, &["force-delete", "web-1", "--node-fenced", "--yes"]).await;
         (out.status.code() != Some(1)).then_some(out)
     })
     .await;

@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use crate::force_delete::{TEN_MINUTES, json, two_pods};
-use crate::support::{assert_exit, stderr, stdout};
+use crate::force_delete::{TEN_MINUTES, two_pods};
+use crate::support::{assert_exit, json, stderr, stdout};
 
 /// A dry run changes nothing, so, as with reclaim and rollout, it needs no confirmation: without
 /// a terminal and without --yes the server-side dry-run DELETE (or PATCH) is still sent. The gate

@@ -4,11 +4,7 @@ use serde_json::Value;
 
 use crate::support::normalize::normalize;
 use crate::support::objects::sts;
-use crate::support::{assert_exit, env, eventually, stderr, stdout};
-
-fn json(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(out)))
-}
+use crate::support::{assert_exit, env, eventually, json, stderr, stdout};
 
 fn row<'a>(doc: &'a Value, list: &str, key: &str, name: &str) -> &'a Value {
     doc[list].as_array().unwrap().iter().find(|r| r[key] == name).unwrap_or_else(|| panic!("no {name} in {doc}"))
@@ -236,19 +232,7 @@ async fn clear_errors_for_missing_objects_and_permissions() {
     assert_exit(&out, 2);
     assert!(stderr(&out).starts_with("error: invalid statefulset name \"Bad_Name\""), "{}", stderr(&out));
 
-    let viewer = env.kubeconfig.with_file_name("viewer.kubeconfig");
-    let out = crate::support::run_binary(
-        vec![
-            "--kubeconfig".into(),
-            viewer.display().to_string(),
-            "-n".into(),
-            env.ns.clone(),
-            "ordinals".into(),
-            "web".into(),
-        ],
-        &[],
-    )
-    .await;
+    let out = env.run_as(&env.viewer_kubeconfig(), &["ordinals", "web"]).await;
     assert_exit(&out, 1);
     assert_eq!(
         stderr(&out).lines().next().unwrap(),

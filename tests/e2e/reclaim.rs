@@ -7,17 +7,12 @@ use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
 use kube::api::{DeleteParams, Patch, PatchParams};
 use serde_json::{Value, json};
 use sts_doctor::apply::claims::ReclaimOptions;
-use sts_doctor::cluster::Cluster;
 use sts_doctor::cluster::snapshot::{Scope, Want};
 use sts_doctor::reclaim::{ClaimOutcome, PlanOptions};
 
 use crate::support::normalize::normalize;
 use crate::support::objects::sts;
-use crate::support::{Env, assert_exit, env, eventually, stderr, stdout};
-
-fn json_of(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(out)))
-}
+use crate::support::{Env, assert_exit, env, eventually, json, stderr, stdout};
 
 fn claims_of<'a>(doc: &'a Value, list: &str) -> Vec<&'a str> {
     doc[list].as_array().unwrap().iter().map(|c| c["claim"].as_str().unwrap()).collect()
@@ -69,7 +64,7 @@ async fn scale_down_orphans_are_listed_deleted_and_a_rerun_is_a_no_op() {
     assert_exit(&out, 0);
     insta::assert_snapshot!("reclaim_plan", normalize(&stdout(&out), &env.ns));
 
-    let doc = json_of(&env.run(&["reclaim", "web", "-o", "json"]).await);
+    let doc = json(&env.run(&["reclaim", "web", "-o", "json"]).await);
     assert_eq!((doc["apiVersion"].as_str(), doc["kind"].as_str()), (Some("sts-doctor.io/v1"), Some("Reclaim")));
     assert_eq!(claims_of(&doc, "candidates"), ["data-web-1", "data-web-2"]);
     let c = &doc["candidates"][0];
@@ -83,7 +78,7 @@ async fn scale_down_orphans_are_listed_deleted_and_a_rerun_is_a_no_op() {
     // Server-side dry run and a declined confirmation change nothing.
     let out = env.run(&["reclaim", "web", "--delete", "--dry-run", "-o", "json"]).await;
     assert_exit(&out, 0);
-    let doc = json_of(&out);
+    let doc = json(&out);
     let outcomes: Vec<&str> =
         doc["results"].as_array().unwrap().iter().map(|r| r["outcome"].as_str().unwrap()).collect();
     assert_eq!(outcomes, ["wouldDelete", "wouldDelete"]);
@@ -93,7 +88,7 @@ async fn scale_down_orphans_are_listed_deleted_and_a_rerun_is_a_no_op() {
     // -o json declined: still the one document of the run (the plan, no results).
     let out = env.run(&["reclaim", "web", "--delete", "-o", "json"]).await;
     assert_exit(&out, 3);
-    let doc = json_of(&out);
+    let doc = json(&out);
     assert_eq!(claims_of(&doc, "candidates"), ["data-web-1", "data-web-2"]);
     assert_eq!((doc["delete"].as_bool(), &doc["results"]), (Some(true), &Value::Null));
     for name in ["data-web-1", "data-web-2"] {
@@ -112,7 +107,7 @@ async fn scale_down_orphans_are_listed_deleted_and_a_rerun_is_a_no_op() {
 
     let out = env.run(&["reclaim", "web", "--delete", "--yes", "-o", "json"]).await;
     assert_exit(&out, 0);
-    let doc = json_of(&out);
+    let doc = json(&out);
     assert!(doc["candidates"].as_array().unwrap().is_empty() && doc["skipped"].as_array().unwrap().is_empty(), "{doc}");
     assert_eq!(doc["results"], json!([]));
 }
@@ -127,7 +122,7 @@ async fn a_claim_a_backup_pod_mounts_is_skipped() {
 
     let out = env.run(&["reclaim", "web", "--delete", "--yes", "-o", "json"]).await;
     assert_exit(&out, 0);
-    let doc = json_of(&out);
+    let doc = json(&out);
     assert_eq!(claims_of(&doc, "candidates"), ["data-web-1"]);
     let skip = skipped(&doc, "data-web-2");
     assert_eq!(skip["kind"], "in-use");
@@ -153,13 +148,13 @@ async fn statefulsets_whose_names_prefix_each_other_and_a_deleted_one() {
     env.wait_ready("web-1", 1).await;
     env.wait_pods(&["web-0", "web-1-0"]).await;
 
-    let doc = json_of(&env.run(&["reclaim", "web", "-o", "json"]).await);
+    let doc = json(&env.run(&["reclaim", "web", "-o", "json"]).await);
     assert_eq!(claims_of(&doc, "candidates"), ["data-web-1"]);
     assert!(doc["skipped"].as_array().unwrap().is_empty(), "{doc}");
-    let doc = json_of(&env.run(&["reclaim", "web-1", "-o", "json"]).await);
+    let doc = json(&env.run(&["reclaim", "web-1", "-o", "json"]).await);
     assert_eq!(claims_of(&doc, "candidates"), ["data-web-1-1"]);
     // Every claim belongs to an existing StatefulSet: nothing for --deleted.
-    let doc = json_of(&env.run(&["reclaim", "--deleted", "-o", "json"]).await);
+    let doc = json(&env.run(&["reclaim", "--deleted", "-o", "json"]).await);
     assert!(doc["candidates"].as_array().unwrap().is_empty(), "{doc}");
 
     // --deleted with the name of a StatefulSet that exists is refused.
@@ -173,7 +168,7 @@ async fn statefulsets_whose_names_prefix_each_other_and_a_deleted_one() {
     let out = env.run(&["reclaim", "--deleted"]).await;
     assert_exit(&out, 0);
     insta::assert_snapshot!("reclaim_deleted", normalize(&stdout(&out), &env.ns));
-    let doc = json_of(&env.run(&["reclaim", "--deleted", "web-1", "-o", "json"]).await);
+    let doc = json(&env.run(&["reclaim", "--deleted", "web-1", "-o", "json"]).await);
     assert_eq!(claims_of(&doc, "candidates"), ["data-web-1-0", "data-web-1-1"]);
     assert_eq!(doc["candidates"][0]["confidence"], "low");
     assert_eq!(doc["candidates"][0]["statefulset"], "web-1");
@@ -213,7 +208,7 @@ async fn mid_scale_is_refused_and_says_what_is_in_flight() {
     for name in ["data-web-1", "data-web-2"] {
         assert!(claim(&env, name).await.unwrap().metadata.deletion_timestamp.is_none());
     }
-    let doc = json_of(&env.run(&["reclaim", "web", "-o", "json"]).await);
+    let doc = json(&env.run(&["reclaim", "web", "-o", "json"]).await);
     assert!(doc["refusal"].as_str().unwrap().contains("status.replicas is"), "{doc}");
     assert!(doc["candidates"].as_array().unwrap().is_empty());
 }
@@ -240,7 +235,7 @@ async fn the_documented_rbac_suffices_and_keep_volume_retains_the_pv() {
 
     let out = env.run_as(&kubeconfig, &["reclaim", "web", "--delete", "--yes", "--keep-volume", "-o", "json"]).await;
     assert_exit(&out, 0);
-    let doc = json_of(&out);
+    let doc = json(&out);
     assert_eq!(doc["results"][0]["outcome"], "deleted");
     let pv_name = doc["candidates"][0]["volume"].as_str().unwrap().to_string();
     assert_eq!(doc["results"][0]["retainedVolume"], pv_name.as_str());
@@ -272,7 +267,7 @@ async fn unreadable_volumes_refuse_keep_volume() {
     // RBAC takes effect at once, but give the authorizer cache no chance to flake.
     let doc = eventually("viewer can plan", Duration::from_secs(10), || async {
         let out = env.run_as(&viewer, &["reclaim", "web", "-o", "json"]).await;
-        (out.status.code() == Some(0)).then(|| json_of(&out))
+        (out.status.code() == Some(0)).then(|| json(&out))
     })
     .await;
     assert_eq!(doc["candidates"][0]["dataFate"], "unknown");
@@ -291,12 +286,7 @@ async fn a_stale_plan_reports_conflicts_and_continues() {
     let Some(env) = env("reclaim-stale").await else { return };
     let _kubelet = env.kubelet(&["n1", "n2"]).await;
     scaled_down(&env, 4, 1).await;
-    let cluster = Cluster {
-        client: env.client.clone(),
-        namespace: env.ns.clone(),
-        server: "test".into(),
-        timeout: Duration::from_secs(30),
-    };
+    let cluster = env.cluster(Duration::from_secs(30));
     let want = Want { all_pods: true, claims: true, volumes: true, ..Want::default() };
     let snap = cluster.snapshot(&Scope::Namespace(env.ns.clone()), want).await.expect("snapshot");
     let web = snap.statefulsets.iter().find(|s| s.name == "web").unwrap();
@@ -346,12 +336,7 @@ async fn keep_volume_then_a_failed_delete_says_what_was_changed() {
     let Some(env) = env("reclaim-keep-half").await else { return };
     let _kubelet = env.kubelet(&["n1"]).await;
     scaled_down(&env, 2, 1).await;
-    let cluster = Cluster {
-        client: env.client.clone(),
-        namespace: env.ns.clone(),
-        server: "test".into(),
-        timeout: Duration::from_secs(30),
-    };
+    let cluster = env.cluster(Duration::from_secs(30));
     let want = Want { all_pods: true, claims: true, volumes: true, ..Want::default() };
     let snap = cluster.snapshot(&Scope::Namespace(env.ns.clone()), want).await.expect("snapshot");
     let web = snap.statefulsets.iter().find(|s| s.name == "web").unwrap();

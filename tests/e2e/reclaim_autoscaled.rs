@@ -40,7 +40,7 @@ async fn claims_the_autoscaler_reuses_are_kept() {
     scaled_down(&env, 4, 1).await;
     create_hpa(&env, "web", 1, 3).await;
 
-    let doc = json_of(&env.run(&["reclaim", "web", "-o", "json"]).await);
+    let doc = json(&env.run(&["reclaim", "web", "-o", "json"]).await);
     assert_eq!(claims_of(&doc, "candidates"), ["data-web-3"]);
     for name in ["data-web-1", "data-web-2"] {
         let skip = skipped(&doc, name);
@@ -54,7 +54,7 @@ async fn claims_the_autoscaler_reuses_are_kept() {
     }
     // doctor counts the same orphans.
     let out = env.run(&["doctor", "web", "-o", "json"]).await;
-    let doc = json_of(&out);
+    let doc = json(&out);
     let orphaned: Vec<&str> = doc["statefulsets"][0]["findings"]
         .as_array()
         .unwrap()

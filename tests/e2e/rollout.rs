@@ -2,33 +2,17 @@
 
 use std::time::Duration;
 
-use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::DeleteParams;
 use serde_json::Value;
 
 use crate::support::normalize::normalize;
 use crate::support::objects::sts;
-use crate::support::{Env, assert_exit, env, eventually, stderr, stdout};
+use crate::support::{assert_exit, env, eventually, json, stderr, stdout};
 
 const GOOD: &str = "registry.example/app:1";
 const NEW: &str = "registry.example/app:2";
 const BROKEN: &str = "registry.example/app:broken";
-
-fn json(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", stdout(out), stderr(out)))
-}
-
-async fn status(env: &Env, extra: &[&str]) -> Value {
-    let mut args = vec!["rollout", "web", "-o", "json"];
-    args.extend(extra);
-    json(&env.run(&args).await)
-}
-
-async fn partition(env: &Env) -> i64 {
-    let s = env.api::<StatefulSet>().get("web").await.unwrap();
-    s.spec.unwrap().update_strategy.unwrap().rolling_update.unwrap().partition.unwrap_or(0).into()
-}
 
 /// The main scenario: a template change with partition 2 on 3 replicas updates only web-2
 /// (followed live, non-tty output snapshotted), then `--to 0` finishes the rollout.
@@ -55,7 +39,7 @@ async fn a_partitioned_canary_then_the_rest() {
     assert_eq!(code, Some(0), "{out}\n{err}");
     insta::assert_snapshot!("rollout_follow_partition", normalize(&out, &env.ns));
 
-    let doc = status(&env, &[]).await;
+    let doc = env.rollout_json("web", &[]).await;
     assert_eq!(doc["kind"], "Rollout");
     assert_eq!(doc["phase"], "PartitionComplete");
     let kinds: Vec<&str> =
@@ -66,7 +50,7 @@ async fn a_partitioned_canary_then_the_rest() {
     let out = env.run(&["rollout", "web", "--to", "0", "--dry-run"]).await;
     assert_exit(&out, 0);
     assert!(stdout(&out).contains("dry run: the server accepted partition 0"), "{}", stdout(&out));
-    assert_eq!(partition(&env).await, 2);
+    assert_eq!(env.partition("web").await, 2);
     let out = env.run(&["rollout", "web", "--to", "0", "--yes", "--watch", "--timeout", "90s"]).await;
     assert_exit(&out, 0);
     let text = stdout(&out);
@@ -75,7 +59,7 @@ async fn a_partitioned_canary_then_the_rest() {
     assert!(text.contains("web-0 updated to"), "{text}");
     assert!(text.contains("\ndone: all 3 pods are on revision"), "{text}");
 
-    let doc = status(&env, &[]).await;
+    let doc = env.rollout_json("web", &[]).await;
     assert_eq!(doc["phase"], "Done");
     assert_eq!(doc["statefulset"]["currentRevision"]["name"], doc["statefulset"]["updateRevision"]["name"]);
     assert_eq!(doc["statefulset"]["updateRevision"]["name"], revisions.update.as_str());
@@ -120,7 +104,7 @@ async fn stepping_one_ordinal_at_a_time() {
     assert!(at("pausing 1s before partition 1") < at("partition set to 1"));
     assert!(at("web-1 updated to") < at("partition set to 0"));
     assert!(at("partition set to 0") < at("done: all 3 pods"));
-    assert_eq!(partition(&env).await, 0);
+    assert_eq!(env.partition("web").await, 0);
 }
 
 /// A broken image is reported stuck; reverting it springs the forced-rollback trap
@@ -168,7 +152,7 @@ async fn a_broken_update_is_stuck_and_a_revert_is_trapped_until_fixed() {
     let out = env.run(&["rollout", "web", "--to", "3", "--yes", "--watch", "--stuck-after", "2s"]).await;
     assert_exit(&out, 0);
     assert!(stdout(&out).contains("plan: raise the partition of web from 2 to 3"), "{}", stdout(&out));
-    assert_eq!(partition(&env).await, 3);
+    assert_eq!(env.partition("web").await, 3);
     env.patch_sts("web", serde_json::json!({ "spec": { "updateStrategy": { "rollingUpdate": { "partition": 2 } } } }))
         .await;
 
@@ -181,7 +165,7 @@ async fn a_broken_update_is_stuck_and_a_revert_is_trapped_until_fixed() {
     let out = env.run(&["rollout", "web", "--stuck-after", "2s"]).await;
     assert_exit(&out, 5);
     insta::assert_snapshot!("rollout_trapped", normalize(&stdout(&out), &env.ns));
-    let doc = status(&env, &["--stuck-after", "2s"]).await;
+    let doc = env.rollout_json("web", &["--stuck-after", "2s"]).await;
     assert_eq!(doc["phase"], "Trapped");
     assert_eq!(doc["blockingPod"], "web-2");
     let explanation = doc["explanation"].as_str().unwrap();
@@ -214,7 +198,7 @@ async fn a_broken_update_is_stuck_and_a_revert_is_trapped_until_fixed() {
     // of patience is too little for a new pod to be scheduled on a loaded machine. Wait until the
     // trap holds for 10s instead, which leaves the replacement 10s.
     eventually("web-2 trapped for 10s", Duration::from_secs(60), || async {
-        (status(&env, &["--stuck-after", "10s"]).await["phase"] == "Trapped").then_some(())
+        (env.rollout_json("web", &["--stuck-after", "10s"]).await["phase"] == "Trapped").then_some(())
     })
     .await;
     let out =
@@ -235,7 +219,7 @@ async fn on_delete_lists_the_pods_to_delete() {
     env.create_sts(&sts("web", 3).on_delete()).await;
     env.wait_ready("web", 3).await;
     let update = env.set_image("web", NEW).await.update;
-    let doc = status(&env, &[]).await;
+    let doc = env.rollout_json("web", &[]).await;
     assert_eq!(doc["phase"], "WaitingForOnDelete");
     assert_eq!(doc["podsToDelete"], serde_json::json!(["web-2", "web-1", "web-0"]));
 
@@ -276,16 +260,11 @@ async fn a_stale_partition_patch_is_rejected() {
     env.create_sts(&sts("web", 1).partition(1)).await;
     let stale = env.wait_ready("web", 1).await.metadata.resource_version.unwrap();
     env.set_image("web", NEW).await;
-    let cluster = sts_doctor::cluster::Cluster {
-        client: env.client.clone(),
-        namespace: env.ns.clone(),
-        server: "test".into(),
-        timeout: Duration::from_secs(10),
-    };
+    let cluster = env.cluster(Duration::from_secs(10));
     let err =
         sts_doctor::apply::statefulsets::set_partition(&cluster, &env.ns, "web", &stale, 0, false).await.unwrap_err();
     assert!(err.is_conflict(), "{err}");
-    assert_eq!(partition(&env).await, 1);
+    assert_eq!(env.partition("web").await, 1);
 
     let out = env.run(&["rollout", "nope"]).await;
     assert_exit(&out, 1);
@@ -397,7 +376,7 @@ async fn an_ordered_scale_down_blocked_by_two_unhealthy_pods_is_stuck() {
         "{err}"
     );
     assert!(err.contains("the controller waits for web-2 (Running, not Ready, CrashLoopBackOff)"), "{err}");
-    let doc = status(&env, &["--stuck-after", "2s"]).await;
+    let doc = env.rollout_json("web", &["--stuck-after", "2s"]).await;
     assert_eq!(doc["controllerNext"]["action"], "scaleDownBlocked");
     assert_eq!(doc["blockingPod"], "web-2");
     // `ordinals` says the same, from the same rules.
@@ -420,12 +399,7 @@ async fn a_fix_on_a_pod_that_changed_since_it_was_judged_deletes_nothing() {
     let (uid, stale) = (judged.uid.unwrap(), judged.resource_version.unwrap());
     let label = serde_json::json!({ "metadata": { "labels": { "moved": "yes" } } });
     let moved = env.api::<Pod>().patch("web-0", &PatchParams::default(), &Patch::Merge(&label)).await.unwrap();
-    let cluster = sts_doctor::cluster::Cluster {
-        client: env.client.clone(),
-        namespace: env.ns.clone(),
-        server: "test".into(),
-        timeout: Duration::from_secs(10),
-    };
+    let cluster = env.cluster(Duration::from_secs(10));
     let delete = |rv: String, dry_run: bool| {
         let (cluster, ns, uid) = (cluster.clone(), env.ns.clone(), uid.clone());
         async move { sts_doctor::apply::statefulsets::delete_trapped_pod(&cluster, &ns, "web-0", &uid, &rv, dry_run).await }

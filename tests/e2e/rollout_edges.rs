@@ -4,22 +4,11 @@
 use std::time::Duration;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
-use serde_json::Value;
 
 use crate::support::objects::sts;
-use crate::support::{Env, assert_exit, env, stderr, stdout};
+use crate::support::{assert_exit, env, stderr};
 
 const NEW: &str = "registry.example/app:2";
-
-fn json(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", stdout(out), stderr(out)))
-}
-
-async fn status(env: &Env, extra: &[&str]) -> Value {
-    let mut args = vec!["rollout", "web", "-o", "json"];
-    args.extend(extra);
-    json(&env.run(&args).await)
-}
 
 /// Parallel scale-down on the real 1.20 controller: it deletes web-2 and does not wait for it
 /// (processCondemned), so the controller has nothing left to do while web-2, on a node that does
@@ -37,7 +26,7 @@ async fn a_parallel_scale_down_is_not_done_while_the_removed_pod_still_terminate
     // The controller deletes web-2, then records the generation it observed: until then the
     // rollout only waits for the controller to observe the scale-down.
     env.wait_status("web", "the scale-down observed", |_| true).await;
-    let doc = status(&env, &[]).await;
+    let doc = env.rollout_json("web", &[]).await;
     assert_eq!(doc["phase"], "Progressing", "{doc}");
     assert_eq!(doc["blockingPod"], "web-2");
     let reason = doc["reason"].as_str().unwrap();

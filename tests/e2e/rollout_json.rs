@@ -1,24 +1,12 @@
 //! `rollout -o json|yaml` prints exactly one document per run, whatever became of `--step/--to`
 //! or `--fix`: refused, declined (no terminal, no --yes), a dry run, or done.
 
-use k8s_openapi::api::apps::v1::StatefulSet;
 use serde_json::{Value, json};
 
 use crate::support::objects::sts;
-use crate::support::{Env, assert_exit, env, stderr, stdout};
+use crate::support::{assert_exit, env, json, stderr, stdout};
 
 const NEW: &str = "registry.example/app:2";
-
-/// The one JSON document on stdout (a second one, or anything else, fails to parse).
-fn json(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout)
-        .unwrap_or_else(|e| panic!("not one JSON document ({e}): {}\n{}", stdout(out), stderr(out)))
-}
-
-async fn partition(env: &Env) -> i64 {
-    let s = env.api::<StatefulSet>().get("web").await.unwrap();
-    s.spec.unwrap().update_strategy.unwrap().rolling_update.unwrap().partition.unwrap_or(0).into()
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_step_and_fix_path_prints_one_document() {
@@ -53,7 +41,7 @@ async fn every_step_and_fix_path_prints_one_document() {
     assert_eq!(step["action"]["status"], "DryRun", "{step}");
     assert_eq!(step["action"]["dryRun"], true);
     assert_eq!(step["results"], json!([{ "partition": 1, "outcome": "wouldSet", "updates": ["web-1"] }]));
-    assert_eq!(partition(&env).await, 2);
+    assert_eq!(env.partition("web").await, 2);
 
     // Refused before any plan: nothing to lower to.
     let out = env.run(&["rollout", "web", "--to", "2", "--yes", "-o", "json"]).await;
@@ -96,5 +84,5 @@ async fn every_step_and_fix_path_prints_one_document() {
     assert_eq!(step["action"], json!({ "status": "Set", "dryRun": false, "detail": "partition set to 1" }), "{step}");
     assert_eq!(step["results"], json!([{ "partition": 1, "outcome": "set", "updates": ["web-1"] }]));
     assert_eq!(doc["statefulset"]["partition"], 1);
-    assert_eq!(partition(&env).await, 1);
+    assert_eq!(env.partition("web").await, 1);
 }

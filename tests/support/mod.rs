@@ -16,8 +16,8 @@ pub mod pty;
 pub mod rbac;
 pub mod rollout;
 
-use std::path::PathBuf;
-use std::process::Output;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
@@ -25,6 +25,7 @@ use k8s_openapi::api::core::v1::Namespace;
 use kube::api::{Api, DeleteParams, PostParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::{Client, Config};
+use serde_json::Value;
 
 pub use kubelet::Kubelet;
 
@@ -126,29 +127,49 @@ impl Env {
         Kubelet::start(self.client.clone(), &self.ns, nodes).await
     }
 
-    /// Runs the plugin binary with this namespace and the test kubeconfig; `args` as typed by a user.
-    pub async fn run(&self, args: &[&str]) -> Output {
-        let mut full: Vec<String> = vec!["--kubeconfig".into(), self.kubeconfig.display().to_string()];
+    /// A cluster connection of the library's on this namespace, for tests that drive it directly.
+    pub fn cluster(&self, timeout: Duration) -> sts_doctor::cluster::Cluster {
+        sts_doctor::cluster::Cluster {
+            client: self.client.clone(),
+            namespace: self.ns.clone(),
+            server: "test".into(),
+            timeout,
+        }
+    }
+
+    /// The plugin's arguments for `args` as typed by a user, in this namespace with `kubeconfig`.
+    pub fn plugin_args(&self, kubeconfig: &Path, args: &[&str]) -> Vec<String> {
+        let mut full: Vec<String> = vec!["--kubeconfig".into(), kubeconfig.display().to_string()];
         full.extend(["-n".to_string(), self.ns.clone()]);
         full.extend(args.iter().map(|s| s.to_string()));
-        run_binary(full, &[]).await
+        full
+    }
+
+    /// Runs the plugin binary with this namespace and the test kubeconfig; `args` as typed by a user.
+    pub async fn run(&self, args: &[&str]) -> Output {
+        run_binary(self.plugin_args(&self.kubeconfig, args), &[]).await
     }
 
     /// Like [`Env::run`] with extra environment variables.
     pub async fn run_with_env(&self, args: &[&str], vars: &[(&str, &str)]) -> Output {
-        let mut full: Vec<String> = vec!["--kubeconfig".into(), self.kubeconfig.display().to_string()];
-        full.extend(["-n".to_string(), self.ns.clone()]);
-        full.extend(args.iter().map(|s| s.to_string()));
-        run_binary(full, vars).await
+        run_binary(self.plugin_args(&self.kubeconfig, args), vars).await
     }
+}
+
+/// The plugin binary as tests start it: without colours, and without the environment's
+/// KUBECONFIG (each run names its cluster with --kubeconfig).
+pub fn plugin_command() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_kubectl-sts_doctor"));
+    cmd.env("NO_COLOR", "1").env_remove("KUBECONFIG");
+    cmd
 }
 
 /// Runs the binary off the async runtime (the simulator keeps running meanwhile).
 pub async fn run_binary(args: Vec<String>, vars: &[(&str, &str)]) -> Output {
     let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     tokio::task::spawn_blocking(move || {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-sts_doctor"));
-        cmd.args(&args).env("NO_COLOR", "1").env_remove("KUBECONFIG");
+        let mut cmd = plugin_command();
+        cmd.args(&args);
         for (k, v) in vars {
             cmd.env(k, v);
         }
@@ -164,6 +185,16 @@ pub fn stdout(out: &Output) -> String {
 
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Stdout as the one JSON document it must be (a second document, or anything else, fails),
+/// showing both streams when it is not.
+#[track_caller]
+pub fn json(out: &Output) -> Value {
+    match serde_json::from_slice(&out.stdout) {
+        Ok(doc) => doc,
+        Err(e) => panic!("not one JSON document ({e}): {}\n{}", stdout(out), stderr(out)),
+    }
 }
 
 /// Asserts the exit code, showing both streams when it differs.

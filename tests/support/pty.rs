@@ -4,7 +4,7 @@
 use std::fs::File;
 use std::io::{Read, Write};
 use std::os::fd::FromRawFd;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -20,9 +20,7 @@ impl Env {
     /// Runs the plugin with `args` on a terminal, stdout redirected; once `prompt` shows on the
     /// terminal, types `key`.
     pub async fn run_on_terminal(&self, args: &[&str], prompt: &str, key: &str) -> Session {
-        let mut full: Vec<String> = vec!["--kubeconfig".into(), self.kubeconfig.display().to_string()];
-        full.extend(["-n".to_string(), self.ns.clone()]);
-        full.extend(args.iter().map(|s| s.to_string()));
+        let full = self.plugin_args(&self.kubeconfig, args);
         let (prompt, key) = (prompt.to_string(), key.to_string());
         tokio::task::spawn_blocking(move || interact(full, &prompt, &key)).await.expect("join")
     }
@@ -30,10 +28,8 @@ impl Env {
 
 fn interact(args: Vec<String>, prompt: &str, key: &str) -> Session {
     let (mut master, slave) = open_pty();
-    let child = Command::new(env!("CARGO_BIN_EXE_kubectl-sts_doctor"))
+    let child = super::plugin_command()
         .args(&args)
-        .env("NO_COLOR", "1")
-        .env_remove("KUBECONFIG")
         .stdin(Stdio::from(slave.try_clone().expect("dup pty")))
         .stderr(Stdio::from(slave))
         .stdout(Stdio::piped())

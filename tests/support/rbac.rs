@@ -141,9 +141,6 @@ impl Env {
 
     /// Runs the binary in this namespace with another kubeconfig.
     pub async fn run_as(&self, kubeconfig: &std::path::Path, args: &[&str]) -> std::process::Output {
-        let mut full: Vec<String> = vec!["--kubeconfig".into(), kubeconfig.display().to_string()];
-        full.extend(["-n".to_string(), self.ns.clone()]);
-        full.extend(args.iter().map(|s| s.to_string()));
-        super::run_binary(full, &[]).await
+        super::run_binary(self.plugin_args(kubeconfig, args), &[]).await
     }
 }

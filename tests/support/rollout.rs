@@ -5,7 +5,7 @@ use std::time::Duration;
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Patch, PatchParams};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::{Env, eventually};
 
@@ -55,6 +55,19 @@ impl Env {
         }
     }
 
+    /// The partition of the StatefulSet's rolling update (0 when unset).
+    pub async fn partition(&self, sts: &str) -> i64 {
+        let s = self.api::<StatefulSet>().get(sts).await.expect("get statefulset");
+        s.spec.unwrap().update_strategy.unwrap().rolling_update.unwrap().partition.unwrap_or(0).into()
+    }
+
+    /// The document of `rollout <sts> -o json` with `extra` arguments.
+    pub async fn rollout_json(&self, sts: &str, extra: &[&str]) -> Value {
+        let mut args = vec!["rollout", sts, "-o", "json"];
+        args.extend(extra);
+        super::json(&self.run(&args).await)
+    }
+
     /// Sets the image of the first container (a template change: a new revision).
     pub async fn set_image(&self, sts: &str, image: &str) -> Revisions {
         // Strategic merge: containers merge by name, so setting the image back restores the exact
@@ -92,11 +105,8 @@ impl Env {
     /// Starts the plugin like [`Env::run`] without waiting for it.
     pub fn spawn(&self, args: &[&str]) -> Running {
         use std::io::BufRead;
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-sts_doctor"))
-            .args(["--kubeconfig", &self.kubeconfig.display().to_string(), "-n", &self.ns])
-            .args(args)
-            .env("NO_COLOR", "1")
-            .env_remove("KUBECONFIG")
+        let mut child = super::plugin_command()
+            .args(self.plugin_args(&self.kubeconfig, args))
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped())
             .spawn()

@@ -3,13 +3,11 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use http::{Request, Response};
-use kube::client::Body;
 use serde_json::{Value, json};
-use tower_test::mock;
 
 use super::*;
 use crate::cluster::server_time::ServerTime;
+use crate::testing::mock_api::{self, failure, respond};
 use crate::testing::{now, sts};
 
 fn op() -> Box<Op> {
@@ -48,17 +46,13 @@ fn list(kind: &str, items: Vec<Value>) -> Value {
     json!({ "kind": format!("{kind}List"), "apiVersion": "v1", "metadata": { "resourceVersion": "1" }, "items": items })
 }
 
-fn respond(code: u16, body: &Value) -> Response<Body> {
-    Response::builder().status(code).body(Body::from(serde_json::to_vec(body).unwrap())).unwrap()
-}
-
 /// The three watches list, then their watch requests fail once (a 503 while the API server
 /// restarts); the retries hang. Each interruption is a warning for the operator, and the status
 /// is known to lag on all three.
 #[tokio::test]
 async fn a_failed_watch_after_the_listing_is_a_warning() {
     let set = sts("web", 1);
-    let (service, mut handle) = mock::pair::<Request<Body>, Response<Body>>();
+    let (cluster, mut handle) = mock_api::cluster();
     let server_set = set.clone();
     tokio::spawn(async move {
         let mut failed = BTreeSet::new();
@@ -67,22 +61,15 @@ async fn a_failed_watch_after_the_listing_is_a_warning() {
             let (path, query) = (request.uri().path().to_string(), request.uri().query().unwrap_or("").to_string());
             if !query.contains("watch=true") {
                 let items = if path.ends_with("/statefulsets") { vec![server_set.clone()] } else { vec![] };
-                send.send_response(respond(200, &list("Thing", items)));
+                send.send_response(respond(200, list("Thing", items)));
             } else if failed.insert(path) {
-                let status = json!({ "kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 503,
-                                     "reason": "ServiceUnavailable", "message": "etcdserver: leader changed" });
-                send.send_response(respond(503, &status));
+                let status = failure(503, "ServiceUnavailable", "etcdserver: leader changed");
+                send.send_response(respond(503, status));
             } else {
                 held.push(send);
             }
         }
     });
-    let cluster = Cluster {
-        client: kube::Client::new(service, "shop"),
-        namespace: "shop".into(),
-        server: "https://mock".into(),
-        timeout: Duration::from_secs(5),
-    };
     let inputs = RolloutInputs {
         now: now(),
         server: ServerTime::default(),

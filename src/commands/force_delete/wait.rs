@@ -140,8 +140,9 @@ mod tests {
     use http::StatusCode;
     use serde_json::json;
 
-    use super::super::tests::{context, report, respond};
+    use super::super::tests::{context, report};
     use super::*;
+    use crate::testing::mock_api::{failure, respond};
     use crate::testing::{pod, with};
 
     /// The pod was deleted; then one poll fails (the API server is briefly unavailable), and the
@@ -157,8 +158,7 @@ mod tests {
                 send.send_response(if path.ends_with("/pods/web-1") {
                     gets += 1;
                     if gets == 1 {
-                        let status = json!({ "kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 503,
-                                             "reason": "ServiceUnavailable", "message": "etcdserver: leader changed" });
+                        let status = failure(503, "ServiceUnavailable", "etcdserver: leader changed");
                         respond(StatusCode::SERVICE_UNAVAILABLE, status)
                     } else {
                         respond(StatusCode::OK, with(pod("web", 1, "n1"), json!({ "metadata": { "uid": "new" } })))

@@ -31,12 +31,7 @@ pub(super) async fn fix(
     if let Err(e) = &result
         && !matches!(report.action.status, ActionStatus::Deleted | ActionStatus::Conflict)
     {
-        let status = match e.downcast_ref::<Outcome>() {
-            Some(Outcome::Declined(_)) => ActionStatus::Declined,
-            Some(Outcome::Refused(_)) => ActionStatus::NotTaken,
-            _ => ActionStatus::Failed,
-        };
-        report.action = Action::new(status, dry_run, crate::error::one_line(e));
+        report.action = Action::new(ActionStatus::of_error(e), dry_run, crate::error::one_line(e));
     }
     result
 }
@@ -160,19 +155,15 @@ fn changed(e: ApiError, pod: &str) -> anyhow::Error {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
-    use http::{Request, Response};
-    use kube::client::Body;
     use serde_json::{Value, json};
-    use tower_test::mock;
 
     use super::super::steps::tests::conflict;
     use crate::error::{Exit, exit_code_for};
+    use crate::testing::mock_api;
 
     #[tokio::test]
     async fn the_fix_deletes_with_uid_and_resource_version_and_a_changed_pod_is_a_refusal() {
-        let (service, handle) = mock::pair::<Request<Body>, Response<Body>>();
+        let (cluster, handle) = mock_api::cluster();
         tokio::spawn(async move {
             let mut handle = std::pin::pin!(handle);
             let (request, send) = handle.next_request().await.expect("request");
@@ -184,12 +175,6 @@ mod tests {
             // The pod got Ready since it was judged: its resourceVersion moved.
             send.send_response(conflict());
         });
-        let cluster = crate::cluster::Cluster {
-            client: kube::Client::new(service, "shop"),
-            namespace: "shop".into(),
-            server: "https://mock".into(),
-            timeout: Duration::from_secs(5),
-        };
         let err = crate::apply::statefulsets::delete_trapped_pod(&cluster, "shop", "web-2", "u-web-2", "41", false)
             .await
             .unwrap_err();

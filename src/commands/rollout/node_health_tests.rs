@@ -1,42 +1,26 @@
 //! `rollout` when the node of the pod it waits on cannot be read.
 
-use std::time::Duration;
-
 use clap::Parser;
-use http::{Request, Response};
-use kube::client::Body;
-use serde_json::{Value, json};
-use tower_test::mock;
+use serde_json::json;
 
 use super::{OutputFormat, RolloutInputs, compute};
 use crate::cli::{Cli, Command};
+use crate::testing::mock_api::{self, failure, respond};
 use crate::testing::{ago, now, pod, sts, with};
-
-fn respond(code: u16, body: Value) -> Response<Body> {
-    Response::builder().status(code).body(Body::from(serde_json::to_vec(&body).unwrap())).unwrap()
-}
 
 /// The pod a stuck rollout waits on is on a node that cannot be read (a 503, a timeout): the
 /// status says so, where the operator reads it (table notes, JSON `notes`), not in a log
 /// hidden at the default verbosity.
 #[tokio::test]
 async fn a_node_that_cannot_be_read_is_a_note_of_the_status() {
-    let (service, mut handle) = mock::pair::<Request<Body>, Response<Body>>();
+    let (cluster, mut handle) = mock_api::cluster();
     tokio::spawn(async move {
         while let Some((request, send)) = handle.next_request().await {
             let path = request.uri().path().to_string();
             assert!(path.ends_with("/nodes/n1") || path.ends_with("/leases/n1"), "{path}");
-            let status = json!({ "kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 503,
-                                 "reason": "ServiceUnavailable", "message": "etcdserver: leader changed" });
-            send.send_response(respond(503, status));
+            send.send_response(respond(503, failure(503, "ServiceUnavailable", "etcdserver: leader changed")));
         }
     });
-    let cluster = crate::cluster::Cluster {
-        client: kube::Client::new(service, "shop"),
-        namespace: "shop".into(),
-        server: "https://mock".into(),
-        timeout: Duration::from_secs(5),
-    };
     let ctx = super::Context {
         cluster,
         output: OutputFormat::Json,

@@ -110,35 +110,38 @@ impl Session {
                     Flow::Continue => {}
                 }
             }
-            let next = async {
-                match self.deadline {
-                    Some(deadline) => tokio::time::timeout_at(deadline, self.follower.next()).await.ok(),
-                    None => Some(self.follower.next().await),
-                }
-            };
-            let next = tokio::select! {
-                next = next => next,
-                () = &mut self.interrupt, if !self.interrupt.is_terminated() => {
-                    return Err(self.interrupted());
-                }
-            };
-            self.show_warnings();
-            match next {
-                Some(inputs) => {
-                    self.inputs = inputs?;
-                    self.status = compute(&self.inputs, self.stuck_after);
-                }
-                None => {
-                    return Err(Outcome::NotDone(format!(
-                        "timed out after {}: {}: {}",
-                        self.timeout,
-                        self.status.phase.label(),
-                        self.status.reason
-                    ))
-                    .into());
-                }
+            if !self.advance(self.deadline).await? {
+                return Err(Outcome::NotDone(format!(
+                    "timed out after {}: {}: {}",
+                    self.timeout,
+                    self.status.phase.label(),
+                    self.status.reason
+                ))
+                .into());
             }
         }
+    }
+
+    /// Takes the next inputs from the watches (or a tick) and recomputes the status: false when
+    /// `until` passed first. Ctrl-C ends it with the interrupted outcome.
+    async fn advance(&mut self, until: Option<Instant>) -> Result<bool> {
+        let next = async {
+            match until {
+                Some(until) => tokio::time::timeout_at(until, self.follower.next()).await.ok(),
+                None => Some(self.follower.next().await),
+            }
+        };
+        let next = tokio::select! {
+            next = next => next,
+            () = &mut self.interrupt, if !self.interrupt.is_terminated() => {
+                return Err(self.interrupted());
+            }
+        };
+        self.show_warnings();
+        let Some(inputs) = next else { return Ok(false) };
+        self.inputs = inputs?;
+        self.status = compute(&self.inputs, self.stuck_after);
+        Ok(true)
     }
 
     /// A watch interrupted (and retried) is said at once: the display may lag until it reconnects.
@@ -181,22 +184,7 @@ impl Session {
             .into());
         }
         while until.is_none_or(|u| Instant::now() < u) {
-            let next = async {
-                match until {
-                    Some(u) => tokio::time::timeout_at(u, self.follower.next()).await.ok(),
-                    None => Some(self.follower.next().await),
-                }
-            };
-            let next = tokio::select! {
-                next = next => next,
-                () = &mut self.interrupt, if !self.interrupt.is_terminated() => {
-                    return Err(self.interrupted());
-                }
-            };
-            self.show_warnings();
-            if let Some(inputs) = next {
-                self.inputs = inputs?;
-                self.status = compute(&self.inputs, self.stuck_after);
+            if self.advance(until).await? {
                 self.progress.update(&self.status)?;
             }
         }

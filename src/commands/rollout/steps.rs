@@ -50,13 +50,11 @@ pub(super) async fn steps(
         }
         Ok(_) => report.action.clone(),
         Err(e) => {
-            let status = match e.downcast_ref::<Outcome>() {
+            let status = match report.action.status {
                 _ if failed => ActionStatus::Failed,
                 // Under way: stuck, timed out, interrupted, or the spec changed before a step.
-                _ if report.action.status == ActionStatus::Stopped => ActionStatus::Stopped,
-                Some(Outcome::Declined(_)) => ActionStatus::Declined,
-                Some(Outcome::Refused(_)) => ActionStatus::NotTaken,
-                _ => ActionStatus::Failed,
+                ActionStatus::Stopped => ActionStatus::Stopped,
+                _ => ActionStatus::of_error(e),
             };
             Action::new(status, dry_run, crate::error::one_line(e))
         }
@@ -202,14 +200,12 @@ async fn patch_partition(
 
 #[cfg(test)]
 pub(super) mod tests {
-    use std::time::Duration;
-
-    use http::{Request, Response};
+    use http::Response;
     use kube::client::Body;
     use serde_json::{Value, json};
-    use tower_test::mock;
 
     use crate::error::{Exit, exit_code_for};
+    use crate::testing::mock_api::{self, failure, respond};
 
     fn statefulset(generation: i64, resource_version: &str) -> Value {
         json!({ "apiVersion": "apps/v1", "kind": "StatefulSet",
@@ -219,21 +215,14 @@ pub(super) mod tests {
                           "template": { "metadata": { "labels": { "app": "web" } }, "spec": { "containers": [] } } } })
     }
 
-    pub(crate) fn respond(code: u16, body: Value) -> Response<Body> {
-        Response::builder().status(code).body(Body::from(serde_json::to_vec(&body).unwrap())).unwrap()
-    }
-
     pub(crate) fn conflict() -> Response<Body> {
-        respond(
-            409,
-            json!({ "kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Conflict", "code": 409,
-            "message": "Operation cannot be fulfilled on statefulsets.apps \"web\": the object has been modified" }),
-        )
+        let message = "Operation cannot be fulfilled on statefulsets.apps \"web\": the object has been modified";
+        respond(409, failure(409, "Conflict", message))
     }
 
     /// A cluster whose API answers with `responses`, checking each request with `expect`.
     fn cluster(mut answers: Vec<(&'static str, Option<&'static str>, Response<Body>)>) -> super::Cluster {
-        let (service, handle) = mock::pair::<Request<Body>, Response<Body>>();
+        let (cluster, handle) = mock_api::cluster();
         tokio::spawn(async move {
             let mut handle = std::pin::pin!(handle);
             answers.reverse();
@@ -249,12 +238,7 @@ pub(super) mod tests {
                 send.send_response(response);
             }
         });
-        super::Cluster {
-            client: kube::Client::new(service, "shop"),
-            namespace: "shop".into(),
-            server: "https://mock".into(),
-            timeout: Duration::from_secs(5),
-        }
+        cluster
     }
 
     fn model(generation: i64, resource_version: &str) -> crate::model::StatefulSet {
@@ -286,9 +270,7 @@ pub(super) mod tests {
 
     #[tokio::test]
     async fn a_server_error_on_the_patch_leaves_the_outcome_unknown() {
-        let error = json!({ "kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 504,
-                            "reason": "Timeout", "message": "request timed out" });
-        let cluster = cluster(vec![("PATCH", Some("10"), respond(504, error))]);
+        let cluster = cluster(vec![("PATCH", Some("10"), respond(504, failure(504, "Timeout", "request timed out")))]);
         let err = super::patch_partition(&cluster, model(2, "10"), 1, 2).await.unwrap_err();
         let text = crate::error::one_line(&err);
         assert!(text.starts_with("outcome unknown: the request may have been carried out"), "{text}");

@@ -5,11 +5,7 @@ use kube::api::{DeleteParams, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
 
 use crate::support::objects::sts;
-use crate::support::{assert_exit, env, stdout};
-
-fn json(out: &std::process::Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(out)))
-}
+use crate::support::{assert_exit, env, json, stdout};
 
 fn codes(doctor: &Value) -> Vec<String> {
     doctor["statefulsets"][0]["findings"].as_array().unwrap().iter().map(|f| f["code"].to_string()).collect()

@@ -67,7 +67,7 @@ async fn claims_the_autoscaler_reuses_are_kept() {
     let out = env.run(&["claims", "web"]).await;
     assert_exit(&out, 0);
     insta::assert_snapshot!("claims_autoscaled", normalize(&stdout(&out), &env.ns));
-    let doc = json_of(&env.run(&["claims", "web", "-o", "json"]).await);
+    let doc = json(&env.run(&["claims", "web", "-o", "json"]).await);
     let reserved = vec!["autoscaler-reserved"];
     assert_eq!(
         flag_kinds(&doc),
@@ -115,7 +115,7 @@ async fn claims_the_autoscaler_reuses_are_kept() {
     // claims does not fail: the claims stay orphans that one may reserve, and it says what it could not read.
     let out = env.run_as(&viewer, &["claims", "web", "-o", "json"]).await;
     assert_exit(&out, 0);
-    let doc = json_of(&out);
+    let doc = json(&out);
     let orphan = vec!["orphan"];
     assert_eq!(
         flag_kinds(&doc),

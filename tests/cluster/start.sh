@@ -20,7 +20,8 @@ KCM_PORT=${KCM_PORT:-10257}
 # a link; ETCD_IN_MEMORY=0 keeps it on disk). Like the on-disk data, it stays after stop.sh until
 # the next FRESH start.
 SHM_ETCD=/dev/shm/sts-doctor-etcd-$(printf %s "$S" | cksum | cut -d' ' -f1)
-if [ "${FRESH:-1}" = 1 ]; then rm -rf "$S/etcd" "$SHM_ETCD" "$S/logs"; fi
+# accounts/: the tests' service-account kubeconfigs, whose tokens die with the etcd data.
+if [ "${FRESH:-1}" = 1 ]; then rm -rf "$S/etcd" "$SHM_ETCD" "$S/logs" "$S/accounts"; fi
 mkdir -p "$S"/{pki,logs,kcm-certs,apiserver-certs}
 if [ ! -e "$S/etcd" ]; then
   rm -f "$S/etcd" # a link left dangling (/dev/shm emptied by a reboot)

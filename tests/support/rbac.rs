@@ -114,8 +114,9 @@ impl Env {
         }
     }
 
-    /// A kubeconfig (next to the admin one) authenticating as service account `name` of this
-    /// namespace, with the token the token controller put in its secret.
+    /// A kubeconfig (in `accounts/` next to the admin one, emptied by the cluster's next fresh
+    /// start) authenticating as service account `name` of this namespace, with the token the
+    /// token controller put in its secret.
     pub async fn service_account_kubeconfig(&self, name: &str) -> PathBuf {
         let accounts = self.api::<ServiceAccount>();
         let secret = eventually(&format!("token secret of service account {name}"), Duration::from_secs(30), || {
@@ -129,7 +130,9 @@ impl Env {
         let admin = std::fs::read_to_string(&self.kubeconfig).expect("read admin kubeconfig");
         let text = admin.replace("token: sts-doctor-admin-token", &format!("token: {token}"));
         assert_ne!(text, admin, "admin kubeconfig has no token line to replace");
-        let path = self.kubeconfig.with_file_name(format!("{}-{name}.kubeconfig", self.ns));
+        let dir = self.kubeconfig.with_file_name("accounts");
+        std::fs::create_dir_all(&dir).expect("create accounts dir");
+        let path = dir.join(format!("{}-{name}.kubeconfig", self.ns));
         std::fs::write(&path, text).expect("write kubeconfig");
         path
     }

@@ -262,7 +262,7 @@ mod tests {
     use super::*;
     use crate::cli::{Cli, Command};
     use crate::cluster::Op;
-    use crate::force_delete::{Clock, Evidence, Lookup};
+    use crate::force_delete::{Clock, Evidence, Lookup, PodStatusTimes};
     use crate::model;
     use crate::render::style::Style;
     use crate::testing::{now, pod};
@@ -291,6 +291,7 @@ mod tests {
             clock: Clock { server_time: Some(now()), local_skew_seconds: Some(0) },
             server_version: None,
             pod: model::Pod::from(&old),
+            pod_status: PodStatusTimes::from_api(&old),
             pod_finalizers: vec![],
             node: Lookup::Absent,
             lease: Lookup::Absent,

@@ -20,7 +20,7 @@ use serde::Serialize;
 pub use assess::assess;
 pub use evidence::{Attachment, Clock, ContainerTimes, Evidence, Lookup, PodStatusTimes, PodVolume};
 pub use plan::{Action, OUT_OF_SERVICE_VALUE, fence_followups, plan, steps};
-pub use recheck::recheck;
+pub use recheck::{Stale, recheck};
 pub use report::{ActionReport, ActionStatus, Report};
 
 /// How long the node must have been down (flags --not-ready-for, --lease-stale-for).

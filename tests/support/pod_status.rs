@@ -21,8 +21,9 @@ fn ago(d: Duration) -> Timestamp {
 
 impl Env {
     /// The simulator starts a pod's containers "now" but loses a node "`ago` in the past": on a
-    /// real node they started before it went silent. Rewrites the container statuses of every pod
-    /// on `node` (short name) as started a minute before `ago`, and leaves the rest of the status.
+    /// real node they started, and the pod turned Ready, before it went silent. Rewrites every pod
+    /// on `node` (short name) that way: running containers started, and conditions that are True
+    /// turned True, a minute before `ago`; the rest of the status is left.
     pub async fn started_before_loss(&self, kubelet: &Kubelet, node: &str, ago_: Duration) {
         let node = kubelet.node(node);
         let started = ts(ago(ago_ + Duration::from_secs(60)));
@@ -42,7 +43,23 @@ impl Env {
                     c
                 })
                 .collect();
-            let patch = json!({ "status": { "startTime": started, "containerStatuses": containers } });
+            let conditions: Vec<Value> = pod
+                .status
+                .as_ref()
+                .and_then(|s| s.conditions.clone())
+                .unwrap_or_default()
+                .iter()
+                .map(|c| {
+                    let mut c = serde_json::to_value(c).unwrap();
+                    if c["status"] == "True" {
+                        c["lastTransitionTime"] = json!(started);
+                    }
+                    c
+                })
+                .collect();
+            let patch = json!({ "status": {
+                "startTime": started, "conditions": conditions, "containerStatuses": containers
+            } });
             let name = pod.metadata.name.as_deref().unwrap();
             pods.patch_status(name, &PatchParams::default(), &Patch::Merge(&patch)).await.expect("patch pod status");
         }

@@ -1,5 +1,6 @@
 //! `force-delete POD`: gather evidence → assess (pure) → print the checklist → plan → confirm →
-//! delete (or taint, with --fence) with preconditions → optionally follow the recreated pod.
+//! (after a prompt) gather and judge again, the pod unchanged since the plan → delete (or taint,
+//! with --fence) with preconditions → optionally follow the recreated pod.
 
 mod wait;
 

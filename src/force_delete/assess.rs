@@ -33,7 +33,7 @@ use crate::model::infra::{TAINT_NOT_READY, TAINT_OUT_OF_SERVICE, TAINT_SHUTDOWN,
 use crate::model::{Lease, Node, Taint};
 
 /// The kubelet default; used when a Lease does not say.
-const DEFAULT_LEASE_SECONDS: i64 = 40;
+pub(super) const DEFAULT_LEASE_SECONDS: i64 = 40;
 
 pub fn assess(ev: &Evidence, t: &Thresholds, node_fenced: bool) -> Decision {
     let mut warnings = Vec::new();

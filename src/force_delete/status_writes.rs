@@ -19,11 +19,9 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::Check;
+use super::assess::DEFAULT_LEASE_SECONDS;
 use super::evidence::{Evidence, Lookup, PodStatusTimes};
 use crate::duration::human;
-
-/// The kubelet default; used when a Lease does not say.
-const DEFAULT_LEASE_SECONDS: i64 = 40;
 
 const NAME: &str = "status-silent";
 

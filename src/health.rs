@@ -1,7 +1,9 @@
 //! Node health as seen from the API: Ready condition, Lease freshness, taints, existence.
 //!
 //! This is a summary for display. Whether a node is lost *enough to force-delete* is a stricter,
-//! separate decision in `force_delete`.
+//! separate decision in `force_delete`; but nothing shown here as lost is something that gate
+//! refuses outright: a Lease renewed within its duration means a kubelet is alive, so a node whose
+//! Lease is fresh never looks lost, deleted, fenced or not.
 
 use jiff::Timestamp;
 use serde::Serialize;
@@ -27,7 +29,8 @@ pub struct NodeHealth {
     pub lease_stale: bool,
     /// Keys of the node-health taints present.
     pub taints: Vec<String>,
-    /// Suspected lost: deleted, or Ready Unknown (or absent) and shut down, fenced or with a stale Lease.
+    /// Suspected lost: deleted, or Ready Unknown (or absent) and shut down, fenced or with a stale
+    /// Lease; never while its Lease is fresh (renewed within its duration: a kubelet is alive).
     pub suspect_lost: bool,
 }
 
@@ -42,6 +45,10 @@ pub fn node_health(snap: &Snapshot, node: &str) -> NodeHealth {
         (Ok(_), Some(renewed)) => secs_since(renewed, snap.now) > lease_seconds,
         (Ok(_), None) => true,
     };
+    // Renewed within its duration: a kubelet is alive, whatever the Node says or whether it exists
+    // (force-delete's gate refuses a fresh Lease always). A renewal "in the future" (a kubelet's
+    // clock ahead) is fresh too.
+    let lease_fresh = snap.leases.is_ok() && lease_renewed.is_some() && !lease_stale;
     let mut health = NodeHealth {
         node: node.to_string(),
         state: String::new(),
@@ -54,8 +61,10 @@ pub fn node_health(snap: &Snapshot, node: &str) -> NodeHealth {
     match snap.node(node) {
         NodeLookup::Unknown(_) => health.state = "Unavailable".into(),
         NodeLookup::Deleted => {
+            // Deleted: a strong sign the machine is gone, unless a kubelet still renews the Lease
+            // (one that outlived its Node object, or re-created the Lease).
             health.state = "Deleted".into();
-            health.suspect_lost = true;
+            health.suspect_lost = !lease_fresh;
         }
         NodeLookup::Found(n) => {
             health.state = match n.ready.as_ref().map(|c| c.status.as_str()) {
@@ -77,14 +86,15 @@ pub fn node_health(snap: &Snapshot, node: &str) -> NodeHealth {
             // node, as force-delete judges it too.
             let fenced = n.taint(TAINT_SHUTDOWN).is_some() || n.taint(TAINT_OUT_OF_SERVICE).is_some();
             let silent = !n.is_ready() && health.state != "NotReady";
-            health.suspect_lost = silent && (fenced || lease_stale);
+            health.suspect_lost = silent && !lease_fresh && (fenced || lease_stale);
         }
     }
     health
 }
 
 impl NodeHealth {
-    /// Short text for a table cell: "Ready", "NotReady 6m, lease 6m old", "Deleted".
+    /// Short text for a table cell: "Ready", "NotReady 6m, lease 6m old", "Deleted", "Deleted, but
+    /// its kubelet still renews its Lease".
     pub fn summary(&self, now: Timestamp) -> String {
         let mut text = self.state.clone();
         if self.state != "Ready"
@@ -105,7 +115,20 @@ impl NodeHealth {
         if self.taints.iter().any(|t| t == TAINT_OUT_OF_SERVICE) {
             text.push_str(", out-of-service");
         }
+        if self.renewed_by_a_silent_node()
+            && let Some(renewed) = self.lease_renewed
+        {
+            let when = age(renewed.min(now), now);
+            text.push_str(&format!(", but its kubelet still renews its Lease (renewed {when} ago)"));
+        }
         text
+    }
+
+    /// A node that would look lost (deleted, or Ready Unknown / never reported) whose Lease is
+    /// fresh: its kubelet is alive, so it is not taken for lost.
+    fn renewed_by_a_silent_node(&self) -> bool {
+        let silent = matches!(self.state.as_str(), "Deleted" | "Unknown" | "NoStatus");
+        silent && self.lease_renewed.is_some() && !self.lease_stale
     }
 }
 
@@ -187,13 +210,24 @@ mod tests {
     #[test]
     fn not_ready_but_lease_fresh_is_not_suspect() {
         let snap = snap_with(Some(node("Unknown", 400, &[])), Some(3));
-        assert!(!node_health(&snap, "n1").suspect_lost);
+        let h = node_health(&snap, "n1");
+        assert!(!h.suspect_lost);
+        assert_eq!(h.summary(snap.now), "Unknown 6m40s, but its kubelet still renews its Lease (renewed 3s ago)");
     }
 
     #[test]
-    fn fencing_taints_make_a_not_ready_node_suspect_but_not_a_ready_one() {
+    fn fencing_taints_make_a_silent_node_suspect_but_not_a_ready_one_or_a_fresh_lease() {
+        let snap = snap_with(Some(node("Unknown", 60, &[TAINT_OUT_OF_SERVICE])), Some(60));
+        assert!(node_health(&snap, "n1").suspect_lost, "fenced, lease stale but not for long");
+        // A Lease renewed within its duration: a kubelet is alive, as force-delete's gate judges it
+        // (a fresh Lease always refuses), taint or not.
         let snap = snap_with(Some(node("Unknown", 30, &[TAINT_OUT_OF_SERVICE])), Some(30));
-        assert!(node_health(&snap, "n1").suspect_lost, "fenced, lease not stale yet");
+        let h = node_health(&snap, "n1");
+        assert!(!h.suspect_lost, "fenced, but the Lease is fresh");
+        assert_eq!(
+            h.summary(snap.now),
+            "Unknown 30s, out-of-service, but its kubelet still renews its Lease (renewed 30s ago)"
+        );
         let snap = snap_with(Some(node("True", 3600, &[TAINT_SHUTDOWN])), Some(5));
         let h = node_health(&snap, "n1");
         assert!(!h.suspect_lost, "Ready with a fresh Lease: its kubelet is alive");
@@ -206,10 +240,38 @@ mod tests {
         let h = node_health(&snap, "n1");
         assert_eq!((h.state.as_str(), h.suspect_lost), ("Deleted", true));
         assert_eq!(h.summary(snap.now), "Deleted");
+        let h = node_health(&snap_with(None, Some(600)), "n1");
+        assert_eq!((h.state.as_str(), h.suspect_lost), ("Deleted", true));
+        assert_eq!(h.summary(snap.now), "Deleted, lease 10m old");
+        // Leases unreadable: no sign of a live kubelet either way; the deletion stands.
+        let mut no_leases = snap_with(None, None);
+        no_leases.leases = Err("forbidden".into());
+        assert!(node_health(&no_leases, "n1").suspect_lost);
         let mut forbidden = snap_with(None, None);
         forbidden.nodes = Err("forbidden".into());
         forbidden.leases = Err("forbidden".into());
         let h = node_health(&forbidden, "n1");
         assert_eq!((h.state.as_str(), h.suspect_lost), ("Unavailable", false));
     }
+
+    /// A Node deleted while its kubelet still renews its Lease (the kubelet outlived its Node
+    /// object, or re-created the Lease): force-delete refuses ("a fresh Lease always refuses"), so
+    /// it must not look lost here either.
+    #[test]
+    fn deleted_node_whose_lease_is_fresh_is_not_suspect() {
+        let snap = snap_with(None, Some(1));
+        let h = node_health(&snap, "n1");
+        assert_eq!((h.state.as_str(), h.suspect_lost, h.lease_stale), ("Deleted", false, false));
+        assert_eq!(h.summary(snap.now), "Deleted, but its kubelet still renews its Lease (renewed 1s ago)");
+        // Renewed "in the future" by a kubelet whose clock is ahead: fresh too.
+        let h = node_health(&snap_with(None, Some(-30)), "n1");
+        assert!(!h.suspect_lost);
+        assert_eq!(h.summary(snap.now), "Deleted, but its kubelet still renews its Lease (renewed 0s ago)");
+        // Just past its 40s duration: stale, so lost again.
+        assert!(node_health(&snap_with(None, Some(41)), "n1").suspect_lost);
+    }
 }
+
+#[cfg(test)]
+#[path = "health_consumers_tests.rs"]
+mod consumers_tests;

@@ -17,7 +17,7 @@ use kube::api::{Api, ListParams};
 use serde::Deserialize;
 
 use super::{ApiError, Cluster, Op, optional};
-use crate::force_delete::{Attachment, Clock, Evidence, Lookup, PodVolume};
+use crate::force_delete::{Attachment, Clock, Evidence, Lookup, PodStatusTimes, PodVolume};
 use crate::model::ServerVersion;
 use crate::model::{self, Part};
 
@@ -78,6 +78,7 @@ impl Cluster {
         let (server, found) = futures::join!(self.server_clock(), self.call(op, pods.get(pod)));
         let found = found?;
         let pod_finalizers = found.metadata.finalizers.clone().unwrap_or_default();
+        let pod_status = PodStatusTimes::from_api(&found);
         let pod = model::Pod::from(&found);
         let server = server?;
 
@@ -122,6 +123,7 @@ impl Cluster {
             clock: server.clock,
             server_version: server.version,
             pod,
+            pod_status,
             pod_finalizers,
             node: node?.map(|n| model::Node::from(n)),
             lease: lease?.map(|l| model::Lease::from(l)),

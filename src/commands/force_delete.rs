@@ -1,5 +1,6 @@
 //! `force-delete POD`: gather evidence → assess (pure) → print the checklist → plan → confirm →
-//! delete (or taint, with --fence) with preconditions → optionally follow the recreated pod.
+//! (after a prompt) gather and judge again, the pod unchanged since the plan → delete (or taint,
+//! with --fence) with preconditions → optionally follow the recreated pod.
 
 mod wait;
 
@@ -9,7 +10,7 @@ use super::{Context, reject_all_namespaces, validate_name};
 use crate::cli::{ForceDeleteArgs, GlobalArgs, OutputFormat};
 use crate::cluster::{ApiError, Cluster};
 use crate::error::{Exit, Outcome};
-use crate::force_delete::{Action, ActionReport, ActionStatus, Report, Thresholds, fence_followups, steps};
+use crate::force_delete::{Action, ActionReport, ActionStatus, Report, Stale, Thresholds, fence_followups, steps};
 use crate::render::{self, write_stdout};
 use crate::{apply, force_delete, prompt};
 
@@ -68,12 +69,22 @@ pub async fn run(ctx: &Context, args: &ForceDeleteArgs) -> Result<Exit> {
             emit(ctx, &report)?;
             return Err(e);
         }
-        // A person may have taken minutes to answer: judge the node again before acting.
+        // A person may have taken minutes to answer: read the pod and its node again, and act only
+        // on what was confirmed (the pod unchanged since the plan, the gate still allowing it).
         let action = if args.confirm.yes || dry_run {
             Some(action)
         } else {
             match recheck(ctx, args, &thresholds, &report, &action).await {
-                Ok(fresh) => fresh,
+                Ok(Ok(fresh)) => fresh,
+                Ok(Err(stale)) => {
+                    let status = match stale {
+                        Stale::Changed(_) => ActionStatus::Conflict,
+                        Stale::Refused(_) => ActionStatus::NotTaken,
+                    };
+                    report.action = ActionReport::new(status, dry_run, stale.message());
+                    emit(ctx, &report)?;
+                    return Err(Outcome::Refused(stale.message().to_string()).into());
+                }
                 Err(e) => {
                     report.action = ActionReport::new(ActionStatus::NotTaken, dry_run, crate::error::one_line(&e));
                     emit(ctx, &report)?;
@@ -132,22 +143,22 @@ pub async fn run(ctx: &Context, args: &ForceDeleteArgs) -> Result<Exit> {
 }
 
 /// Gathers the evidence again after an interactive confirmation (see `force_delete::recheck`).
-/// `None`: the pod is gone by now, as after a plain run that finds it gone at the DELETE.
+/// `Ok(None)`: the pod is gone by now, as after a plain run that finds it gone at the DELETE;
+/// `Ok(Err)`: the confirmed action is not carried out (exit 3); `Err`: the evidence could not be
+/// read again.
 async fn recheck(
     ctx: &Context,
     args: &ForceDeleteArgs,
     thresholds: &Thresholds,
     report: &Report,
     confirmed: &Action,
-) -> Result<Option<Action>> {
+) -> Result<Result<Option<Action>, Stale>> {
     let after = match ctx.cluster.force_delete_evidence(ctx.namespace(), &args.pod, args.fence).await {
         Ok(after) => after,
-        Err(ApiError::NotFound { op }) if op.resource == "pods" => return Ok(None),
+        Err(ApiError::NotFound { op }) if op.resource == "pods" => return Ok(Ok(None)),
         Err(e) => return Err(e.into()),
     };
-    force_delete::recheck(&report.evidence, &after, thresholds, args.node_fenced, args.fence, confirmed)
-        .map(Some)
-        .map_err(|refusal| Outcome::Refused(refusal).into())
+    Ok(force_delete::recheck(&report.evidence, &after, thresholds, args.node_fenced, args.fence, confirmed).map(Some))
 }
 
 fn question(action: &Action) -> String {
@@ -260,7 +271,7 @@ mod tests {
     use super::*;
     use crate::cli::{Cli, Command};
     use crate::cluster::Op;
-    use crate::force_delete::{Clock, Evidence, Lookup};
+    use crate::force_delete::{Clock, Evidence, Lookup, PodStatusTimes};
     use crate::model;
     use crate::render::style::Style;
     use crate::testing::mock_api::{self, Handle, failure, respond};
@@ -281,6 +292,7 @@ mod tests {
             clock: Clock { server_time: Some(now()), local_skew_seconds: Some(0) },
             server_version: None,
             pod: model::Pod::from(&old),
+            pod_status: PodStatusTimes::from_api(&old),
             pod_finalizers: vec![],
             node: Lookup::Absent,
             lease: Lookup::Absent,
@@ -312,7 +324,7 @@ mod tests {
         let report = report();
         let confirmed = force_delete::plan(&report.evidence, &report.decision, false).unwrap();
         let fresh = recheck(&ctx, &args, &Thresholds::default(), &report, &confirmed).await.unwrap();
-        assert_eq!(fresh, None);
+        assert_eq!(fresh, Ok(None));
     }
 
     #[test]

@@ -13,6 +13,8 @@
 //!   leaseDurationSeconds; a fresh Lease always refuses;
 //! - one strong signal: the Node object is deleted, it has the shutdown or the out-of-service
 //!   taint, or the operator states with `--node-fenced` that it is fenced.
+//! - nothing has written the pod's status since the node went silent: no Ready condition turned
+//!   True, no container started or finished after it (see `status_writes`).
 //!
 //! A deleted Node has no Ready condition: its absence counts as not Ready. Its Lease either still
 //! exists (then it must be stale like any other: a fresh Lease means a kubelet is still alive,
@@ -24,13 +26,14 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::evidence::{Evidence, Lookup};
+use super::status_writes::status_silent;
 use super::{Check, Decision, Thresholds, Verdict};
 use crate::duration::{clock_skew, human};
 use crate::model::infra::{TAINT_NOT_READY, TAINT_OUT_OF_SERVICE, TAINT_SHUTDOWN, TAINT_UNREACHABLE};
 use crate::model::{Lease, Node, Taint};
 
 /// The kubelet default; used when a Lease does not say.
-const DEFAULT_LEASE_SECONDS: i64 = 40;
+pub(super) const DEFAULT_LEASE_SECONDS: i64 = 40;
 
 pub fn assess(ev: &Evidence, t: &Thresholds, node_fenced: bool) -> Decision {
     let mut warnings = Vec::new();
@@ -41,6 +44,9 @@ pub fn assess(ev: &Evidence, t: &Thresholds, node_fenced: bool) -> Decision {
     }
     checks.push(not_ready(ev, t));
     checks.push(lease_stale(ev, t, &mut warnings));
+    if node_name.is_some() {
+        checks.push(status_silent(ev));
+    }
     if let Some(node) = ev.node.found() {
         checks.push(taints(ev, node));
     }

@@ -4,6 +4,7 @@
 //! permission shows up as missing evidence (and a refusal), never as "not there".
 
 use jiff::{SignedDuration, Timestamp};
+use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::api::storage::v1 as storage;
 use serde::Serialize;
 
@@ -24,6 +25,9 @@ pub struct Evidence {
     /// From GET /version; None when the server did not say.
     pub server_version: Option<ServerVersion>,
     pub pod: Pod,
+    /// Times in the pod's status only a kubelet writes: one newer than the node's going silent
+    /// means something on the node still runs the pod.
+    pub pod_status: PodStatusTimes,
     /// The pod's metadata.finalizers: a delete only marks it while there are any.
     pub pod_finalizers: Vec<String>,
     /// The Node named by the pod's spec.nodeName; `Absent` means deleted.
@@ -94,6 +98,70 @@ impl Clock {
             }
             None => (Clock { server_time: None, local_skew_seconds: None }, received),
         }
+    }
+}
+
+/// The times in a pod's status that a kubelet writes when it runs the pod (each by the kubelet's
+/// clock). The node lifecycle controller, marking the pods of an unreachable node, writes only
+/// Ready=False (and, on newer servers, pod GC and the taint manager a DisruptionTarget condition
+/// and phase Failed): none of these.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PodStatusTimes {
+    /// The Ready condition's lastTransitionTime, while it is True.
+    pub ready_true_since: Option<Timestamp>,
+    /// Init containers, then containers, then ephemeral containers.
+    pub containers: Vec<ContainerTimes>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerTimes {
+    pub name: String,
+    /// "initContainerStatuses", "containerStatuses" or "ephemeralContainerStatuses".
+    pub list: &'static str,
+    /// state.running.startedAt.
+    pub started: Option<Timestamp>,
+    /// state.terminated.finishedAt.
+    pub finished: Option<Timestamp>,
+    /// lastState.terminated.finishedAt: the previous run ended then (the kubelet restarted it).
+    pub last_finished: Option<Timestamp>,
+}
+
+impl PodStatusTimes {
+    pub fn from_api(pod: &core::Pod) -> PodStatusTimes {
+        let Some(status) = pod.status.as_ref() else { return PodStatusTimes::default() };
+        let ready_true_since = status
+            .conditions
+            .iter()
+            .flatten()
+            .find(|c| c.type_ == "Ready" && c.status == "True")
+            .and_then(|c| c.last_transition_time.as_ref())
+            .map(|t| t.0);
+        let lists = [
+            ("initContainerStatuses", &status.init_container_statuses),
+            ("containerStatuses", &status.container_statuses),
+            ("ephemeralContainerStatuses", &status.ephemeral_container_statuses),
+        ];
+        let containers = lists
+            .into_iter()
+            .flat_map(|(list, statuses)| statuses.iter().flatten().map(move |c| (list, c)))
+            .map(|(list, c)| {
+                let state = c.state.as_ref();
+                ContainerTimes {
+                    name: c.name.clone(),
+                    list,
+                    started: state.and_then(|s| s.running.as_ref()?.started_at.as_ref()).map(|t| t.0),
+                    finished: state.and_then(|s| s.terminated.as_ref()?.finished_at.as_ref()).map(|t| t.0),
+                    last_finished: c
+                        .last_state
+                        .as_ref()
+                        .and_then(|s| s.terminated.as_ref()?.finished_at.as_ref())
+                        .map(|t| t.0),
+                }
+            })
+            .collect();
+        PodStatusTimes { ready_true_since, containers }
     }
 }
 

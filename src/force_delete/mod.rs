@@ -11,15 +11,16 @@ pub mod evidence;
 mod plan;
 mod recheck;
 pub mod report;
+mod status_writes;
 pub mod wait;
 
 use jiff::SignedDuration;
 use serde::Serialize;
 
 pub use assess::assess;
-pub use evidence::{Attachment, Clock, Evidence, Lookup, PodVolume};
+pub use evidence::{Attachment, Clock, ContainerTimes, Evidence, Lookup, PodStatusTimes, PodVolume};
 pub use plan::{Action, OUT_OF_SERVICE_VALUE, fence_followups, plan, steps};
-pub use recheck::recheck;
+pub use recheck::{Stale, recheck};
 pub use report::{ActionReport, ActionStatus, Report};
 
 /// How long the node must have been down (flags --not-ready-for, --lease-stale-for).
@@ -40,8 +41,8 @@ impl Default for Thresholds {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Check {
-    /// Stable identifier: clock, pod, owner, node, not-ready, lease-stale, taints, strong-signal,
-    /// volume-attachments.
+    /// Stable identifier: clock, pod, owner, node, not-ready, lease-stale, status-silent, taints,
+    /// strong-signal, volume-attachments.
     pub name: &'static str,
     pub required: bool,
     pub ok: bool,

@@ -13,7 +13,7 @@ pub const OUT_OF_SERVICE_VALUE: &str = "nodeshutdown";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum Action {
-    /// DELETE the pod with gracePeriodSeconds 0 and a UID precondition.
+    /// DELETE the pod with gracePeriodSeconds 0 and UID and resourceVersion preconditions.
     #[serde(rename_all = "camelCase")]
     Delete { namespace: String, pod: String, uid: String, resource_version: String },
     /// Add the out-of-service taint to the node, keeping its taints, with a resourceVersion precondition.
@@ -83,9 +83,11 @@ pub fn steps(action: &Action, ev: &Evidence) -> Vec<String> {
             };
             let mut steps = vec![format!(
                 "delete pod {namespace}/{pod} with gracePeriodSeconds=0 and preconditions uid={uid}, \
-                 resourceVersion={resource_version}: {removed}, without waiting for its kubelet; if the pod changed \
-                 since it was checked (e.g. its kubelet came back) or a pod of the same name has replaced it, the \
-                 API server refuses and nothing is deleted"
+                 resourceVersion={resource_version}: {removed}, without waiting for its kubelet. Only the pod as \
+                 checked here is deleted: if it changes in any way first (its kubelet reports status, a label is \
+                 edited) or a pod of the same name replaces it, nothing is deleted and the command refuses (after a \
+                 confirmation at the prompt, the pod and its node are read and judged again first; the API server \
+                 enforces the preconditions on the DELETE itself)"
             )];
             match &ev.pod.controller {
                 Some(o) if o.kind == "StatefulSet" => steps.push(format!(
@@ -98,7 +100,9 @@ pub fn steps(action: &Action, ev: &Evidence) -> Vec<String> {
         Action::Fence { node, resource_version, keep, add } => {
             let mut steps = vec![format!(
                 "add taint {}={}:{} to node {node} (keeping its {} other taint(s)), with precondition \
-                 resourceVersion={resource_version}: if the Node changed meanwhile, the API server refuses",
+                 resourceVersion={resource_version}: if the Node changes in any way first, nothing is changed and \
+                 the command refuses (after a confirmation at the prompt, the pod and its node are read and judged \
+                 again first; the API server enforces the precondition on the PATCH itself)",
                 add.key,
                 add.value.as_deref().unwrap_or_default(),
                 add.effect,

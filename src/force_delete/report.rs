@@ -44,7 +44,8 @@ pub struct ThresholdSeconds {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum ActionStatus {
-    /// Refused by the gate, or by the plan.
+    /// Refused by the gate, or by the plan (also when the evidence read again after a
+    /// confirmation no longer confirms node loss).
     NotTaken,
     /// The confirmation was declined (or there was no terminal and no --yes).
     Declined,
@@ -53,7 +54,9 @@ pub enum ActionStatus {
     Deleted,
     /// The pod was gone by the time of the DELETE.
     AlreadyGone,
-    /// The precondition failed: the pod was replaced, or the Node changed.
+    /// What the plan's preconditions name changed: the pod was replaced or changed since it was
+    /// checked (found when it was read again after the confirmation, or by the API server at the
+    /// request: 409), or with --fence the Node changed. Nothing was changed.
     Conflict,
     Tainted,
     AlreadyFenced,

@@ -1,11 +1,12 @@
+//! The gate on fixtures: every rule of `assess`, with the words it says them in.
+
 use jiff::SignedDuration;
 use k8s_openapi::api::coordination::v1 as coordination;
 use k8s_openapi::api::core::v1 as core;
 use serde_json::{Value, json};
 
-use super::wait::{WaitState, volume_trouble};
 use super::*;
-use crate::model::{self, Event, ServerVersion};
+use crate::model::{self, ServerVersion};
 use crate::testing::*;
 
 fn to_pod(v: Value) -> model::Pod {
@@ -26,6 +27,7 @@ fn evidence(node: Option<Value>, lease: Option<Value>) -> Evidence {
         clock: Clock { server_time: Some(now()), local_skew_seconds: Some(0) },
         server_version: ServerVersion::parse("v1.20.2", "1", "20"),
         pod: to_pod(pod("web", 1, "n2")),
+        pod_status: PodStatusTimes::from_api(&serde_json::from_value(pod("web", 1, "n2")).unwrap()),
         pod_finalizers: vec![],
         node: node.map_or(Lookup::Absent, |n| Lookup::Found(to_node(n))),
         lease: lease.map_or(Lookup::Absent, |l| Lookup::Found(to_lease(l))),
@@ -38,6 +40,12 @@ fn evidence(node: Option<Value>, lease: Option<Value>) -> Evidence {
 /// n2 lost `secs` ago (Ready Unknown, unreachable taints) with a Lease last renewed then.
 fn lost(secs: i64) -> Evidence {
     evidence(Some(lost_node("n2", secs + 40)), Some(lease("n2", secs)))
+}
+
+/// The pod as the API returns it, in both forms the evidence holds.
+fn set_pod(ev: &mut Evidence, v: Value) {
+    ev.pod_status = PodStatusTimes::from_api(&serde_json::from_value(v.clone()).unwrap());
+    ev.pod = to_pod(v);
 }
 
 fn with_taint(ev: &mut Evidence, key: &str) {
@@ -221,8 +229,10 @@ fn missing_lease_while_the_node_exists_is_refused() {
 #[test]
 fn unscheduled_pod_is_refused_without_node_checks() {
     let mut ev = evidence(None, None);
-    ev.pod =
-        to_pod(with(pod("web", 1, "n2"), json!({ "spec": { "nodeName": null }, "status": { "phase": "Pending" } })));
+    set_pod(
+        &mut ev,
+        with(pod("web", 1, "n2"), json!({ "spec": { "nodeName": null }, "status": { "phase": "Pending" } })),
+    );
     ev.node = Lookup::NotChecked;
     ev.lease = Lookup::NotChecked;
     let d = defaults(&ev, true);
@@ -234,11 +244,14 @@ fn unscheduled_pod_is_refused_without_node_checks() {
 #[test]
 fn pod_already_terminating_is_shown_and_allowed() {
     let mut ev = lost(600);
-    ev.pod = to_pod(with(
-        pod("web", 1, "n2"),
-        json!({ "metadata": { "deletionTimestamp": ago(200), "deletionGracePeriodSeconds": 30 },
+    set_pod(
+        &mut ev,
+        with(
+            pod("web", 1, "n2"),
+            json!({ "metadata": { "deletionTimestamp": ago(200), "deletionGracePeriodSeconds": 30 },
                 "status": { "reason": "NodeLost", "conditions": [{ "type": "Ready", "status": "False" }] } }),
-    ));
+        ),
+    );
     let d = defaults(&ev, true);
     assert!(d.allowed());
     let pod = detail(&d, "pod");
@@ -262,7 +275,7 @@ fn a_pod_with_finalizers_is_said_to_stay_until_they_are_removed() {
 #[test]
 fn a_pod_not_owned_by_a_statefulset_gets_a_warning_and_the_same_gate() {
     let mut ev = lost(600);
-    ev.pod = to_pod(with(pod("web", 1, "n2"), json!({ "metadata": { "ownerReferences": null } })));
+    set_pod(&mut ev, with(pod("web", 1, "n2"), json!({ "metadata": { "ownerReferences": null } })));
     let d = defaults(&ev, false);
     assert_eq!(failed(&d), ["strong-signal"]);
     let owner = d.check("owner").unwrap();
@@ -336,148 +349,6 @@ fn attachments_on_the_lost_node_are_a_warning() {
     assert_eq!(detail(&defaults(&ev, true), "volume-attachments"), "cannot list VolumeAttachments: forbidden");
 }
 
-#[test]
-fn plans_delete_with_the_uid_and_fence_keeping_taints() {
-    let ev = lost(600);
-    let d = defaults(&ev, true);
-    let delete = plan(&ev, &d, false).unwrap();
-    assert_eq!(
-        delete,
-        Action::Delete {
-            namespace: "shop".into(),
-            pod: "web-1".into(),
-            uid: "uid-web-1".into(),
-            resource_version: "200".into()
-        }
-    );
-    assert!(
-        steps(&delete, &ev)[0].contains("gracePeriodSeconds=0 and preconditions uid=uid-web-1, resourceVersion=200")
-    );
-    let Action::Fence { node, resource_version, keep, add } = plan(&ev, &d, true).unwrap() else { panic!() };
-    assert_eq!((node.as_str(), resource_version.as_str(), keep.len()), ("n2", "500", 2));
-    assert_eq!(
-        (add.value.as_deref(), add.effect.as_str(), add.added),
-        (Some("nodeshutdown"), "NoExecute", Some(now()))
-    );
-
-    let mut fenced = ev.clone();
-    with_taint(&mut fenced, model::infra::TAINT_OUT_OF_SERVICE);
-    let d = defaults(&fenced, false);
-    assert_eq!(plan(&fenced, &d, true).unwrap(), Action::AlreadyFenced { node: "n2".into() });
-
-    let gone = evidence(None, None);
-    let err = plan(&gone, &defaults(&gone, false), true).unwrap_err();
-    assert!(err.contains("node n2 is deleted; pod GC already force-deletes"), "{err}");
-
-    let refused = plan(&ev, &defaults(&ev, false), false).unwrap_err();
-    assert!(refused.starts_with(
-        "refused to force-delete shop/web-1: node loss is not confirmed. Missing evidence: strong-signal: none"
-    ));
-}
-
-#[test]
-fn fence_warns_on_servers_that_ignore_the_taint() {
-    let mut ev = lost(600);
-    let warnings = |ev: &Evidence| fence_followups(ev, "n2").1;
-    assert!(warnings(&ev)[0].starts_with("the API server is v1.20.2: Kubernetes before 1.24 treats the out-of-service taint like any NoExecute taint: the taint manager evicts"));
-    ev.server_version = ServerVersion::parse("v1.25.3", "1", "25");
-    assert!(warnings(&ev)[0].contains("NodeOutOfServiceVolumeDetach=true"));
-    ev.server_version = ServerVersion::parse("v1.28.1-gke.100", "1", "28+");
-    assert!(warnings(&ev).is_empty());
-    assert!(fence_followups(&ev, "n2").0[3].ends_with("kubectl taint node n2 node.kubernetes.io/out-of-service-"));
-}
-
-#[test]
-fn wait_follows_the_ordinal_to_a_new_ready_pod() {
-    let old = to_pod(pod("web", 1, "n2"));
-    assert_eq!(WaitState::of("uid-web-1", Some(&old)), WaitState::OldPodPresent { terminating: false });
-    assert_eq!(WaitState::of("uid-web-1", None), WaitState::Gone);
-    let new = to_pod(with(
-        pod("web", 1, "n1"),
-        json!({ "metadata": { "uid": "new" }, "status": { "phase": "Pending", "conditions": null, "containerStatuses": null } }),
-    ));
-    let state = WaitState::of("uid-web-1", Some(&new));
-    assert_eq!(state.new_uid(), Some("new"));
-    assert_eq!(state.describe("web-1"), "web-1: recreated, Pending on n1, not Ready yet");
-    let ready = to_pod(with(pod("web", 1, "n1"), json!({ "metadata": { "uid": "new" } })));
-    let state = WaitState::of("uid-web-1", Some(&ready));
-    assert!(state.is_ready());
-    assert_eq!(state.describe("web-1"), "web-1: recreated and Running, Ready on n1");
-}
-
-#[test]
-fn multi_attach_events_are_reported_once() {
-    let event = |reason: &str, message: &str| Event {
-        namespace: "shop".into(),
-        object: "web-1".into(),
-        reason: reason.into(),
-        message: message.into(),
-        last_seen: None,
-        count: 1,
-    };
-    let events = vec![
-        event("Scheduled", "Successfully assigned"),
-        event("FailedAttachVolume", "Multi-Attach error for volume \"pv-1\" Volume is already exclusively attached"),
-        event("FailedAttachVolume", "Multi-Attach error for volume \"pv-1\" Volume is already exclusively attached"),
-        event("FailedMount", "Unable to attach or mount volumes: timed out"),
-    ];
-    let trouble = volume_trouble(&events);
-    assert_eq!(trouble.len(), 2, "{trouble:?}");
-    assert!(trouble[0].starts_with("FailedAttachVolume: Multi-Attach error") && trouble[0].contains("6 minutes"));
-}
-
-#[test]
-fn recheck_after_confirmation_goes_ahead_with_fresh_preconditions() {
-    let before = lost(600);
-    let d = defaults(&before, true);
-    let confirmed = plan(&before, &d, false).unwrap();
-    let mut after = lost(660);
-    after.pod.resource_version = "201".into();
-    let fresh = recheck(&before, &after, &Thresholds::default(), true, false, &confirmed).unwrap();
-    assert!(matches!(fresh, Action::Delete { ref resource_version, .. } if resource_version == "201"), "{fresh:?}");
-}
-
-#[test]
-fn recheck_refuses_when_the_node_came_back_meanwhile() {
-    let before = lost(600);
-    let confirmed = plan(&before, &defaults(&before, true), false).unwrap();
-    let after = evidence(Some(node("n2")), Some(lease("n2", 2)));
-    let refusal = recheck(&before, &after, &Thresholds::default(), true, false, &confirmed).unwrap_err();
-    assert!(
-        refusal.starts_with("the evidence changed while waiting for confirmation: node loss is no longer confirmed"),
-        "{refusal}"
-    );
-}
-
-#[test]
-fn recheck_refuses_a_replaced_pod_or_a_recreated_node() {
-    let before = lost(600);
-    let confirmed = plan(&before, &defaults(&before, true), false).unwrap();
-    let mut replaced = lost(600);
-    replaced.pod.uid = "uid-new".into();
-    let refusal = recheck(&before, &replaced, &Thresholds::default(), true, false, &confirmed).unwrap_err();
-    assert!(refusal.contains("the pod was replaced (uid uid-web-1 is now uid-new)"), "{refusal}");
-    let mut renewed_node = lost(600);
-    if let Lookup::Found(n) = &mut renewed_node.node {
-        n.uid = "uid-n2-again".into();
-    }
-    let refusal = recheck(&before, &renewed_node, &Thresholds::default(), true, false, &confirmed).unwrap_err();
-    assert!(refusal.contains("the Node object was deleted or re-created"), "{refusal}");
-}
-
-#[test]
-fn evidence_parts_serialize_as_status_documents_not_rust_results() {
-    let mut ev = lost(600);
-    ev.attachments = Err("forbidden: list volumeattachments".into());
-    ev.pods_on_node = Some(Ok(vec!["shop/web-1".into()]));
-    let v = serde_json::to_value(&ev).unwrap();
-    assert_eq!(
-        v["volumes"],
-        json!({ "status": "found", "value": [{ "claim": "data-web-1", "volume": "pv-data-web-1" }] })
-    );
-    assert_eq!(v["attachments"], json!({ "status": "unavailable", "reason": "forbidden: list volumeattachments" }));
-    assert_eq!(v["podsOnNode"], json!({ "status": "found", "value": ["shop/web-1"] }));
-    assert_eq!(v["node"]["status"], "found");
-    ev.pods_on_node = None;
-    assert_eq!(serde_json::to_value(&ev).unwrap()["podsOnNode"], Value::Null);
-}
+mod plans;
+mod recheck;
+mod status;

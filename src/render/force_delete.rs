@@ -18,8 +18,8 @@ pub fn checklist(report: &Report, style: Style) -> String {
         p.node.as_deref().unwrap_or("<none>")
     );
     out.push_str(&format!(
-        "requires: Ready Unknown >= {}, Lease stale >= {}, and a strong signal (Node deleted, shutdown or \
-         out-of-service taint, or --node-fenced)\n\n",
+        "requires: Ready Unknown >= {}, Lease stale >= {}, no pod status written since, and a strong signal \
+         (Node deleted, shutdown or out-of-service taint, or --node-fenced)\n\n",
         human(jiff::SignedDuration::from_secs(t.not_ready_for_seconds)),
         human(jiff::SignedDuration::from_secs(t.lease_stale_for_seconds)),
     ));

@@ -154,3 +154,51 @@ async fn a_namespace_scoped_user_gets_an_incomplete_report_that_says_so() {
     let doc = json(&out);
     assert_eq!(doc["unavailable"][0]["part"], "nodes", "{doc}");
 }
+
+/// A Node deleted while its kubelet still renews the Lease (here: just deleted, the Lease renewed
+/// seconds ago) is not lost: ordinals and doctor do not point to force-delete, which refuses a
+/// fresh Lease. Once the Lease is stale, all three agree the node is lost.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_deleted_node_whose_lease_is_fresh_is_not_lost() {
+    let Some(env) = env("doctor-deleted-fresh-lease").await else { return };
+    let kubelet = env.kubelet(&["n1", "n2"]).await;
+    env.create_sts(&sts("web", 2)).await;
+    env.wait_ready("web", 2).await;
+    assert_eq!(env.pod_node("web-1").await, Some(kubelet.node("n2")));
+    // Quickly, while the Lease is fresh (40s) and before pod GC removes the orphaned pod.
+    kubelet.delete_node("n2").await;
+
+    let json = |out: &std::process::Output| -> Value { serde_json::from_slice(&out.stdout).unwrap() };
+    let web_1 = |doc: &Value| doc["ordinals"].as_array().unwrap().iter().find(|o| o["pod"] == "web-1").unwrap().clone();
+    let codes = |doc: &Value| -> Vec<String> {
+        let findings = doc["statefulsets"][0]["findings"].as_array().unwrap();
+        findings.iter().map(|f| f["code"].as_str().unwrap().to_string()).collect()
+    };
+    let row = web_1(&json(&env.run(&["ordinals", "web", "-o", "json"]).await));
+    let health = &row["nodeHealth"];
+    assert_eq!((health["state"].as_str(), health["suspectLost"].as_bool()), (Some("Deleted"), Some(false)), "{row}");
+    assert_eq!(health["leaseStale"], false, "{row}");
+    assert_eq!((row["issue"].as_str(), row["suggestion"].as_str()), (None, None), "{row}");
+    let text = stdout(&env.run(&["ordinals", "web"]).await);
+    assert!(text.contains("Deleted, but its kubelet still renews its Lease (renewed "), "{text}");
+    assert!(!text.contains("force-delete"), "{text}");
+    let doc = json(&env.run(&["doctor", "web", "-o", "json"]).await);
+    assert!(!codes(&doc).contains(&"pod-on-lost-node".to_string()), "{doc}");
+    let out = env.run(&["force-delete", "web-1", "--dry-run", "-o", "json"]).await;
+    assert_exit(&out, 3);
+    let lease = json(&out)["checks"].as_array().unwrap().iter().find(|c| c["name"] == "lease-stale").unwrap().clone();
+    assert_eq!(lease["ok"], false, "{lease}");
+
+    // The Lease went stale long ago (and web-1 last started before that): lost, for all of them.
+    kubelet.stale_lease("n2", Duration::from_secs(600)).await;
+    env.started_before_loss(&kubelet, "n2", Duration::from_secs(600)).await;
+    let row = web_1(&json(&env.run(&["ordinals", "web", "-o", "json"]).await));
+    assert_eq!(row["nodeHealth"]["suspectLost"], true, "{row}");
+    assert_eq!(row["issue"], "node-lost", "{row}");
+    assert!(row["why"].as_str().unwrap().contains("looks lost (Deleted, lease 10m old)"), "{row}");
+    let out = env.run(&["doctor", "web", "-o", "json"]).await;
+    assert_exit(&out, 7);
+    assert!(codes(&json(&out)).contains(&"pod-on-lost-node".to_string()), "{}", stdout(&out));
+    let out = env.run(&["force-delete", "web-1", "--dry-run", "-o", "json"]).await;
+    assert_exit(&out, 0);
+}

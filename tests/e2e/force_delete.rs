@@ -85,7 +85,7 @@ async fn flapping_node_with_a_fresh_lease_is_refused() {
 #[tokio::test(flavor = "multi_thread")]
 async fn lost_node_stated_fenced_is_force_deleted_and_recreated() {
     let Some((env, kubelet)) = two_pods("fd-lost").await else { return };
-    kubelet.lose_node("n2", TEN_MINUTES).await;
+    env.lose_node(&kubelet, "n2", TEN_MINUTES).await;
     let va = env.attach(&env.claim_volume("data-web-1").await, &kubelet.node("n2")).await;
     let uid = env.pod_uid("web-1").await.unwrap();
 
@@ -108,7 +108,7 @@ async fn lost_node_stated_fenced_is_force_deleted_and_recreated() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_replaced_pod_is_never_deleted_by_a_stale_plan() {
     let Some((env, kubelet)) = two_pods("fd-race").await else { return };
-    kubelet.lose_node("n2", TEN_MINUTES).await;
+    env.lose_node(&kubelet, "n2", TEN_MINUTES).await;
     let cluster = connect(&env).await;
     let evidence = cluster.force_delete_evidence(&env.ns, "web-1", false).await.unwrap();
     let decision = sts_doctor::force_delete::assess(&evidence, &Thresholds::default(), true);
@@ -144,7 +144,7 @@ async fn a_replaced_pod_is_never_deleted_by_a_stale_plan() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_pod_whose_kubelet_came_back_is_not_deleted_by_a_stale_plan() {
     let Some((env, kubelet)) = two_pods("fd-back").await else { return };
-    kubelet.lose_node("n2", TEN_MINUTES).await;
+    env.lose_node(&kubelet, "n2", TEN_MINUTES).await;
     let cluster = connect(&env).await;
     let evidence = cluster.force_delete_evidence(&env.ns, "web-1", false).await.unwrap();
     let decision = sts_doctor::force_delete::assess(&evidence, &Thresholds::default(), true);
@@ -163,6 +163,55 @@ async fn a_pod_whose_kubelet_came_back_is_not_deleted_by_a_stale_plan() {
     env.assert_untouched("web-1", &uid).await;
 }
 
+/// Node Unknown for 13m, Lease 13m stale, out-of-service taint: the gate allows. Then the pod's
+/// status is written again as a kubelet coming back writes it (Running, Ready since now, its
+/// container started now): something on the node still runs it, and the gate refuses, naming
+/// the fields and times.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pod_whose_status_is_written_after_its_node_went_unknown_is_refused() {
+    let Some((env, kubelet)) = two_pods("fd-status-written").await else { return };
+    env.lose_node(&kubelet, "n2", Duration::from_secs(780)).await;
+    kubelet.taint("n2", "node.kubernetes.io/out-of-service", "NoExecute", Duration::from_secs(60)).await;
+    let uid = env.pod_uid("web-1").await.unwrap();
+    let node = kubelet.node("n2");
+
+    let out = env.run(&["force-delete", "web-1", "--dry-run", "-o", "json"]).await;
+    assert_exit(&out, 0);
+    let doc = json(&out);
+    let silent = check(&doc, "status-silent");
+    assert_eq!((silent["required"].as_bool(), silent["ok"].as_bool()), (Some(true), Some(true)), "{silent}");
+    assert!(
+        silent["detail"].as_str().unwrap().starts_with(&format!("no pod status written after {node} went Unknown"))
+    );
+
+    env.report_running_now("web-1").await;
+    let out = env.run(&["force-delete", "web-1", "--dry-run", "-o", "json"]).await;
+    assert_exit(&out, 3);
+    let doc = json(&out);
+    assert_eq!((doc["verdict"].as_str(), doc["action"]["status"].as_str()), (Some("Refused"), Some("NotTaken")));
+    let silent = check(&doc, "status-silent");
+    assert_eq!(silent["ok"], false, "{silent}");
+    let detail = silent["detail"].as_str().unwrap();
+    for shown in [
+        "Ready turned True at ",
+        "conditions[Ready].lastTransitionTime",
+        "container app started at ",
+        "containerStatuses[app].state.running.startedAt",
+        &format!("after {node} went Unknown at "),
+        "Ready lastTransitionTime",
+        &format!("something on {node} still writes this pod's status"),
+    ] {
+        assert!(detail.contains(shown), "{shown:?} not in {detail}");
+    }
+    assert!(doc["evidence"]["podStatus"]["containers"][0]["started"].is_string(), "{}", doc["evidence"]);
+    assert!(stderr(&out).contains("Missing evidence: status-silent: Ready turned True at"), "{}", stderr(&out));
+    // Stating the node is fenced does not outweigh it.
+    let out = env.run(&["force-delete", "web-1", "--node-fenced", "--yes"]).await;
+    assert_exit(&out, 3);
+    assert!(stdout(&out).contains("verdict: refused: missing evidence: status-silent"), "{}", stdout(&out));
+    env.assert_untouched("web-1", &uid).await;
+}
+
 /// The usual state of a pod on a lost node: the taint manager evicted it (a graceful delete), and
 /// with no kubelet to confirm it stays Terminating. The grace-0 DELETE shortens its grace period,
 /// which updates the object before removing it: the resourceVersion precondition must still hold
@@ -170,7 +219,7 @@ async fn a_pod_whose_kubelet_came_back_is_not_deleted_by_a_stale_plan() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_terminating_pod_is_force_deleted() {
     let Some((env, kubelet)) = two_pods("fd-terminating").await else { return };
-    kubelet.lose_node("n2", TEN_MINUTES).await;
+    env.lose_node(&kubelet, "n2", TEN_MINUTES).await;
     let uid = env.pod_uid("web-1").await.unwrap();
     let pods: kube::Api<k8s_openapi::api::core::v1::Pod> = env.api();
     pods.delete("web-1", &kube::api::DeleteParams { grace_period_seconds: Some(30), ..Default::default() })
@@ -190,7 +239,7 @@ async fn a_terminating_pod_is_force_deleted() {
 #[tokio::test(flavor = "multi_thread")]
 async fn deleted_node_is_allowed() {
     let Some((env, kubelet)) = two_pods("fd-deleted").await else { return };
-    kubelet.lose_node("n2", TEN_MINUTES).await;
+    env.lose_node(&kubelet, "n2", TEN_MINUTES).await;
     kubelet.delete_node("n2").await;
     let uid = env.pod_uid("web-1").await.unwrap();
 
@@ -209,7 +258,7 @@ async fn deleted_node_is_allowed() {
 #[tokio::test(flavor = "multi_thread")]
 async fn fence_taints_the_node_keeping_its_taints() {
     let Some((env, kubelet)) = two_pods("fd-fence").await else { return };
-    kubelet.lose_node("n2", TEN_MINUTES).await;
+    env.lose_node(&kubelet, "n2", TEN_MINUTES).await;
     let node = kubelet.node("n2");
     let before = env.taints(&node).await;
     assert_eq!(before.len(), 2, "{before:?}");
@@ -243,7 +292,7 @@ async fn fence_taints_the_node_keeping_its_taints() {
 #[tokio::test(flavor = "multi_thread")]
 async fn dry_run_and_no_terminal_change_nothing() {
     let Some((env, kubelet)) = two_pods("fd-dry").await else { return };
-    kubelet.lose_node("n2", TEN_MINUTES).await;
+    env.lose_node(&kubelet, "n2", TEN_MINUTES).await;
     let uid = env.pod_uid("web-1").await.unwrap();
 
     let out = env.run(&["force-delete", "web-1", "--node-fenced"]).await;
@@ -263,7 +312,7 @@ async fn dry_run_and_no_terminal_change_nothing() {
 #[tokio::test(flavor = "multi_thread")]
 async fn wait_reports_multi_attach_and_times_out() {
     let Some((env, kubelet)) = two_pods("fd-wait").await else { return };
-    kubelet.lose_node("n2", TEN_MINUTES).await;
+    env.lose_node(&kubelet, "n2", TEN_MINUTES).await;
     kubelet.hold("web-1");
     let uid = env.pod_uid("web-1").await.unwrap();
 
@@ -292,7 +341,7 @@ async fn a_pod_without_a_statefulset_gets_a_warning_and_the_same_gate() {
     kubelet.pin("backup", "n2");
     env.create_pod_mounting("backup", &[]).await;
     env.wait_replaced("backup", "none").await;
-    kubelet.lose_node("n2", TEN_MINUTES).await;
+    env.lose_node(&kubelet, "n2", TEN_MINUTES).await;
 
     let out = env.run(&["force-delete", "backup", "--yes"]).await;
     assert_exit(&out, 3);

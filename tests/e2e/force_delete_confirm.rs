@@ -3,6 +3,9 @@
 
 use std::time::Duration;
 
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Patch, PatchParams};
+
 use crate::force_delete::{TEN_MINUTES, two_pods};
 use crate::support::{assert_exit, json, stderr, stdout};
 
@@ -12,7 +15,7 @@ use crate::support::{assert_exit, json, stderr, stdout};
 #[tokio::test(flavor = "multi_thread")]
 async fn dry_run_needs_no_confirmation_but_keeps_the_gate() {
     let Some((env, kubelet)) = two_pods("fd-dry-noprompt").await else { return };
-    kubelet.lose_node("n2", TEN_MINUTES).await;
+    env.lose_node(&kubelet, "n2", TEN_MINUTES).await;
     let uid = env.pod_uid("web-1").await.unwrap();
     let node = kubelet.node("n2");
     let taints = env.taints(&node).await;
@@ -45,7 +48,7 @@ async fn dry_run_needs_no_confirmation_but_keeps_the_gate() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_prompt_with_stdout_redirected_shows_the_plan_first() {
     let Some((env, kubelet)) = two_pods("fd-redirected").await else { return };
-    kubelet.lose_node("n2", TEN_MINUTES).await;
+    env.lose_node(&kubelet, "n2", TEN_MINUTES).await;
     let uid = env.pod_uid("web-1").await.unwrap();
     let question = format!("Force-delete pod {}/web-1 now?", env.ns);
 
@@ -67,5 +70,62 @@ async fn a_prompt_with_stdout_redirected_shows_the_plan_first() {
     assert_exit(&session.out, 0);
     assert!(session.screen.find("verdict: allowed") < session.screen.find(&question), "{}", session.screen);
     assert!(stdout(&session.out).contains("force-deleted pod"), "{}", stdout(&session.out));
+    env.wait_replaced("web-1", &uid).await;
+}
+
+/// The plan names the pod's resourceVersion; while the operator reads it, someone edits a label.
+/// What was confirmed is not the pod as it is now: nothing is deleted, the refusal says what
+/// changed, and a new run judges the pod afresh.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pod_changed_while_the_prompt_waits_is_not_deleted() {
+    let Some((env, kubelet)) = two_pods("fd-changed-at-prompt").await else { return };
+    env.lose_node(&kubelet, "n2", TEN_MINUTES).await;
+    let pods: kube::Api<Pod> = env.api();
+    let before = pods.get("web-1").await.unwrap();
+    let (uid, planned) = (before.metadata.uid.unwrap(), before.metadata.resource_version.unwrap());
+
+    let edit = pods.clone();
+    let label = move || {
+        let patch = serde_json::json!({ "metadata": { "labels": { "tier": "db" } } });
+        tokio::runtime::Handle::current()
+            .block_on(edit.patch("web-1", &PatchParams::default(), &Patch::Merge(&patch)))
+            .expect("label web-1");
+    };
+    let session = env.run_on_terminal_with(&["force-delete", "web-1", "--node-fenced"], "[y/N]", label, "y").await;
+    assert_exit(&session.out, 3);
+    let now = pods.get("web-1").await.unwrap().metadata.resource_version.unwrap();
+    assert_ne!(now, planned);
+    let screen = &session.screen;
+    assert!(stdout(&session.out).contains(&format!("resourceVersion={planned}")), "{}", stdout(&session.out));
+    let refusal = format!(
+        "error: pod {}/web-1 changed since the plan (resourceVersion {planned} -> {now}: labels changed (tier)): \
+         nothing was deleted; run the command again to judge it afresh",
+        env.ns
+    );
+    assert!(screen.contains(&refusal), "no {refusal:?} on the terminal:\n{screen}");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    env.assert_untouched("web-1", &uid).await;
+
+    // The document says so too: the plan's precondition no longer holds (Conflict).
+    let edit = pods.clone();
+    let annotate = move || {
+        let patch = serde_json::json!({ "metadata": { "annotations": { "example.com/note": "changed" } } });
+        tokio::runtime::Handle::current()
+            .block_on(edit.patch("web-1", &PatchParams::default(), &Patch::Merge(&patch)))
+            .expect("annotate web-1");
+    };
+    let args = ["force-delete", "web-1", "--node-fenced", "-o", "json"];
+    let session = env.run_on_terminal_with(&args, "[y/N]", annotate, "y").await;
+    assert_exit(&session.out, 3);
+    let doc = json(&session.out);
+    assert_eq!(doc["action"]["status"], "Conflict", "{}", doc["action"]);
+    let detail = doc["action"]["detail"].as_str().unwrap();
+    assert!(detail.contains(": not in phase, readiness, node, labels, deletion"), "{detail}");
+    env.assert_untouched("web-1", &uid).await;
+
+    // Judged afresh: still a lost node, and the pod as it is now is deleted.
+    let out = env.run(&["force-delete", "web-1", "--node-fenced", "--yes", "-o", "json"]).await;
+    assert_exit(&out, 0);
+    assert_eq!(json(&out)["action"]["status"], "Deleted");
     env.wait_replaced("web-1", &uid).await;
 }

@@ -12,6 +12,7 @@ pub mod evidence;
 pub mod kubelet;
 pub mod normalize;
 pub mod objects;
+pub mod pod_status;
 pub mod pty;
 pub mod rbac;
 pub mod rollout;

@@ -20,13 +20,26 @@ impl Env {
     /// Runs the plugin with `args` on a terminal, stdout redirected; once `prompt` shows on the
     /// terminal, types `key`.
     pub async fn run_on_terminal(&self, args: &[&str], prompt: &str, key: &str) -> Session {
+        self.run_on_terminal_with(args, prompt, || {}, key).await
+    }
+
+    /// Like [`Env::run_on_terminal`], running `meanwhile` once `prompt` shows and before `key` is
+    /// typed: what changes while the operator reads the plan. It runs off the async runtime; to
+    /// call the API it can `tokio::runtime::Handle::current().block_on(..)`.
+    pub async fn run_on_terminal_with(
+        &self,
+        args: &[&str],
+        prompt: &str,
+        meanwhile: impl FnOnce() + Send + 'static,
+        key: &str,
+    ) -> Session {
         let full = self.plugin_args(&self.kubeconfig, args);
         let (prompt, key) = (prompt.to_string(), key.to_string());
-        tokio::task::spawn_blocking(move || interact(full, &prompt, &key)).await.expect("join")
+        tokio::task::spawn_blocking(move || interact(full, &prompt, meanwhile, &key)).await.expect("join")
     }
 }
 
-fn interact(args: Vec<String>, prompt: &str, key: &str) -> Session {
+fn interact(args: Vec<String>, prompt: &str, meanwhile: impl FnOnce(), key: &str) -> Session {
     let (mut master, slave) = open_pty();
     let child = super::plugin_command()
         .args(&args)
@@ -55,6 +68,7 @@ fn interact(args: Vec<String>, prompt: &str, key: &str) -> Session {
         assert!(Instant::now() < deadline, "no {prompt:?} on the terminal after 30s:\n{}", seen());
         std::thread::sleep(Duration::from_millis(50));
     }
+    meanwhile();
     master.write_all(key.as_bytes()).expect("type on the terminal");
     let out = child.wait_with_output().expect("wait for kubectl-sts_doctor");
     reader.join().expect("pty reader");

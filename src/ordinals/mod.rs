@@ -178,7 +178,8 @@ pub fn diagnose(snap: &Snapshot, sts: &StatefulSet) -> OrdinalsReport {
             let pod = snap.pod(&sts.namespace, &name);
             let slot = match pod {
                 Some(p) if sts.owns_pod(p) => Slot::of(sts, i, p, snap.now),
-                _ => Slot::missing(i, true),
+                Some(_) => Slot::held(i),
+                None => Slot::missing(i, true),
             };
             (row(snap, sts, &rules, i, &name, pod, true, dns.as_ref()), slot)
         })
@@ -317,7 +318,8 @@ fn state_of(pod: &Pod) -> PodState {
     }
 }
 
-fn foreign_reason(pod: &Pod, sts: &StatefulSet) -> String {
+/// Why `pod`, named like one of `sts`'s pods, is not its pod (shared with `rollout`).
+pub(crate) fn foreign_reason(pod: &Pod, sts: &StatefulSet) -> String {
     match &pod.controller {
         Some(owner) if owner.kind == "StatefulSet" && owner.name == sts.name => {
             "it belongs to an earlier StatefulSet of the same name".into()

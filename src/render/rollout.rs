@@ -100,7 +100,13 @@ fn row(r: &Row, now: Timestamp, style: Style) -> Vec<String> {
         state.push_str(&format!(" ({waiting})"));
     }
     let healthy = r.state == "Running" && r.ready == Some(true);
-    let state = if r.settled || !r.exists || healthy { state } else { style.yellow(&state) };
+    let state = if r.state == "Foreign" {
+        style.red(&state)
+    } else if r.settled || !r.exists || healthy {
+        state
+    } else {
+        style.yellow(&state)
+    };
     let ordinal = if r.in_range { r.ordinal.to_string() } else { format!("{} (extra)", r.ordinal) };
     vec![
         ordinal,

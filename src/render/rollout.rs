@@ -21,7 +21,9 @@ pub fn table(status: &RolloutStatus, now: Timestamp, style: Style) -> String {
     let rows = status.ordinals.iter().map(|r| row(r, now, style)).collect();
     out.push_str(&render(&["ordinal", "pod", "revision", "wants", "state", "ready", "since", "note"], rows));
     out.push('\n');
-    out.push_str(&format!("updated: {}/{} from the partition up\n", status.progress.updated, status.progress.total));
+    // OnDelete has no partition: every pod is to be updated.
+    let scope = if status.statefulset.partition.is_some() { " from the partition up" } else { "" };
+    out.push_str(&format!("updated: {}/{}{scope}\n", status.progress.updated, status.progress.total));
     for note in &status.notes {
         out.push_str(&format!("note: {note}\n"));
     }
@@ -173,4 +175,38 @@ pub fn plan(plan: &StepPlan, pause: HumanDuration, dry_run: bool) -> String {
         out.push_str(&format!("  partition {step}: {what}\n"));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::SignedDuration;
+    use serde_json::json;
+
+    use super::*;
+    use crate::model::{Pod, StatefulSet};
+    use crate::testing::{now, pod, sts, with};
+
+    fn status(set: serde_json::Value, pods: Vec<serde_json::Value>) -> RolloutStatus {
+        let set = StatefulSet::from(&serde_json::from_value(set).unwrap());
+        let pods: Vec<Pod> = pods.into_iter().map(|p| Pod::from(&serde_json::from_value(p).unwrap())).collect();
+        crate::rollout::status(&set, &pods, &Ok(vec![]), now(), SignedDuration::from_secs(300))
+    }
+
+    #[test]
+    fn the_count_of_updated_pods_mentions_the_partition_only_where_there_is_one() {
+        let pods: Vec<serde_json::Value> = (0..3).map(|i| pod("web", i, "n1")).collect();
+        let rolling =
+            with(sts("web", 3), json!({ "spec": { "updateStrategy": { "rollingUpdate": { "partition": 1 } } } }));
+        assert!(
+            table(&status(rolling, pods.clone()), now(), Style::plain())
+                .contains("\nupdated: 2/2 from the partition up\n")
+        );
+        let on_delete = with(
+            sts("web", 3),
+            json!({ "spec": { "updateStrategy": { "type": "OnDelete", "rollingUpdate": null } },
+                    "status": { "updateRevision": "web-r2" } }),
+        );
+        let text = table(&status(on_delete, pods), now(), Style::plain());
+        assert!(text.contains("\nupdated: 0/3\n"), "{text}");
+    }
 }

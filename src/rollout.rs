@@ -190,7 +190,8 @@ pub struct Row {
     /// Missing, Pending, Running, Succeeded, Failed, Terminating; Foreign: no pod of its own, and
     /// a pod this StatefulSet does not control holds the name.
     pub state: String,
-    /// current, update or other.
+    /// update (on the update revision), current (on a current revision that differs from it) or
+    /// other (`ordinals::revision_kind`).
     pub revision: Option<String>,
     pub revision_hash: Option<String>,
     pub revision_number: Option<i64>,

@@ -134,7 +134,8 @@ pub struct OrdinalRow {
     pub terminating_since: Option<Timestamp>,
     pub ready: Option<bool>,
     pub restarts: Option<i32>,
-    /// current, update or other (compared with status.currentRevision / updateRevision).
+    /// update (on status.updateRevision), current (on a status.currentRevision that differs from
+    /// it) or other.
     pub revision: Option<String>,
     pub revision_hash: Option<String>,
     pub node: Option<String>,
@@ -329,14 +330,18 @@ pub(crate) fn foreign_reason(pod: &Pod, sts: &StatefulSet) -> String {
     }
 }
 
-/// current / update / other, against the StatefulSet's status revisions.
+/// update / current / other, against the StatefulSet's status revisions (shared with `rollout`):
+/// `update` for a pod on the update revision, also when it is the current one too (a finished
+/// rollout: both are equal, and "current" next to a controller that wants `update` reads like
+/// something is left to do); `current` only for a pod on a current revision the rollout moves away
+/// from; `other` for any other revision.
 pub fn revision_kind(sts: &StatefulSet, hash: &str) -> &'static str {
     let current = sts.status.current_revision.as_deref();
     let update = sts.status.update_revision.as_deref();
-    if current == Some(hash) {
-        "current"
-    } else if update == Some(hash) {
+    if update == Some(hash) {
         "update"
+    } else if current == Some(hash) {
+        "current"
     } else {
         "other"
     }

@@ -35,8 +35,11 @@ pub struct Slot {
     pub ordinal: i32,
     pub in_range: bool,
     /// No pod of this StatefulSet at this ordinal. A foreign pod holding the name counts as
-    /// missing: the controller does not see it, and its create fails.
+    /// missing: the controller does not see it, and its create fails (see `held`).
     pub missing: bool,
+    /// A pod this StatefulSet does not control holds the ordinal's name: the controller's create
+    /// fails (AlreadyExists) and ends its sync there (see [`failing_create`]).
+    pub held: bool,
     pub terminating: bool,
     pub finished: Option<Finished>,
     /// Phase Running and condition Ready (`isRunningAndReady`).
@@ -51,11 +54,17 @@ impl Slot {
             ordinal,
             in_range,
             missing: true,
+            held: false,
             terminating: false,
             finished: None,
             running_ready: false,
             available: false,
         }
+    }
+
+    /// An ordinal whose name a pod of another owner holds (in range: only those matter).
+    pub fn held(ordinal: i32) -> Slot {
+        Slot { held: true, ..Slot::missing(ordinal, true) }
     }
 
     /// The slot of `pod`, a pod the StatefulSet owns, judged at `now`.
@@ -64,6 +73,7 @@ impl Slot {
             ordinal,
             in_range: sts.ordinal_range().contains(&ordinal),
             missing: false,
+            held: false,
             terminating: pod.is_terminating(),
             finished: finished(pod),
             running_ready: pod.is_running_and_ready(),
@@ -205,6 +215,15 @@ pub fn replica_step(rules: &Rules, slots: &[Slot]) -> ReplicaStep {
     } else {
         ReplicaStep::Settled
     }
+}
+
+/// Of the pods a create step makes (`ReplicaStep::Create`), the first whose name a pod of another
+/// owner holds ([`Slot::held`]). Its create fails with AlreadyExists and `UpdateStatefulSet`
+/// returns the error: the sync ends there, every time, so nothing after it happens (no later
+/// create with OrderedReady, and before 1.28 with Parallel too; no scale-down, no update; before
+/// 1.25 not even the status is written) until that pod is gone.
+pub fn failing_create(creates: &[usize], slots: &[Slot]) -> Option<usize> {
+    creates.iter().copied().find(|&i| slots[i].held)
 }
 
 /// The second step: pods outside the range. Indexes point into the slots given.

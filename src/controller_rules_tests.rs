@@ -3,7 +3,16 @@ use crate::testing::{now, pod, sts, with};
 use serde_json::json;
 
 fn healthy_slot(ordinal: i32, in_range: bool) -> Slot {
-    Slot { ordinal, in_range, missing: false, terminating: false, finished: None, running_ready: true, available: true }
+    Slot {
+        ordinal,
+        in_range,
+        missing: false,
+        held: false,
+        terminating: false,
+        finished: None,
+        running_ready: true,
+        available: true,
+    }
 }
 
 fn unhealthy(ordinal: i32, in_range: bool) -> Slot {

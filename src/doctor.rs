@@ -7,6 +7,7 @@ use jiff::SignedDuration;
 use serde::Serialize;
 
 use crate::claims::{self, ClaimsReport};
+use crate::model::names::pod_ordinal;
 use crate::model::{Pod, Snapshot, StatefulSet, Unavailable};
 use crate::ordinals::{self, Issue, OrdinalsReport};
 use crate::rollout::{self, Phase};
@@ -194,7 +195,9 @@ const STUCK_AFTER: SignedDuration = SignedDuration::from_secs(5 * 60);
 
 /// Rollout state from the `rollout` diagnosis, plus partition pitfalls.
 fn rollout_findings(snap: &Snapshot, sts: &StatefulSet, o: &OrdinalsReport, out: &mut Vec<Finding>) {
-    let pods: Vec<Pod> = snap.pods_in(&sts.namespace).filter(|p| sts.owns_pod(p)).cloned().collect();
+    // Its pods and any pod holding one of its ordinals' names, as `rollout` reads them.
+    let pods: Vec<Pod> =
+        snap.pods_in(&sts.namespace).filter(|p| pod_ordinal(&sts.name, &p.name).is_some()).cloned().collect();
     let facts = rollout::Facts {
         nodes: o.ordinals.iter().filter_map(|r| r.node_health.clone()).map(|h| (h.node.clone(), h)).collect(),
         server_version: snap.server_version.clone(),
@@ -208,7 +211,10 @@ fn rollout_findings(snap: &Snapshot, sts: &StatefulSet, o: &OrdinalsReport, out:
         && sts.status.update_revision.is_some()
         && sts.status.current_revision != sts.status.update_revision;
     let progress = format!("{} of {} pod(s) updated", status.progress.updated, status.progress.total);
+    // A pod of another owner holding an ordinal's name is `ordinal-foreign` already.
+    let held = status.ordinals.iter().any(|r| Some(r.pod.as_str()) == blocking && r.state == "Foreign");
     match status.phase {
+        _ if held => {}
         Phase::Trapped => out.push(finding(
             Severity::Error,
             "rollout-trapped",

@@ -23,6 +23,7 @@
 mod blocked;
 mod controller;
 mod explain;
+mod holder;
 mod notes;
 pub mod report;
 mod rows;
@@ -186,9 +187,11 @@ pub struct Row {
     pub in_range: bool,
     pub exists: bool,
     pub wants: Wants,
-    /// Missing, Pending, Running, Succeeded, Failed, Terminating.
+    /// Missing, Pending, Running, Succeeded, Failed, Terminating; Foreign: no pod of its own, and
+    /// a pod this StatefulSet does not control holds the name.
     pub state: String,
-    /// current, update or other.
+    /// update (on the update revision), current (on a current revision that differs from it) or
+    /// other (`ordinals::revision_kind`).
     pub revision: Option<String>,
     pub revision_hash: Option<String>,
     pub revision_number: Option<i64>,
@@ -221,6 +224,9 @@ pub struct Row {
     pub(crate) terminating: bool,
     #[serde(skip)]
     pub(crate) finished: Option<Finished>,
+    /// The pod of another owner holding this ordinal's name (state Foreign).
+    #[serde(skip)]
+    pub(crate) holder: Option<holder::Holder>,
 }
 
 impl Row {
@@ -262,7 +268,8 @@ impl View<'_> {
     }
 }
 
-/// Where the rollout of `sts` stands, given its pods (any pods matching its selector),
+/// Where the rollout of `sts` stands, given its pods (any pods matching its selector, and any
+/// pods holding its ordinals' names: `Cluster::pods_of`),
 /// its ControllerRevisions, the clock, and how long a pod may stay unready before the rollout
 /// counts as stuck.
 pub fn status(
@@ -296,9 +303,22 @@ pub fn status_with(
         .filter(|p| p.namespace == sts.namespace && sts.owns_pod(p))
         .filter_map(|p| Some((pod_ordinal(&sts.name, &p.name)?, p)))
         .collect();
+    // Pods of other owners holding a name in range: the controller cannot create its own there.
+    let holders: BTreeMap<i32, &Pod> = pods
+        .iter()
+        .filter(|p| p.namespace == sts.namespace && !sts.owns_pod(p))
+        .filter_map(|p| Some((pod_ordinal(&sts.name, &p.name)?, p)))
+        .filter(|(o, _)| sts.ordinal_range().contains(o) && !mine.contains_key(o))
+        .collect();
     let mut rows: Vec<Row> = sts
         .ordinal_range()
-        .map(|o| rows::row(sts, o, boundary, mine.get(&o).copied(), &revision_map, nodes, now))
+        .map(|o| {
+            let mut row = rows::row(sts, o, boundary, mine.get(&o).copied(), &revision_map, nodes, now);
+            if let Some(pod) = holders.get(&o) {
+                holder::hold(&mut row, sts, pod);
+            }
+            row
+        })
         .collect();
     rows.extend(
         mine.iter()
@@ -368,3 +388,6 @@ mod trap_tests;
 
 #[cfg(test)]
 mod update_tests;
+
+#[cfg(test)]
+mod holder_tests;

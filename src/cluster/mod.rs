@@ -9,6 +9,7 @@ mod api_error;
 mod connect;
 pub mod evidence;
 mod node_lookup;
+pub mod pods;
 pub mod revisions;
 pub mod server_time;
 pub mod snapshot;

@@ -1,8 +1,8 @@
-//! What `rollout` reads: one StatefulSet, its pods and its ControllerRevisions, in three requests.
+//! What `rollout` reads: one StatefulSet, its pods and its ControllerRevisions, in three requests
+//! (four when an ordinal has no pod: see `Cluster::pods_of`).
 
 use jiff::Timestamp;
 use k8s_openapi::api::apps::v1 as apps;
-use k8s_openapi::api::core::v1 as core;
 use kube::api::{Api, ListParams};
 
 use super::server_time::ServerTime;
@@ -17,7 +17,9 @@ pub struct RolloutInputs {
     /// The API server's clock and version, read once at the start.
     pub server: ServerTime,
     pub sts: model::StatefulSet,
-    /// Pods matching the StatefulSet's selector (ownership is checked by the pure code).
+    /// Pods matching the StatefulSet's selector and, when an ordinal in range has none, the pods
+    /// of other owners holding an ordinal's name (`Cluster::pods_of`; ownership is judged by the
+    /// pure code).
     pub pods: Vec<model::Pod>,
     /// Its ControllerRevisions, or why they could not be read.
     pub revisions: Part<Vec<model::ControllerRevision>>,
@@ -30,7 +32,8 @@ impl Cluster {
         Ok(model::StatefulSet::from(&self.call(op, api.get(name)).await?))
     }
 
-    /// GET the StatefulSet, then LIST its pods and its ControllerRevisions by its selector.
+    /// GET the StatefulSet, then LIST its pods (and the pods holding its ordinals' names) and its
+    /// ControllerRevisions by its selector.
     pub async fn rollout_inputs(
         &self,
         namespace: &str,
@@ -38,9 +41,7 @@ impl Cluster {
         server: &ServerTime,
     ) -> Result<RolloutInputs, ApiError> {
         let sts = self.statefulset(namespace, name).await?;
-        let selector = sts.selector.to_query();
-        let (pods, revisions) =
-            futures::join!(self.pods_by_selector(namespace, &selector), async { self.revisions_of(&sts).await });
+        let (pods, revisions) = futures::join!(self.pods_of(&sts), self.revisions_of(&sts));
         let revisions = match revisions {
             Ok(list) => Ok(list),
             // Numbers and trap causes get vaguer without them; the status still works.
@@ -48,14 +49,6 @@ impl Cluster {
             Err(e) => return Err(e),
         };
         Ok(RolloutInputs { now: server.now(), server: server.clone(), sts, pods: pods?, revisions })
-    }
-
-    async fn pods_by_selector(&self, namespace: &str, selector: &str) -> Result<Vec<model::Pod>, ApiError> {
-        let api: Api<core::Pod> = Api::namespaced(self.client.clone(), namespace);
-        let op = Op::of::<core::Pod>("list").ns(namespace.to_string());
-        let mut pods = Vec::new();
-        self.list_each(&api, ListParams::default().labels(selector), op, |p| pods.push(model::Pod::from(&p))).await?;
-        Ok(pods)
     }
 
     /// The ControllerRevisions the StatefulSet controls (matched by selector, then by owner UID).

@@ -241,8 +241,8 @@ impl Cluster {
         Ok(out)
     }
 
-    /// For one StatefulSet: its pods by selector, plus (only if an ordinal has no pod) the names of
-    /// all pods of the namespace, to spot a foreign pod holding an ordinal's name. Otherwise: all.
+    /// For one StatefulSet: its pods and the pods holding its ordinals' names
+    /// ([`Cluster::pods_of`], as `rollout` reads them). Otherwise: all.
     async fn pods(
         &self,
         scope: &Scope,
@@ -250,40 +250,14 @@ impl Cluster {
         all_pods: bool,
         only: Option<&BTreeSet<String>>,
     ) -> Result<Vec<model::Pod>, ApiError> {
-        let (Scope::StatefulSet { namespace, .. }, [sts], false) = (scope, statefulsets, all_pods) else {
-            let ns = match scope {
-                Scope::StatefulSet { namespace, .. } | Scope::Namespace(namespace) => Some(namespace.as_str()),
-                Scope::AllNamespaces => None,
-            };
-            return self.list_into::<core::Pod, model::Pod>(ns, ListParams::default(), only).await;
-        };
-        let selector = sts.selector.to_query();
-        let params = ListParams::default().labels(&selector);
-        let mut pods = self.list_into::<core::Pod, model::Pod>(Some(namespace), params, None).await?;
-        let present: BTreeSet<&str> = pods.iter().map(|p| p.name.as_str()).collect();
-        let any_missing = sts.ordinal_range().any(|i| !present.contains(model::names::pod_name(&sts.name, i).as_str()));
-        if any_missing {
-            let api: Api<core::Pod> = Api::namespaced(self.client.clone(), namespace);
-            let op = Op::of::<core::Pod>("list").ns(namespace.clone());
-            let mut others = Vec::new();
-            self.pages(
-                ListParams::default(),
-                op,
-                |p| {
-                    let api = &api;
-                    async move { api.list_metadata(&p).await }
-                },
-                |m| {
-                    let name = m.metadata.name.as_deref().unwrap_or_default();
-                    if !present.contains(name) && model::names::pod_ordinal(&sts.name, name).is_some() {
-                        others.push(model::Pod::from_metadata(&m.metadata));
-                    }
-                },
-            )
-            .await?;
-            pods.extend(others);
+        if let (Scope::StatefulSet { .. }, [sts], false) = (scope, statefulsets, all_pods) {
+            return self.pods_of(sts).await;
         }
-        Ok(pods)
+        let ns = match scope {
+            Scope::StatefulSet { namespace, .. } | Scope::Namespace(namespace) => Some(namespace.as_str()),
+            Scope::AllNamespaces => None,
+        };
+        self.list_into::<core::Pod, model::Pod>(ns, ListParams::default(), only).await
     }
 
     async fn services(

@@ -6,7 +6,9 @@
 //! date. A watcher that fails before its first complete listing fails the command (RBAC, wrong
 //! server); later failures are retried with backoff, as the watcher is designed to, and the
 //! operator is told (see [`Follower::take_warnings`]): until a watch reconnects, what is shown
-//! may lag behind the cluster.
+//! may lag behind the cluster. Pods of other owners holding an ordinal's name, which the pod
+//! watch (by selector) does not see, are listed again when a create the controller should make
+//! does not appear (`holders`).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -22,6 +24,8 @@ use super::revisions::RolloutInputs;
 use super::server_time::ServerTime;
 use super::{ApiError, Cluster, Op};
 use crate::model;
+
+mod holders;
 
 /// Boxed: full objects are large and the stream holds one at a time.
 type Received<K> = Box<Result<Event<K>, watcher::Error>>;
@@ -40,12 +44,17 @@ const REVISIONS: usize = 2;
 
 pub struct Follower {
     changes: BoxStream<'static, Change>,
+    cluster: Cluster,
     server: String,
     /// The API server's clock: every judgement is made on it.
     clock: ServerTime,
     namespace: String,
     sts: model::StatefulSet,
+    /// Pods matching the selector, from the pod watch.
     pods: BTreeMap<String, model::Pod>,
+    /// Pods the selector does not match holding an ordinal's name, as last listed (`holders`).
+    holders: BTreeMap<String, model::Pod>,
+    holder_check: holders::HolderCheck,
     revisions: model::Part<BTreeMap<String, model::ControllerRevision>>,
     /// Objects received during a watcher's (re)listing, swapped in at InitDone.
     relisting_pods: Option<BTreeMap<String, model::Pod>>,
@@ -87,12 +96,18 @@ impl Follower {
             Some((Change::Tick, interval))
         });
         streams.push(ticks.boxed());
+        // What the pod watch will list, and the holders read besides (`Cluster::pods_of`).
+        let (pods, holders): (Vec<model::Pod>, Vec<model::Pod>) =
+            inputs.pods.into_iter().partition(|p| inputs.sts.selector.matches(&p.labels));
         Follower {
             changes: futures::stream::select_all(streams).boxed(),
+            cluster: cluster.clone(),
             server: cluster.server.clone(),
             clock: inputs.server.clone(),
             namespace: ns,
-            pods: inputs.pods.into_iter().map(|p| (p.name.clone(), p)).collect(),
+            pods: pods.into_iter().map(|p| (p.name.clone(), p)).collect(),
+            holders: holders.into_iter().map(|p| (p.name.clone(), p)).collect(),
+            holder_check: holders::HolderCheck::default(),
             revisions: inputs.revisions.map(|list| list.into_iter().map(|r| (r.name.clone(), r)).collect()),
             sts: inputs.sts,
             relisting_pods: None,
@@ -121,7 +136,12 @@ impl Follower {
             now: self.clock.now(),
             server: self.clock.clone(),
             sts: self.sts.clone(),
-            pods: self.pods.values().cloned().collect(),
+            pods: self
+                .pods
+                .values()
+                .chain(self.holders.values().filter(|h| !self.pods.contains_key(&h.name)))
+                .cloned()
+                .collect(),
             revisions: self.revisions.clone().map(|m| m.into_values().collect()),
         }
     }
@@ -133,7 +153,10 @@ impl Follower {
                 return Err(self.error(STS, "the watch ended".into()));
             };
             let changed = match change {
-                Change::Tick => true,
+                Change::Tick => {
+                    self.check_holders().await;
+                    true
+                }
                 Change::StatefulSet(event) => {
                     let event = self.check(STS, *event)?;
                     self.on_statefulset(event)?
@@ -240,16 +263,22 @@ impl Follower {
         match event {
             Event::Apply(p) => {
                 let pod = model::Pod::from(&p);
+                self.forget_holder(&pod.name);
                 self.pods.insert(pod.name.clone(), pod);
                 true
             }
-            Event::Delete(p) => self.pods.remove(p.metadata.name.as_deref().unwrap_or_default()).is_some(),
+            Event::Delete(p) => {
+                let name = p.metadata.name.as_deref().unwrap_or_default();
+                self.forget_holder(name);
+                self.pods.remove(name).is_some()
+            }
             Event::Init => {
                 self.relisting_pods = Some(BTreeMap::new());
                 false
             }
             Event::InitApply(p) => {
                 let pod = model::Pod::from(&p);
+                self.forget_holder(&pod.name);
                 self.relisting_pods.get_or_insert_with(BTreeMap::new).insert(pod.name.clone(), pod);
                 false
             }

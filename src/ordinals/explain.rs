@@ -93,7 +93,7 @@ pub(super) fn why_missing(
     let lower = step.as_ref().and_then(ReplicaStep::first).filter(|&j| j < i);
     // A create that fails ends the controller's sync (UpdateStatefulSet returns the error), so
     // no pod after it is created, with Parallel too (see `parallel_blocker`).
-    let fails = |j: usize| rows[j].state == PodState::Foreign || rows[j].issue == Some(Issue::CreateFailing);
+    let fails = |j: usize| slots[j].held || rows[j].issue == Some(Issue::CreateFailing);
     let failing = match lower {
         Some(j) => fails(j).then_some(j),
         None if !rules.monotonic => parallel_blocker(rows, i, server, fails),

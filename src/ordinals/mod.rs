@@ -134,7 +134,8 @@ pub struct OrdinalRow {
     pub terminating_since: Option<Timestamp>,
     pub ready: Option<bool>,
     pub restarts: Option<i32>,
-    /// current, update or other (compared with status.currentRevision / updateRevision).
+    /// update (on status.updateRevision), current (on a status.currentRevision that differs from
+    /// it) or other.
     pub revision: Option<String>,
     pub revision_hash: Option<String>,
     pub node: Option<String>,
@@ -178,7 +179,8 @@ pub fn diagnose(snap: &Snapshot, sts: &StatefulSet) -> OrdinalsReport {
             let pod = snap.pod(&sts.namespace, &name);
             let slot = match pod {
                 Some(p) if sts.owns_pod(p) => Slot::of(sts, i, p, snap.now),
-                _ => Slot::missing(i, true),
+                Some(_) => Slot::held(i),
+                None => Slot::missing(i, true),
             };
             (row(snap, sts, &rules, i, &name, pod, true, dns.as_ref()), slot)
         })
@@ -317,7 +319,8 @@ fn state_of(pod: &Pod) -> PodState {
     }
 }
 
-fn foreign_reason(pod: &Pod, sts: &StatefulSet) -> String {
+/// Why `pod`, named like one of `sts`'s pods, is not its pod (shared with `rollout`).
+pub(crate) fn foreign_reason(pod: &Pod, sts: &StatefulSet) -> String {
     match &pod.controller {
         Some(owner) if owner.kind == "StatefulSet" && owner.name == sts.name => {
             "it belongs to an earlier StatefulSet of the same name".into()
@@ -327,14 +330,18 @@ fn foreign_reason(pod: &Pod, sts: &StatefulSet) -> String {
     }
 }
 
-/// current / update / other, against the StatefulSet's status revisions.
+/// update / current / other, against the StatefulSet's status revisions (shared with `rollout`):
+/// `update` for a pod on the update revision, also when it is the current one too (a finished
+/// rollout: both are equal, and "current" next to a controller that wants `update` reads like
+/// something is left to do); `current` only for a pod on a current revision the rollout moves away
+/// from; `other` for any other revision.
 pub fn revision_kind(sts: &StatefulSet, hash: &str) -> &'static str {
     let current = sts.status.current_revision.as_deref();
     let update = sts.status.update_revision.as_deref();
-    if current == Some(hash) {
-        "current"
-    } else if update == Some(hash) {
+    if update == Some(hash) {
         "update"
+    } else if current == Some(hash) {
+        "current"
     } else {
         "other"
     }

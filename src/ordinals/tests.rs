@@ -19,7 +19,8 @@ fn healthy_statefulset_has_one_clean_row_per_ordinal() {
     let pods: Vec<&str> = r.ordinals.iter().map(|o| o.pod.as_str()).collect();
     assert_eq!(pods, ["web-0", "web-1", "web-2"]);
     assert!(r.ordinals.iter().all(|o| o.state == PodState::Running && o.why.is_none() && o.in_range));
-    assert_eq!(r.ordinals[1].revision.as_deref(), Some("current"));
+    // Nothing rolling: the current revision is the update revision, and is called so.
+    assert_eq!(r.ordinals[1].revision.as_deref(), Some("update"));
     assert_eq!(r.ordinals[1].node_health.as_ref().unwrap().state, "Ready");
     assert_eq!(r.ordinals[2].dns.as_deref(), Some("web-2.web.shop.svc"));
     assert_eq!(r.statefulset.service.problem, None);

@@ -18,10 +18,14 @@ pub fn table(status: &RolloutStatus, now: Timestamp, style: Style) -> String {
         out.push_str(&format!("\n{explanation}\n"));
     }
     out.push('\n');
-    let rows = status.ordinals.iter().map(|r| row(r, now, style)).collect();
+    let s = &status.statefulset;
+    let revisions_equal = s.current_revision.is_some() && s.current_revision == s.update_revision;
+    let rows = status.ordinals.iter().map(|r| row(r, revisions_equal, now, style)).collect();
     out.push_str(&render(&["ordinal", "pod", "revision", "wants", "state", "ready", "since", "note"], rows));
     out.push('\n');
-    out.push_str(&format!("updated: {}/{} from the partition up\n", status.progress.updated, status.progress.total));
+    // OnDelete has no partition: every pod is to be updated.
+    let scope = if status.statefulset.partition.is_some() { " from the partition up" } else { "" };
+    out.push_str(&format!("updated: {}/{}{scope}\n", status.progress.updated, status.progress.total));
     for note in &status.notes {
         out.push_str(&format!("note: {note}\n"));
     }
@@ -85,12 +89,15 @@ pub fn phase_line(status: &RolloutStatus, style: Style) -> String {
     format!("{label}: {}", status.reason)
 }
 
-fn row(r: &Row, now: Timestamp, style: Style) -> Vec<String> {
+fn row(r: &Row, revisions_equal: bool, now: Timestamp, style: Style) -> Vec<String> {
     let revision = match (&r.revision, r.revision_number) {
         (Some(kind), Some(n)) => format!("{kind} ({n})"),
         (kind, _) => or_dash(kind.as_ref()),
     };
     let wants = match r.wants {
+        // Below the partition with nothing rolling: the current revision is the update revision,
+        // as REVISION says.
+        Wants::Current if revisions_equal => "update",
         Wants::Current => "current",
         Wants::Update => "update",
         Wants::Removal => "removal",
@@ -100,7 +107,13 @@ fn row(r: &Row, now: Timestamp, style: Style) -> Vec<String> {
         state.push_str(&format!(" ({waiting})"));
     }
     let healthy = r.state == "Running" && r.ready == Some(true);
-    let state = if r.settled || !r.exists || healthy { state } else { style.yellow(&state) };
+    let state = if r.state == "Foreign" {
+        style.red(&state)
+    } else if r.settled || !r.exists || healthy {
+        state
+    } else {
+        style.yellow(&state)
+    };
     let ordinal = if r.in_range { r.ordinal.to_string() } else { format!("{} (extra)", r.ordinal) };
     vec![
         ordinal,
@@ -167,4 +180,62 @@ pub fn plan(plan: &StepPlan, pause: HumanDuration, dry_run: bool) -> String {
         out.push_str(&format!("  partition {step}: {what}\n"));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::SignedDuration;
+    use serde_json::json;
+
+    use super::*;
+    use crate::model::{Pod, StatefulSet};
+    use crate::testing::{now, pod, sts, with};
+
+    fn status(set: serde_json::Value, pods: Vec<serde_json::Value>) -> RolloutStatus {
+        let set = StatefulSet::from(&serde_json::from_value(set).unwrap());
+        let pods: Vec<Pod> = pods.into_iter().map(|p| Pod::from(&serde_json::from_value(p).unwrap())).collect();
+        crate::rollout::status(&set, &pods, &Ok(vec![]), now(), SignedDuration::from_secs(300))
+    }
+
+    #[test]
+    fn the_count_of_updated_pods_mentions_the_partition_only_where_there_is_one() {
+        let pods: Vec<serde_json::Value> = (0..3).map(|i| pod("web", i, "n1")).collect();
+        let rolling =
+            with(sts("web", 3), json!({ "spec": { "updateStrategy": { "rollingUpdate": { "partition": 1 } } } }));
+        assert!(
+            table(&status(rolling, pods.clone()), now(), Style::plain())
+                .contains("\nupdated: 2/2 from the partition up\n")
+        );
+        let on_delete = with(
+            sts("web", 3),
+            json!({ "spec": { "updateStrategy": { "type": "OnDelete", "rollingUpdate": null } },
+                    "status": { "updateRevision": "web-r2" } }),
+        );
+        let text = table(&status(on_delete, pods), now(), Style::plain());
+        assert!(text.contains("\nupdated: 0/3\n"), "{text}");
+    }
+
+    #[test]
+    fn revision_and_wants_agree_when_nothing_is_rolling() {
+        let pods: Vec<serde_json::Value> = (0..3).map(|i| pod("web", i, "n1")).collect();
+        let partitioned =
+            with(sts("web", 3), json!({ "spec": { "updateStrategy": { "rollingUpdate": { "partition": 2 } } } }));
+        let rows = |text: &str| -> Vec<Vec<String>> {
+            let start = text.lines().position(|l| l.starts_with("ORDINAL")).unwrap() + 1;
+            text.lines().skip(start).take(3).map(|l| l.split_whitespace().take(5).map(String::from).collect()).collect()
+        };
+        // Done, below and above the partition alike: on the update revision, and wanted there.
+        let text = table(&status(partitioned.clone(), pods.clone()), now(), Style::plain());
+        for row in rows(&text) {
+            assert_eq!(row[2..], ["update", "update", "Running"], "{text}");
+        }
+        // Rolling: web-0 and web-1 stay on the current revision below the partition.
+        let rolling = with(partitioned, json!({ "status": { "updateRevision": "web-r2" } }));
+        let mut pods = pods;
+        pods[2] = with(pods[2].clone(), json!({ "metadata": { "labels": { "controller-revision-hash": "web-r2" } } }));
+        let text = table(&status(rolling, pods), now(), Style::plain());
+        let wants: Vec<(String, String)> = rows(&text).into_iter().map(|r| (r[2].clone(), r[3].clone())).collect();
+        let expected = [("current", "current"), ("current", "current"), ("update", "update")];
+        assert_eq!(wants, expected.map(|(a, b)| (a.to_string(), b.to_string())), "{text}");
+    }
 }

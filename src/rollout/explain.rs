@@ -5,6 +5,7 @@ use crate::duration::human;
 
 use super::blocked::{SUCCEEDED_ISSUE, blocked};
 use super::controller::{Action, next_action};
+use super::holder;
 use super::{Phase, Row, View, Wants};
 
 pub(crate) struct Verdict {
@@ -27,6 +28,12 @@ pub(crate) fn verdict(view: &View) -> Verdict {
     if sts.deleting.is_some() {
         return Verdict::new(Phase::Progressing, "the StatefulSet is being deleted".into(), Action::Nothing);
     }
+    let action = next_action(view);
+    // A create that fails ends every sync: before the generation is observed too, since a 1.20 to
+    // 1.24 controller does not even write the status then.
+    if let Some(i) = holder::failing(view, &action) {
+        return holder::blocked_by_holder(view, i, action);
+    }
     if !sts.spec_observed() {
         let observed = sts.status.observed_generation.map_or("none".into(), |g| g.to_string());
         return Verdict::new(
@@ -42,7 +49,6 @@ pub(crate) fn verdict(view: &View) -> Verdict {
             Action::Nothing,
         );
     };
-    let action = next_action(view);
 
     // A pod the controller waits on for too long: stuck, or trapped when it would replace it.
     if let Some(i) = stuck_wait(view, &action) {
@@ -242,7 +248,9 @@ pub(crate) fn annotate(view: &mut View, verdict: &Verdict) {
     let blocker = verdict.blocking_pod.clone();
     for i in 0..view.rows.len() {
         let row = &view.rows[i];
-        let note = if blocker.as_deref() == Some(row.pod.as_str()) && verdict.phase.is_blocked() {
+        let note = if row.holder.is_some() {
+            holder::note(row, verdict, view.now)
+        } else if blocker.as_deref() == Some(row.pod.as_str()) && verdict.phase.is_blocked() {
             Some(format!(
                 "{}: not Ready for {}",
                 verdict.phase.label(),

@@ -15,6 +15,14 @@ pub(super) fn notes(view: &View, revisions: &Part<Vec<ControllerRevision>>, fact
     if let Err(reason) = revisions {
         notes.push(format!("revision numbers unknown (cannot read ControllerRevisions: {reason})"));
     }
+    let frozen = !sts.spec_observed() && facts.server_version.as_ref().is_none_or(|v| !v.at_least(1, 25));
+    if let Some(held) = view.rows.iter().find(|r| r.holder.is_some()).filter(|_| frozen) {
+        notes.push(format!(
+            "generation {} is not observed: a controller before 1.25 writes no status after a sync that fails, as it \
+             does at the create of {}",
+            sts.generation, held.pod
+        ));
+    }
     if !sts.is_on_delete() && sts.partition > sts.replicas {
         notes.push(format!(
             "partition {} is above replicas {}: no existing pod is updated until the partition is lowered (a \

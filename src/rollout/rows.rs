@@ -59,6 +59,7 @@ pub(super) fn row(
         running_ready: false,
         terminating: false,
         finished: None,
+        holder: None,
     };
     let Some(pod) = pod else { return row };
     row.state = if pod.is_terminating() {
@@ -114,6 +115,7 @@ impl Row {
             ordinal: self.ordinal,
             in_range: self.in_range,
             missing: !self.exists,
+            held: self.holder.is_some(),
             terminating: self.terminating,
             finished: self.finished,
             running_ready: self.running_ready,

@@ -13,4 +13,5 @@ mod ordinals;
 mod reclaim;
 mod rollout;
 mod rollout_edges;
+mod rollout_foreign;
 mod rollout_json;

@@ -1,7 +1,7 @@
 //! Following a rollout until a condition holds: watch events and clock ticks in, a fresh status
 //! and the live display out, bounded by --timeout.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
@@ -77,8 +77,10 @@ impl Session {
         stuck_after: SignedDuration,
     ) -> Session {
         let status = compute(&inputs, stuck_after);
+        let mut follower = Follower::start(cluster, inputs.clone(), TICK);
+        follower.awaiting_creates(creates(&status));
         Session {
-            follower: Follower::start(cluster, inputs.clone(), TICK),
+            follower,
             interrupt: interrupt(),
             progress: Progress::new(mode),
             deadline,
@@ -141,6 +143,7 @@ impl Session {
         let Some(inputs) = next else { return Ok(false) };
         self.inputs = inputs?;
         self.status = compute(&self.inputs, self.stuck_after);
+        self.follower.awaiting_creates(creates(&self.status));
         Ok(true)
     }
 
@@ -215,6 +218,13 @@ pub fn facts(inputs: &RolloutInputs, nodes: BTreeMap<String, NodeHealth>) -> Fac
 pub fn compute(inputs: &RolloutInputs, stuck_after: SignedDuration) -> RolloutStatus {
     let facts = facts(inputs, BTreeMap::new());
     rollout::status_with(&inputs.sts, &inputs.pods, &inputs.revisions, &facts, inputs.now, stuck_after)
+}
+
+/// The pods the controller creates next, by the status: if they do not appear, the follower looks
+/// for a pod of another owner holding their names (`cluster::watch` holders).
+fn creates(status: &RolloutStatus) -> BTreeSet<String> {
+    let next = &status.controller_next;
+    if next.action == "create" { next.pods.iter().cloned().collect() } else { BTreeSet::new() }
 }
 
 /// Follow until complete (Done or PartitionComplete); blocked means stop.

@@ -92,7 +92,8 @@ impl Progress {
     /// The lines `status` adds to what was shown before.
     fn changes(&mut self, status: &RolloutStatus) -> Vec<String> {
         let mut lines = Vec::new();
-        if !self.started {
+        let first = !self.started;
+        if first {
             self.started = true;
             let s = &status.statefulset;
             lines.push(format!(
@@ -113,17 +114,27 @@ impl Progress {
             .filter(|r| r.in_range && r.wants == crate::rollout::Wants::Update && r.settled)
             .map(|r| r.pod.clone())
             .collect();
-        // Highest first, the order the controller updates in.
-        for pod in updated.difference(&self.updated).collect::<Vec<_>>().into_iter().rev() {
-            lines.push(format!(
-                "{pod} updated to {} and Ready ({}/{})",
-                update.as_deref().unwrap_or("-"),
-                status.progress.updated,
-                status.progress.total
-            ));
-        }
+        let revision = update.as_deref().unwrap_or("-");
+        let total = status.progress.total;
+        let newly: Vec<&String> = updated.difference(&self.updated).collect();
         for pod in self.updated.difference(&updated) {
             lines.push(format!("{pod} is no longer Ready on the update revision"));
+        }
+        if first && !newly.is_empty() {
+            // Updated before the follow began: where it starts, not news.
+            let names: Vec<&str> = newly.iter().map(|p| p.as_str()).collect();
+            lines.push(format!(
+                "already updated to {revision} and Ready: {} ({}/{total})",
+                names.join(", "),
+                updated.len()
+            ));
+        } else {
+            // Highest first, the order the controller updates in; each with the count once it is.
+            let mut count = updated.len() - newly.len();
+            for pod in newly.into_iter().rev() {
+                count += 1;
+                lines.push(format!("{pod} updated to {revision} and Ready ({count}/{total})"));
+            }
         }
         self.updated = updated;
         let s = &status.statefulset;
@@ -225,5 +236,36 @@ mod tests {
         );
         // The same wait again: no new line.
         assert!(progress.changes(&status(observed, terminating)).is_empty());
+    }
+
+    #[test]
+    fn each_update_line_counts_the_pods_updated_by_then() {
+        // web rolls to web-r2 at partition 1 of 4; web-3 was updated before the follow began.
+        let set = with(
+            sts("web", 4),
+            json!({ "metadata": { "generation": 2 },
+                    "spec": { "updateStrategy": { "rollingUpdate": { "partition": 1 } } },
+                    "status": { "observedGeneration": 2, "updateRevision": "web-r2" } }),
+        );
+        let on_r2 = |i: i32| {
+            with(pod("web", i, "n1"), json!({ "metadata": { "labels": { "controller-revision-hash": "web-r2" } } }))
+        };
+        let pods = |updated: &[i32]| -> Vec<serde_json::Value> {
+            (0..4).map(|i| if updated.contains(&i) { on_r2(i) } else { pod("web", i, "n1") }).collect()
+        };
+        let mut progress = Progress::new(Mode::Stdout);
+        let lines = progress.changes(&status(set.clone(), pods(&[3])));
+        assert_eq!(lines[1], "already updated to web-r2 and Ready: web-3 (1/3)");
+        // Two more seen at once (a watch that reconnects): each line has its own count.
+        let lines = progress.changes(&status(set.clone(), pods(&[1, 2, 3])));
+        assert_eq!(lines[..2], ["web-2 updated to web-r2 and Ready (2/3)", "web-1 updated to web-r2 and Ready (3/3)"]);
+        // One lost, none gained.
+        let mut back = pods(&[1, 2, 3]);
+        back[2] = with(
+            back[2].clone(),
+            json!({ "status": { "conditions": [{ "type": "Ready", "status": "False", "lastTransitionTime": ago(5) }] } }),
+        );
+        let lines = progress.changes(&status(set, back));
+        assert_eq!(lines[0], "web-2 is no longer Ready on the update revision");
     }
 }

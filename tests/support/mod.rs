@@ -8,6 +8,7 @@
 //! time ago.
 #![allow(dead_code)]
 
+pub mod claims;
 pub mod evidence;
 pub mod kubelet;
 pub mod normalize;

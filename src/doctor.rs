@@ -170,9 +170,9 @@ fn ordinal_findings(sts: &StatefulSet, o: &OrdinalsReport, out: &mut Vec<Finding
             Some(Issue::NotCreatedYet) => (Severity::Warning, "ordinal-missing", ordinals_cmd.clone()),
             Some(Issue::ControllerBehind) => (Severity::Warning, "controller-behind", None),
             Some(Issue::StatefulSetDeleting) => (Severity::Info, "statefulset-deleting", None),
-            Some(Issue::NodeLost) => {
-                (Severity::Error, "pod-on-lost-node", cmd(sts, &format!("force-delete {}", r.pod)))
-            }
+            // The same command as `ordinals` suggests (with --node-fenced when nothing in the
+            // API confirms the loss: force-delete would refuse without).
+            Some(Issue::NodeLost) => (Severity::Error, "pod-on-lost-node", r.suggestion.clone()),
             Some(Issue::StuckTerminating) => (Severity::Error, "pod-stuck-terminating", ordinals_cmd.clone()),
             Some(Issue::PodFailed) => (Severity::Warning, "pod-failed", None),
             Some(Issue::ContainerWaiting) => (Severity::Warning, "pod-not-ready", ordinals_cmd.clone()),

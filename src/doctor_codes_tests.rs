@@ -160,7 +160,7 @@ fn every_suggested_command_parses_with_the_cli_and_names_its_namespace() {
     check(objects);
 
     for want in [
-        "force-delete web-1",
+        "force-delete web-1 --node-fenced",
         "reclaim web",
         "claims web",
         "ordinals web",

@@ -23,12 +23,37 @@ fn findings_are_sorted_worst_first_with_suggestions() {
     objects.push(lost_node("n2", 900));
     objects.push(lease("n2", 900));
     remove(&mut objects, "Service", "web");
-    let r = diagnose(&snapshot(objects), Some("shop"));
+    let r = diagnose(&snapshot(objects.clone()), Some("shop"));
     assert_eq!(codes(&r, "web"), ["pod-on-lost-node", "service-missing"]);
     let f = &r.statefulsets[0].findings[0];
     assert_eq!(f.subject.as_deref(), Some("web-1"));
-    assert_eq!(f.suggestion.as_deref(), Some("kubectl sts-doctor -n shop force-delete web-1"));
+    // Ordinals' suggestion: nothing in the API confirms the loss (no deleted Node, no shutdown or
+    // out-of-service taint), so a bare force-delete would refuse.
+    let snap = snapshot(objects.clone());
+    let row = &crate::ordinals::diagnose(&snap, &snap.statefulsets[0]).ordinals[1];
+    assert_eq!(f.suggestion, row.suggestion);
+    assert!(
+        f.suggestion.as_deref().unwrap().starts_with(
+            "kubectl sts-doctor -n shop force-delete web-1 --node-fenced  # only if the node is really gone"
+        ),
+        "{:?}",
+        f.suggestion
+    );
     assert_eq!((r.summary.errors, r.summary.warnings, r.summary.worst), (1, 1, Some(Severity::Error)));
+
+    // A shutdown taint is a strong signal: no --node-fenced.
+    patch(
+        &mut objects,
+        "Node",
+        "n2",
+        json!({ "spec": { "taints": [
+        { "key": "node.cloudprovider.kubernetes.io/shutdown", "effect": "NoSchedule" }] } }),
+    );
+    let r = diagnose(&snapshot(objects), Some("shop"));
+    assert_eq!(
+        r.statefulsets[0].findings[0].suggestion.as_deref(),
+        Some("kubectl sts-doctor -n shop force-delete web-1  # if the node is really gone")
+    );
 }
 
 #[test]

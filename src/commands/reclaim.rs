@@ -123,16 +123,30 @@ async fn make_plan(ctx: &Context, args: &ReclaimArgs) -> Result<ReclaimPlan> {
                 ))
                 .into());
             }
+            // Nothing at all in a namespace that does not exist: a typo in -n, not "no claims".
+            if let Some(ns) = &namespace
+                && snap.statefulsets.is_empty()
+                && snap.claims.is_empty()
+                && let Some(missing) = ctx.cluster.missing_namespace(ns).await
+            {
+                return Err(missing.into());
+            }
             reclaim::plan_deleted(&snap, namespace.as_deref(), name.as_deref(), &options)
         }
         (Some(name), false) => {
             let ns = ctx.namespace();
-            let sts = snap.statefulsets.iter().find(|s| &s.name == name).ok_or_else(|| {
-                anyhow!(
-                    "statefulset {name:?} not found in namespace {ns:?} (for claims of a StatefulSet that no longer \
-                     exists: reclaim --deleted {name})"
-                )
-            })?;
+            let Some(sts) = snap.statefulsets.iter().find(|s| &s.name == name) else {
+                // As after any other 404: a namespace that does not exist is said first.
+                return Err(match ctx.cluster.missing_namespace(ns).await {
+                    Some(missing) => {
+                        anyhow!("statefulset {name:?} not found in namespace {ns:?}").context(missing.to_string())
+                    }
+                    None => anyhow!(
+                        "statefulset {name:?} not found in namespace {ns:?} (for claims of a StatefulSet that no \
+                         longer exists: reclaim --deleted {name})"
+                    ),
+                });
+            };
             reclaim::plan(&snap, sts, &options)
         }
         (None, false) => return Err(Outcome::Usage("a StatefulSet name is required without --deleted".into()).into()),

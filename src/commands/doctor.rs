@@ -37,6 +37,9 @@ pub async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Exit> {
         revisions: true,
         autoscalers: true,
         statefulset_namespaces_only: true,
+        // `doctor NAME`: the namespace's other StatefulSets too, so that its claims are judged
+        // by `reclaim`'s rules (a claim another StatefulSet's naming rule also produces is kept).
+        other_statefulsets: true,
     };
     let snap = ctx.cluster.snapshot(&scope, want).await?;
     // No StatefulSet in a namespace that does not exist is a typo in -n, not a clean bill of

@@ -401,12 +401,20 @@ async fn a_prompt_with_stdout_redirected_shows_the_plan_first() {
     assert!(stdout(&session.out).contains("CONFIDENCE"), "{}", stdout(&session.out));
     assert!(claim(&env, "data-web-1").await.is_some_and(|c| c.metadata.deletion_timestamp.is_none()));
 
-    // Answered no with -o json: the document records it (Ctrl-C at the prompt takes the same path).
+    // Answered no with -o json: the document records it.
     let session = env.run_on_terminal(&["reclaim", "web", "--delete", "-o", "json"], "[y/N]", "n").await;
     assert_exit(&session.out, 3);
     let doc = json(&session.out);
     assert_eq!((doc["action"]["status"].as_str(), &doc["results"]), (Some("Declined"), &Value::Null), "{doc}");
     assert_eq!(doc["action"]["detail"], "not confirmed: nothing was changed", "{doc}");
+    assert!(claim(&env, "data-web-1").await.is_some_and(|c| c.metadata.deletion_timestamp.is_none()));
+
+    // Ctrl-C at the prompt declines too (exit 3, not 130), and the document says so.
+    let session = env.interrupt_on_terminal(&["reclaim", "web", "--delete", "-o", "json"], "[y/N]").await;
+    assert_exit(&session.out, 3);
+    let doc = json(&session.out);
+    assert_eq!(doc["action"]["status"], "Declined", "{doc}");
+    assert_eq!(doc["action"]["detail"], "not confirmed (interrupted): nothing was changed", "{doc}");
     assert!(claim(&env, "data-web-1").await.is_some_and(|c| c.metadata.deletion_timestamp.is_none()));
 }
 

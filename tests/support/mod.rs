@@ -15,6 +15,7 @@ pub mod normalize;
 pub mod objects;
 pub mod pod_status;
 pub mod pty;
+pub mod pty_interrupt;
 pub mod rbac;
 pub mod rollout;
 

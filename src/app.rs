@@ -70,7 +70,7 @@ async fn dispatch(cli: Cli) -> Result<Exit> {
                 }
             };
             match result {
-                Err(e) => match wrong_kind_hint(&ctx.cluster, &e).await {
+                Err(e) => match not_found_hint(&ctx.cluster, &e).await {
                     Some(hint) => Err(e.context(hint)),
                     None => Err(e),
                 },
@@ -80,11 +80,20 @@ async fn dispatch(cli: Cli) -> Result<Exit> {
     }
 }
 
-/// A pod name given where a StatefulSet is expected, or the other way round, is the commonest
-/// typo: after a 404 (and only then) one more GET says which it is.
-async fn wrong_kind_hint(cluster: &Cluster, err: &anyhow::Error) -> Option<String> {
+/// After a 404 of a named object (and only then): what the user probably meant. A pod name given
+/// where a StatefulSet is expected, or the other way round, is the commonest typo (one more GET
+/// says which it is); failing that, a namespace that does not exist (one more GET; nothing when
+/// namespaces may not be read).
+async fn not_found_hint(cluster: &Cluster, err: &anyhow::Error) -> Option<String> {
     let op = err.chain().find_map(|c| c.downcast_ref::<ApiError>()).and_then(ApiError::not_found_op)?;
     let (namespace, name) = (op.namespace.as_deref()?, op.name.as_deref()?);
+    if let Some(hint) = wrong_kind_hint(cluster, op, namespace, name).await {
+        return Some(hint);
+    }
+    cluster.missing_namespace(namespace).await.map(|missing| missing.to_string())
+}
+
+async fn wrong_kind_hint(cluster: &Cluster, op: &Op, namespace: &str, name: &str) -> Option<String> {
     match op.resource.as_str() {
         "statefulsets" => {
             let pods: Api<Pod> = Api::namespaced(cluster.client.clone(), namespace);

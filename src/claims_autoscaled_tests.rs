@@ -8,10 +8,10 @@ use super::tests::{kinds, report};
 use super::*;
 use crate::testing::*;
 
-/// `web` scaled from `from` to `to` replicas: the pods above are gone, their claims stay.
+/// `web` scaled from `from` to `to` replicas, settled: the pods above are gone, their claims stay.
 fn scaled_down(from: i32, to: i32) -> Vec<serde_json::Value> {
     let mut objects = healthy("web", from);
-    patch(&mut objects, "StatefulSet", "web", json!({ "spec": { "replicas": to } }));
+    patch(&mut objects, "StatefulSet", "web", json!({ "spec": { "replicas": to }, "status": { "replicas": to } }));
     for i in to..from {
         remove(&mut objects, "Pod", &format!("web-{i}"));
     }
@@ -145,5 +145,8 @@ fn doctor_reports_no_finding_for_a_reserved_claim() {
     let findings = crate::doctor::findings(&snap, &snap.statefulsets[0]);
     let claim_findings: Vec<(&str, &str)> =
         findings.iter().filter(|f| f.code.contains("claim")).map(|f| (f.code, f.message.as_str())).collect();
-    assert_eq!(claim_findings, [("claims-orphaned", "1 claim(s) left by scale-down: data-web-3")]);
+    assert_eq!(
+        claim_findings,
+        [("claims-orphaned", "1 claim(s) left by scale-down, which reclaim would delete: data-web-3")]
+    );
 }

@@ -123,54 +123,6 @@ fn retention_policy_owner_references_verify_ownership() {
 }
 
 #[test]
-fn size_class_and_access_drift() {
-    let mut objects = healthy("web", 3);
-    patch(
-        &mut objects,
-        "PersistentVolumeClaim",
-        "data-web-0",
-        json!({ "spec": { "resources": { "requests": { "storage": "2Gi" } } },
-        "status": { "capacity": { "storage": "1Gi" }, "conditions": [{ "type": "FileSystemResizePending", "status": "True" }] } }),
-    );
-    patch(
-        &mut objects,
-        "PersistentVolumeClaim",
-        "data-web-1",
-        json!({ "spec": { "storageClassName": "slow",
-        "accessModes": ["ReadWriteMany"] } }),
-    );
-    // Provisioners may round capacity up: not a problem.
-    patch(
-        &mut objects,
-        "PersistentVolumeClaim",
-        "data-web-2",
-        json!({ "status": { "capacity": { "storage": "1073741824" } } }),
-    );
-    let r = report(objects);
-    assert_eq!(kinds(&r, "data-web-0"), ["size-drift", "resize-pending"]);
-    let msg = &r.claims[0].flags[1].message;
-    assert_eq!(msg, "resize pending: capacity 1Gi is below the requested 2Gi (FileSystemResizePending)");
-    assert_eq!(kinds(&r, "data-web-1"), ["class-drift", "access-drift"]);
-    assert_eq!(kinds(&r, "data-web-2"), Vec::<&str>::new());
-}
-
-#[test]
-fn an_infeasible_resize_on_newer_servers_is_a_failure_not_pending() {
-    let mut objects = healthy("web", 2);
-    let resized = |status: &str| {
-        json!({ "spec": { "resources": { "requests": { "storage": "2Gi" } } },
-        "status": { "capacity": { "storage": "1Gi" }, "allocatedResourceStatuses": { "storage": status } } })
-    };
-    patch(&mut objects, "PersistentVolumeClaim", "data-web-0", resized("ControllerResizeInfeasible"));
-    patch(&mut objects, "PersistentVolumeClaim", "data-web-1", resized("ControllerResizeInProgress"));
-    let r = report(objects);
-    assert_eq!(kinds(&r, "data-web-0"), ["size-drift", "resize-failed"]);
-    assert!(r.claims[0].flags[1].message.starts_with("resize failed (ControllerResizeInfeasible)"));
-    assert_eq!(kinds(&r, "data-web-1"), ["size-drift", "resize-pending"]);
-    assert!(r.claims[1].flags[1].message.ends_with("(ControllerResizeInProgress)"), "{}", r.claims[1].flags[1].message);
-}
-
-#[test]
 fn missing_pending_and_lost_claims() {
     let mut objects = healthy("web", 3);
     remove(&mut objects, "PersistentVolumeClaim", "data-web-0");

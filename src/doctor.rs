@@ -6,15 +6,20 @@
 use jiff::SignedDuration;
 use serde::Serialize;
 
-use crate::claims::{self, ClaimsReport};
+use crate::claims;
 use crate::model::names::pod_ordinal;
 use crate::model::{Pod, Snapshot, StatefulSet, Unavailable};
 use crate::ordinals::{self, Issue, OrdinalsReport};
 use crate::rollout::{self, Phase};
 use crate::severity::Severity;
+#[cfg(test)]
+use claim_findings::claim_code;
+use claim_findings::claim_findings;
 pub use codes::CODES;
 use codes::needs;
 
+#[path = "doctor_claims.rs"]
+mod claim_findings;
 #[path = "doctor_codes.rs"]
 mod codes;
 
@@ -109,7 +114,7 @@ pub fn findings(snap: &Snapshot, sts: &StatefulSet) -> Vec<Finding> {
     service_findings(&o, &mut out);
     ordinal_findings(sts, &o, &mut out);
     rollout_findings(snap, sts, &o, &mut out);
-    claim_findings(sts, &c, &mut out);
+    claim_findings(snap, sts, &c, &mut out);
     for note in o.notes.iter().filter(|n| n.contains("overlapping selectors")) {
         out.push(finding(Severity::Warning, "overlapping-selector", None, note.clone(), None));
     }
@@ -170,9 +175,9 @@ fn ordinal_findings(sts: &StatefulSet, o: &OrdinalsReport, out: &mut Vec<Finding
             Some(Issue::NotCreatedYet) => (Severity::Warning, "ordinal-missing", ordinals_cmd.clone()),
             Some(Issue::ControllerBehind) => (Severity::Warning, "controller-behind", None),
             Some(Issue::StatefulSetDeleting) => (Severity::Info, "statefulset-deleting", None),
-            Some(Issue::NodeLost) => {
-                (Severity::Error, "pod-on-lost-node", cmd(sts, &format!("force-delete {}", r.pod)))
-            }
+            // The same command as `ordinals` suggests (with --node-fenced when nothing in the
+            // API confirms the loss: force-delete would refuse without).
+            Some(Issue::NodeLost) => (Severity::Error, "pod-on-lost-node", r.suggestion.clone()),
             Some(Issue::StuckTerminating) => (Severity::Error, "pod-stuck-terminating", ordinals_cmd.clone()),
             Some(Issue::PodFailed) => (Severity::Warning, "pod-failed", None),
             Some(Issue::ContainerWaiting) => (Severity::Warning, "pod-not-ready", ordinals_cmd.clone()),
@@ -282,65 +287,6 @@ fn rollout_findings(snap: &Snapshot, sts: &StatefulSet, o: &OrdinalsReport, out:
             None,
         ));
     }
-}
-
-fn claim_findings(sts: &StatefulSet, c: &ClaimsReport, out: &mut Vec<Finding>) {
-    let claims_cmd = cmd(sts, &format!("claims {}", sts.name));
-    // A claim an autoscaler's scale-up reuses is no orphan (`claims` flags it autoscaler-reserved,
-    // `reclaim` skips it: one rule, `reclaim::reused_by_autoscaler`).
-    let orphans: Vec<&str> =
-        c.claims.iter().filter(|r| r.flags.iter().any(|f| f.kind == "orphan")).map(|r| r.claim.as_str()).collect();
-    if !orphans.is_empty() {
-        let (severity, code, message) = if sts.replicas == 0 {
-            (
-                Severity::Info,
-                "scaled-to-zero-claims-kept",
-                format!("replicas 0: {} claim(s) keep their data: {}", orphans.len(), orphans.join(", ")),
-            )
-        } else {
-            (
-                Severity::Warning,
-                "claims-orphaned",
-                format!("{} claim(s) left by scale-down: {}", orphans.len(), orphans.join(", ")),
-            )
-        };
-        out.push(finding(severity, code, None, message, cmd(sts, &format!("reclaim {}", sts.name))));
-    }
-    for row in &c.claims {
-        for flag in &row.flags {
-            let Some((severity, code)) = claim_code(flag) else { continue };
-            out.push(finding(
-                severity,
-                code,
-                Some(&row.claim),
-                format!("{}: {}", row.claim, flag.message),
-                claims_cmd.clone(),
-            ));
-        }
-    }
-}
-
-/// The finding for a claim flag; None for flags reported otherwise (orphans as one finding, a
-/// missing claim without its own pod as the ordinal's problem) or not at all (a claim an
-/// autoscaler reuses is expected).
-fn claim_code(flag: &claims::Flag) -> Option<(Severity, &'static str)> {
-    Some(match flag.kind {
-        "orphan" | "autoscaler-reserved" => return None,
-        "missing" if flag.severity != Severity::Error => return None,
-        "missing" => (Severity::Error, "claim-missing"),
-        "pending" => (Severity::Warning, "claim-pending"),
-        "lost" => (Severity::Error, "claim-lost"),
-        "terminating" => (Severity::Warning, "claim-terminating"),
-        "foreign" => (Severity::Warning, "claim-foreign"),
-        "size-drift" | "class-drift" | "access-drift" => (Severity::Warning, "claim-drift"),
-        "resize-pending" => (Severity::Info, "claim-resize-pending"),
-        "resize-failed" => (Severity::Warning, "claim-resize-failed"),
-        "shared-mount" | "wrong-pod" => (Severity::Warning, "claim-shared"),
-        "pinned-to-lost-node" => (Severity::Error, "claim-pinned-to-lost-node"),
-        // Every kind `claims` makes is mapped above (a unit test checks it); a new one would still
-        // be reported, with its own severity.
-        _ => (flag.severity, "claim-other"),
-    })
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ pub const CODES: &[(&str, Severity)] = &[
     ("service-selects-no-pods", Severity::Warning),
     ("service-name-empty", Severity::Warning),
     ("claims-orphaned", Severity::Warning),
+    ("claim-orphan-kept", Severity::Warning),
     ("claim-drift", Severity::Warning),
     ("claim-pending", Severity::Warning),
     ("claim-terminating", Severity::Warning),

@@ -110,7 +110,7 @@ fn every_suggested_command_parses_with_the_cli_and_names_its_namespace() {
     remove(&mut objects, "Node", "n2");
     remove(&mut objects, "Lease", "n2");
     objects.extend([lost_node("n2", 900), lease("n2", 900)]);
-    patch(&mut objects, "StatefulSet", "web", json!({ "spec": { "replicas": 2 } }));
+    patch(&mut objects, "StatefulSet", "web", json!({ "spec": { "replicas": 2 }, "status": { "replicas": 2 } }));
     remove(&mut objects, "Pod", "web-2");
     patch(&mut objects, "PersistentVolumeClaim", "data-web-0", json!({ "status": { "phase": "Pending" } }));
     check(objects);
@@ -160,7 +160,7 @@ fn every_suggested_command_parses_with_the_cli_and_names_its_namespace() {
     check(objects);
 
     for want in [
-        "force-delete web-1",
+        "force-delete web-1 --node-fenced",
         "reclaim web",
         "claims web",
         "ordinals web",

@@ -23,12 +23,37 @@ fn findings_are_sorted_worst_first_with_suggestions() {
     objects.push(lost_node("n2", 900));
     objects.push(lease("n2", 900));
     remove(&mut objects, "Service", "web");
-    let r = diagnose(&snapshot(objects), Some("shop"));
+    let r = diagnose(&snapshot(objects.clone()), Some("shop"));
     assert_eq!(codes(&r, "web"), ["pod-on-lost-node", "service-missing"]);
     let f = &r.statefulsets[0].findings[0];
     assert_eq!(f.subject.as_deref(), Some("web-1"));
-    assert_eq!(f.suggestion.as_deref(), Some("kubectl sts-doctor -n shop force-delete web-1"));
+    // Ordinals' suggestion: nothing in the API confirms the loss (no deleted Node, no shutdown or
+    // out-of-service taint), so a bare force-delete would refuse.
+    let snap = snapshot(objects.clone());
+    let row = &crate::ordinals::diagnose(&snap, &snap.statefulsets[0]).ordinals[1];
+    assert_eq!(f.suggestion, row.suggestion);
+    assert!(
+        f.suggestion.as_deref().unwrap().starts_with(
+            "kubectl sts-doctor -n shop force-delete web-1 --node-fenced  # only if the node is really gone"
+        ),
+        "{:?}",
+        f.suggestion
+    );
     assert_eq!((r.summary.errors, r.summary.warnings, r.summary.worst), (1, 1, Some(Severity::Error)));
+
+    // A shutdown taint is a strong signal: no --node-fenced.
+    patch(
+        &mut objects,
+        "Node",
+        "n2",
+        json!({ "spec": { "taints": [
+        { "key": "node.cloudprovider.kubernetes.io/shutdown", "effect": "NoSchedule" }] } }),
+    );
+    let r = diagnose(&snapshot(objects), Some("shop"));
+    assert_eq!(
+        r.statefulsets[0].findings[0].suggestion.as_deref(),
+        Some("kubectl sts-doctor -n shop force-delete web-1  # if the node is really gone")
+    );
 }
 
 #[test]
@@ -83,7 +108,7 @@ fn blocked_ordinals_are_one_finding_naming_the_blocker() {
 #[test]
 fn orphaned_and_drifted_claims() {
     let mut objects = healthy("web", 3);
-    patch(&mut objects, "StatefulSet", "web", json!({ "spec": { "replicas": 2 } }));
+    patch(&mut objects, "StatefulSet", "web", json!({ "spec": { "replicas": 2 }, "status": { "replicas": 2 } }));
     remove(&mut objects, "Pod", "web-2");
     patch(
         &mut objects,
@@ -95,6 +120,132 @@ fn orphaned_and_drifted_claims() {
     let r = diagnose(&snapshot(objects), Some("shop"));
     assert_eq!(codes(&r, "web"), ["claims-orphaned", "claim-drift"]);
     assert_eq!(r.statefulsets[0].findings[0].suggestion.as_deref(), Some("kubectl sts-doctor -n shop reclaim web"));
+}
+
+/// `web` scaled from 5 to 1 and settled, with a claim for each of the ways reclaim keeps one.
+fn scaled_down_with_kept_claims() -> Vec<serde_json::Value> {
+    let mut objects = healthy("web", 5);
+    patch(&mut objects, "StatefulSet", "web", json!({ "spec": { "replicas": 1 }, "status": { "replicas": 1 } }));
+    for i in 1..5 {
+        remove(&mut objects, "Pod", &format!("web-{i}"));
+    }
+    let mounting = |name: &str, claim: &str, phase: &str| {
+        with(
+            pod(name, 0, "n1"),
+            json!({ "metadata": { "name": name, "ownerReferences": null, "labels": { "role": "backup" } },
+                    "spec": { "volumes": [{ "name": "d", "persistentVolumeClaim": { "claimName": claim } }] },
+                    "status": { "phase": phase } }),
+        )
+    };
+    objects.push(mounting("backup", "data-web-2", "Running"));
+    objects.push(mounting("backup-job-x1", "data-web-4", "Succeeded"));
+    // Made with kubectl (ahead of a scale-up, say), named and labelled like the controller's.
+    let by_hand = json!([{ "manager": "kubectl-create", "operation": "Update", "apiVersion": "v1",
+                           "fieldsType": "FieldsV1", "fieldsV1": { "f:spec": { "f:accessModes": {} } } }]);
+    patch(&mut objects, "PersistentVolumeClaim", "data-web-3", json!({ "metadata": { "managedFields": by_hand } }));
+    objects
+}
+
+#[test]
+fn doctor_points_to_reclaim_only_for_claims_reclaim_deletes() {
+    let snap = snapshot(scaled_down_with_kept_claims());
+    let r = diagnose(&snap, Some("shop"));
+    let findings = &r.statefulsets[0].findings;
+    let orphaned: Vec<&Finding> = findings.iter().filter(|f| f.code == "claims-orphaned").collect();
+    assert_eq!(orphaned.len(), 1, "{findings:#?}");
+    assert_eq!(orphaned[0].message, "1 claim(s) left by scale-down, which reclaim would delete: data-web-1");
+    assert_eq!(orphaned[0].suggestion.as_deref(), Some("kubectl sts-doctor -n shop reclaim web"));
+    // The one rule: what reclaim itself plans.
+    let plan = crate::reclaim::plan(&snap, &snap.statefulsets[0], &crate::reclaim::PlanOptions::default());
+    assert_eq!(plan.candidates.iter().map(|c| c.claim.as_str()).collect::<Vec<_>>(), ["data-web-1"]);
+
+    let kept: Vec<(&str, &str)> = findings
+        .iter()
+        .filter(|f| f.code == "claim-orphan-kept")
+        .map(|f| (f.subject.as_deref().unwrap(), f.message.as_str()))
+        .collect();
+    assert_eq!(kept.len(), 3, "{findings:#?}");
+    assert_eq!(
+        kept[0],
+        (
+            "data-web-2",
+            "data-web-2: outside [0, 1), but reclaim keeps it (in-use): used by pod backup (Running): never deleted \
+             while a pod uses it"
+        )
+    );
+    assert!(
+        kept[1].1.starts_with(
+            "data-web-3: outside [0, 1), but reclaim keeps it (not-controller-made): created by kubectl-create"
+        ),
+        "{}",
+        kept[1].1
+    );
+    assert!(kept[2].1.starts_with("data-web-4: outside [0, 1), but reclaim keeps it (in-use): referenced by finished pod backup-job-x1 (Succeeded)"), "{}", kept[2].1);
+    for f in findings.iter().filter(|f| f.code == "claim-orphan-kept") {
+        assert_eq!(
+            (f.severity, f.suggestion.as_deref()),
+            (Severity::Warning, Some("kubectl sts-doctor -n shop claims web"))
+        );
+    }
+    assert!(
+        findings.iter().all(|f| f.suggestion.as_deref() != Some("kubectl sts-doctor -n shop reclaim web")
+            || f.code == "claims-orphaned")
+    );
+}
+
+#[test]
+fn while_reclaim_refuses_doctor_quotes_the_refusal_and_suggests_nothing() {
+    let mut objects = scaled_down_with_kept_claims();
+    // The controller has not caught up: status.replicas still 2.
+    patch(&mut objects, "StatefulSet", "web", json!({ "status": { "replicas": 2 } }));
+    let r = diagnose(&snapshot(objects.clone()), Some("shop"));
+    let orphaned: Vec<&Finding> = r.statefulsets[0].findings.iter().filter(|f| f.code == "claims-orphaned").collect();
+    assert_eq!(orphaned.len(), 1);
+    assert_eq!(
+        orphaned[0].message,
+        "1 claim(s) left by scale-down: data-web-1; reclaim refuses to delete them for now: StatefulSet web is \
+         mid-scale: status.replicas is 2 but spec.replicas is 1; re-run once the scale-down has finished"
+    );
+    assert_eq!(orphaned[0].suggestion, None);
+
+    // Autoscalers unreadable: one may reuse the claim, so reclaim refuses, and doctor says why.
+    patch(&mut objects, "StatefulSet", "web", json!({ "status": { "replicas": 1 } }));
+    let mut snap = snapshot(objects);
+    snap.autoscalers = Err("forbidden".into());
+    let r = diagnose(&snap, Some("shop"));
+    let orphaned = r.statefulsets[0].findings.iter().find(|f| f.code == "claims-orphaned").unwrap();
+    assert!(
+        orphaned.message.contains("reclaim refuses to delete them for now: autoscalers could not be checked"),
+        "{}",
+        orphaned.message
+    );
+    assert_eq!(orphaned.suggestion, None);
+}
+
+/// `doctor NAME` reads the namespace's other StatefulSets too: a claim another one's naming rule
+/// also produces is kept by reclaim (ambiguous), and doctor says so rather than pointing to reclaim.
+#[test]
+fn a_claim_another_statefulsets_name_also_produces_is_kept_for_one_statefulset_too() {
+    let mut objects = healthy("web-1", 2);
+    patch(&mut objects, "StatefulSet", "web-1", json!({ "spec": { "replicas": 1 }, "status": { "replicas": 1 } }));
+    remove(&mut objects, "Pod", "web-1-1");
+    // Template data-web of StatefulSet "1" names its ordinal 1's claim data-web-1-1 too.
+    objects.push(with(
+        sts("1", 1),
+        json!({ "spec": { "selector": { "matchLabels": { "app": "web-1" } },
+                "volumeClaimTemplates": [{ "metadata": { "name": "data-web" },
+                    "spec": { "resources": { "requests": { "storage": "1Gi" } } } }] } }),
+    ));
+    let mut snap = snapshot(objects);
+    // As `doctor web-1` fetches it: the one StatefulSet, and its neighbours beside it.
+    let other = snap.statefulsets.pop().unwrap();
+    let alone = findings(&snap, &snap.statefulsets[0]);
+    assert!(alone.iter().any(|f| f.code == "claims-orphaned"), "without its neighbours it looks reclaimable");
+    snap.other_statefulsets = vec![other];
+    let found = findings(&snap, &snap.statefulsets[0]);
+    let kept = found.iter().find(|f| f.code == "claim-orphan-kept").unwrap_or_else(|| panic!("{found:#?}"));
+    assert!(kept.message.contains("(ambiguous): also the name of StatefulSet 1's claim"), "{}", kept.message);
+    assert!(!found.iter().any(|f| f.code == "claims-orphaned"), "{found:#?}");
 }
 
 #[test]

@@ -203,3 +203,29 @@ async fn a_hung_connection_is_a_timeout_not_unreachable() {
          within 2s (raise --request-timeout?)"
     );
 }
+
+/// After an empty answer or a 404: the namespace is said to be missing only on its own 404, never
+/// when it may not be read.
+#[tokio::test]
+async fn a_namespace_is_missing_only_when_its_get_is_a_404() {
+    let (cluster, mut handle) = cluster(Duration::from_secs(5));
+    tokio::spawn(async move {
+        while let Some((request, send)) = handle.next_request().await {
+            let response = match request.uri().path() {
+                "/api/v1/namespaces/shop" => respond(
+                    StatusCode::OK,
+                    json!({ "apiVersion": "v1", "kind": "Namespace", "metadata": { "name": "shop" } }),
+                ),
+                "/api/v1/namespaces/hidden" => {
+                    respond(StatusCode::FORBIDDEN, failure(403, "Forbidden", "namespaces \"hidden\" is forbidden"))
+                }
+                _ => respond(StatusCode::NOT_FOUND, failure(404, "NotFound", "namespaces \"nosuchns\" not found")),
+            };
+            send.send_response(response);
+        }
+    });
+    assert!(cluster.missing_namespace("shop").await.is_none());
+    assert!(cluster.missing_namespace("hidden").await.is_none(), "forbidden: nothing more is said");
+    let missing = cluster.missing_namespace("nosuchns").await.expect("a 404");
+    assert_eq!(missing.to_string(), "namespace \"nosuchns\" not found");
+}

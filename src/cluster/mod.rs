@@ -8,6 +8,7 @@
 mod api_error;
 mod connect;
 pub mod evidence;
+mod namespaces;
 mod node_lookup;
 pub mod pods;
 pub mod revisions;

@@ -9,8 +9,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use futures::future::join_all;
-use k8s_openapi::api::apps::v1 as apps;
-use k8s_openapi::api::autoscaling::v1 as autoscaling;
 use k8s_openapi::api::coordination::v1 as coordination;
 use k8s_openapi::api::core::v1 as core;
 use kube::api::{Api, ListParams};
@@ -22,6 +20,9 @@ use crate::model::{self, Snapshot};
 /// Up to this many referenced cluster objects are fetched with GETs; more with one LIST.
 pub(super) const GET_LIMIT: usize = 16;
 const LEASE_NAMESPACE: &str = "kube-node-lease";
+
+#[path = "snapshot_namespaced.rs"]
+mod namespaced;
 
 /// Which optional parts a command needs.
 #[derive(Debug, Clone, Copy, Default)]
@@ -42,6 +43,9 @@ pub struct Want {
     /// With all namespaces: keep namespaced objects only from namespaces that have a
     /// StatefulSet, so memory follows the StatefulSets, not the size of the cluster.
     pub statefulset_namespaces_only: bool,
+    /// For one StatefulSet: also the namespace's other StatefulSets (one LIST), whose naming
+    /// rules may produce the same claim names (`reclaim`'s `ambiguous`).
+    pub other_statefulsets: bool,
 }
 
 /// Where to look: one StatefulSet, or every StatefulSet of a namespace / of all namespaces.
@@ -61,7 +65,8 @@ impl Cluster {
 
         // The server's clock alongside the first request: ages, Lease staleness and
         // minReadySeconds compare server timestamps, so a skewed laptop clock must not matter.
-        let (server, statefulsets) = futures::join!(self.server_time(), self.statefulsets(scope));
+        let (server, statefulsets, others) =
+            futures::join!(self.server_time(), self.statefulsets(scope), self.other_statefulsets(scope, want));
         let statefulsets = statefulsets?;
         let server = server?;
         let mut snap = Snapshot::empty(server.now());
@@ -69,6 +74,7 @@ impl Cluster {
         snap.local_clock_only = server.local_skew_seconds.is_none();
         snap.server_version = server.version;
         snap.statefulsets = statefulsets;
+        snap.other_statefulsets = others?;
         let only: Option<BTreeSet<String>> = (want.statefulset_namespaces_only
             && matches!(scope, Scope::AllNamespaces))
         .then(|| snap.statefulsets.iter().map(|s| s.namespace.clone()).collect());
@@ -174,61 +180,6 @@ impl Cluster {
         Ok(snap)
     }
 
-    async fn statefulsets(&self, scope: &Scope) -> Result<Vec<model::StatefulSet>, ApiError> {
-        match scope {
-            Scope::StatefulSet { namespace, name } => {
-                let api: Api<apps::StatefulSet> = Api::namespaced(self.client.clone(), namespace);
-                let op = Op::of::<apps::StatefulSet>("get").ns(namespace.clone()).name(name.clone());
-                let sts = self.call(op, api.get(name)).await?;
-                Ok(vec![model::StatefulSet::from(&sts)])
-            }
-            Scope::Namespace(namespace) => {
-                self.list_into::<apps::StatefulSet, model::StatefulSet>(Some(namespace), ListParams::default(), None)
-                    .await
-            }
-            Scope::AllNamespaces => {
-                self.list_into::<apps::StatefulSet, model::StatefulSet>(None, ListParams::default(), None).await
-            }
-        }
-    }
-
-    /// ControllerRevisions in scope (a namespace, or all); the diagnoses match them to their
-    /// StatefulSet by owner UID.
-    async fn revisions(
-        &self,
-        scope: &Scope,
-        only: Option<&BTreeSet<String>>,
-    ) -> Result<Vec<model::ControllerRevision>, ApiError> {
-        let ns = match scope {
-            Scope::StatefulSet { namespace, .. } | Scope::Namespace(namespace) => Some(namespace.as_str()),
-            Scope::AllNamespaces => None,
-        };
-        self.list_into::<apps::ControllerRevision, model::ControllerRevision>(ns, ListParams::default(), only).await
-    }
-
-    /// HorizontalPodAutoscalers in scope, through autoscaling/v1 (served from 1.20 to today, for
-    /// HPAs created through any version). Not readable (403), or not served (404): unknown, with
-    /// the reason; callers decide how careful to be without them.
-    async fn autoscalers(
-        &self,
-        scope: &Scope,
-        only: Option<&BTreeSet<String>>,
-    ) -> Result<model::Part<Vec<model::Autoscaler>>, ApiError> {
-        let ns = match scope {
-            Scope::StatefulSet { namespace, .. } | Scope::Namespace(namespace) => Some(namespace.as_str()),
-            Scope::AllNamespaces => None,
-        };
-        let listed = self
-            .list_into::<autoscaling::HorizontalPodAutoscaler, model::Autoscaler>(ns, ListParams::default(), only)
-            .await;
-        match listed {
-            Err(e) if e.is_not_found() => {
-                Ok(Err(format!("{e}: the API server does not serve autoscaling/v1 HorizontalPodAutoscalers")))
-            }
-            other => optional(other),
-        }
-    }
-
     /// Every PV of the cluster, reduced to plain data as pages arrive.
     async fn all_volumes(&self) -> Result<BTreeMap<String, model::Volume>, ApiError> {
         let api = Api::<core::PersistentVolume>::all(self.client.clone());
@@ -258,46 +209,6 @@ impl Cluster {
             Scope::AllNamespaces => None,
         };
         self.list_into::<core::Pod, model::Pod>(ns, ListParams::default(), only).await
-    }
-
-    async fn services(
-        &self,
-        scope: &Scope,
-        statefulsets: &[model::StatefulSet],
-        only: Option<&BTreeSet<String>>,
-    ) -> Result<BTreeMap<(String, String), model::Service>, ApiError> {
-        let to_map = |services: Vec<model::Service>| {
-            services.into_iter().map(|s| ((s.namespace.clone(), s.name.clone()), s)).collect()
-        };
-        match (scope, statefulsets) {
-            (Scope::StatefulSet { namespace, .. }, [sts]) if !sts.service_name.is_empty() => {
-                let api: Api<core::Service> = Api::namespaced(self.client.clone(), namespace);
-                let op = Op::of::<core::Service>("get").ns(namespace.clone()).name(sts.service_name.clone());
-                let found = self.get_opt(&api, &sts.service_name, op).await?;
-                Ok(to_map(found.iter().map(model::Service::from).collect()))
-            }
-            (Scope::StatefulSet { .. }, _) => Ok(BTreeMap::new()),
-            (Scope::Namespace(ns), _) => Ok(to_map(
-                self.list_into::<core::Service, model::Service>(Some(ns), ListParams::default(), None).await?,
-            )),
-            (Scope::AllNamespaces, _) => {
-                Ok(to_map(self.list_into::<core::Service, model::Service>(None, ListParams::default(), only).await?))
-            }
-        }
-    }
-
-    /// Warning events about StatefulSets (FailedCreate explains a missing pod).
-    async fn events(&self, scope: &Scope, only: Option<&BTreeSet<String>>) -> Result<Vec<model::Event>, ApiError> {
-        let mut fields = "involvedObject.kind=StatefulSet,type=Warning".to_string();
-        let ns = match scope {
-            Scope::StatefulSet { namespace, name } => {
-                fields.push_str(&format!(",involvedObject.name={name}"));
-                Some(namespace.as_str())
-            }
-            Scope::Namespace(namespace) => Some(namespace.as_str()),
-            Scope::AllNamespaces => None,
-        };
-        self.list_into::<core::Event, model::Event>(ns, ListParams::default().fields(&fields), only).await
     }
 
     /// Paged LIST in one namespace (or all), each object reduced with `convert`; with `only`, just

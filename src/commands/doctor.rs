@@ -37,8 +37,18 @@ pub async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Exit> {
         revisions: true,
         autoscalers: true,
         statefulset_namespaces_only: true,
+        // `doctor NAME`: the namespace's other StatefulSets too, so that its claims are judged
+        // by `reclaim`'s rules (a claim another StatefulSet's naming rule also produces is kept).
+        other_statefulsets: true,
     };
     let snap = ctx.cluster.snapshot(&scope, want).await?;
+    // No StatefulSet in a namespace that does not exist is a typo in -n, not a clean bill of
+    // health: one more GET, only on this empty path.
+    if let (Scope::Namespace(ns), true) = (&scope, snap.statefulsets.is_empty())
+        && let Some(missing) = ctx.cluster.missing_namespace(ns).await
+    {
+        return Err(missing.into());
+    }
     let report = doctor::diagnose(&snap, (!ctx.all_namespaces).then_some(namespace.as_str()));
     render::emit(ctx.output, "Doctor", &report, || render::doctor::table(&report, ctx.style))?;
     Ok(match report.summary.worst {

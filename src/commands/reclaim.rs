@@ -10,7 +10,9 @@ use crate::cli::{GlobalArgs, OutputFormat, ReclaimArgs};
 use crate::cluster::snapshot::{Scope, Want};
 use crate::error::{Exit, Outcome};
 use crate::model::{ObjectKey, key};
-use crate::reclaim::{self, Candidate, ClaimResult, Confidence, DataFate, PlanOptions, ReclaimPlan, ReclaimReport};
+use crate::reclaim::{
+    self, ActionStatus, Candidate, ClaimResult, Confidence, DataFate, PlanOptions, ReclaimPlan, ReclaimReport,
+};
 use crate::{apply, prompt, render};
 
 pub fn validate(global: &GlobalArgs, args: &ReclaimArgs) -> Result<()> {
@@ -39,18 +41,16 @@ pub fn validate(global: &GlobalArgs, args: &ReclaimArgs) -> Result<()> {
 
 pub async fn run(ctx: &Context, args: &ReclaimArgs) -> Result<Exit> {
     let plan = make_plan(ctx, args).await?;
-    let mut report = ReclaimReport {
-        plan,
-        delete: args.delete,
-        dry_run: args.confirm.dry_run,
-        keep_volume: args.keep_volume,
-        results: None,
-    };
+    let mut report = ReclaimReport::new(plan, args.delete, args.confirm.dry_run, args.keep_volume);
     let style = ctx.style;
 
     if !args.delete || report.plan.refusal.is_some() || report.plan.candidates.is_empty() {
-        if args.delete && report.plan.refusal.is_none() {
+        if let Some(refusal) = &report.plan.refusal {
+            let detail = format!("refused: {refusal} (nothing was changed)");
+            report.settle(ActionStatus::NotTaken, detail);
+        } else if args.delete {
             report.results = Some(vec![]);
+            report.settle(ActionStatus::NothingToDelete, "no claims to reclaim: nothing was sent");
         }
         render::emit(ctx.output, "Reclaim", &report, || render::reclaim::table(&report, style))?;
         return match &report.plan.refusal {
@@ -66,8 +66,11 @@ pub async fn run(ctx: &Context, args: &ReclaimArgs) -> Result<Exit> {
     if !args.confirm.dry_run
         && let Err(declined) = prompt::confirm(&question(&report.plan.candidates), args.confirm.yes)
     {
-        // -o json|yaml: still one document per run (the plan, no results).
+        // -o json|yaml: still one document per run (the plan, no results, the action declined):
+        // a script reading it tells "not confirmed" from a plan only. Ctrl-C at the prompt is
+        // read by the prompt and declines too.
         if !table {
+            report.settle(ActionStatus::Declined, crate::error::one_line(&declined));
             render::emit(ctx.output, "Reclaim", &report, String::new)?;
         }
         return Err(declined);
@@ -77,15 +80,17 @@ pub async fn run(ctx: &Context, args: &ReclaimArgs) -> Result<Exit> {
     // are still candidates, unchanged.
     let fresh = make_plan(ctx, args).await?;
     if let Some(refusal) = fresh.refusal.clone() {
+        let message = format!("since the plan: {refusal} (nothing was changed)");
         if !table {
             report.plan = fresh;
+            report.settle(ActionStatus::NotTaken, format!("refused {message}"));
             render::emit(ctx.output, "Reclaim", &report, String::new)?;
         }
-        return Err(Outcome::Refused(format!("since the plan: {refusal} (nothing was changed)")).into());
+        return Err(Outcome::Refused(message).into());
     }
     let results = act(ctx, &report.plan.candidates, &fresh, args).await;
     let exit = reclaim::exit_for(&results);
-    report.results = Some(results);
+    report.finish(results);
     if table {
         render::write_stdout(&render::reclaim::results(&report, style))?;
     } else {
@@ -118,16 +123,30 @@ async fn make_plan(ctx: &Context, args: &ReclaimArgs) -> Result<ReclaimPlan> {
                 ))
                 .into());
             }
+            // Nothing at all in a namespace that does not exist: a typo in -n, not "no claims".
+            if let Some(ns) = &namespace
+                && snap.statefulsets.is_empty()
+                && snap.claims.is_empty()
+                && let Some(missing) = ctx.cluster.missing_namespace(ns).await
+            {
+                return Err(missing.into());
+            }
             reclaim::plan_deleted(&snap, namespace.as_deref(), name.as_deref(), &options)
         }
         (Some(name), false) => {
             let ns = ctx.namespace();
-            let sts = snap.statefulsets.iter().find(|s| &s.name == name).ok_or_else(|| {
-                anyhow!(
-                    "statefulset {name:?} not found in namespace {ns:?} (for claims of a StatefulSet that no longer \
-                     exists: reclaim --deleted {name})"
-                )
-            })?;
+            let Some(sts) = snap.statefulsets.iter().find(|s| &s.name == name) else {
+                // As after any other 404: a namespace that does not exist is said first.
+                return Err(match ctx.cluster.missing_namespace(ns).await {
+                    Some(missing) => {
+                        anyhow!("statefulset {name:?} not found in namespace {ns:?}").context(missing.to_string())
+                    }
+                    None => anyhow!(
+                        "statefulset {name:?} not found in namespace {ns:?} (for claims of a StatefulSet that no \
+                         longer exists: reclaim --deleted {name})"
+                    ),
+                });
+            };
             reclaim::plan(&snap, sts, &options)
         }
         (None, false) => return Err(Outcome::Usage("a StatefulSet name is required without --deleted".into()).into()),

@@ -98,6 +98,9 @@ pub struct Snapshot {
     /// The API server's version: which controller rules apply.
     pub server_version: Option<ServerVersion>,
     pub statefulsets: Vec<StatefulSet>,
+    /// When one StatefulSet is looked at and its neighbours were asked for: the namespace's other
+    /// StatefulSets (their naming rules may produce the same claim names). Empty otherwise.
+    pub other_statefulsets: Vec<StatefulSet>,
     /// Every pod in the namespace(s) looked at, not only the StatefulSets' own.
     /// Boxed: B-tree nodes filled in key order stay about half full, so inline values would
     /// waste ~half their size per entry.
@@ -157,6 +160,7 @@ impl Snapshot {
             local_clock_only: false,
             server_version: None,
             statefulsets: vec![],
+            other_statefulsets: vec![],
             pods: BTreeMap::new(),
             claims: BTreeMap::new(),
             volumes: Ok(BTreeMap::new()),

@@ -55,6 +55,9 @@ pub struct Claim {
     /// Field managers that own spec.accessModes: required, set when the claim is created and
     /// immutable afterwards, so these are who created it. Empty when unknown.
     pub creators: Vec<String>,
+    /// Field managers that own spec.resources.requests.storage: who last set the request (an
+    /// update that changes a field takes it over from its earlier manager). Empty when unknown.
+    pub size_managers: Vec<String>,
 }
 
 impl From<&core::PersistentVolumeClaim> for Claim {
@@ -101,20 +104,30 @@ impl From<&core::PersistentVolumeClaim> for Claim {
                 managers.dedup();
                 managers
             },
-            creators: {
-                let mut creators: Vec<String> = m
-                    .managed_fields
-                    .iter()
-                    .flatten()
-                    .filter(|f| f.fields_v1.as_ref().and_then(|v| v.0.get("f:spec")?.get("f:accessModes")).is_some())
-                    .filter_map(|f| f.manager.clone())
-                    .collect();
-                creators.sort();
-                creators.dedup();
-                creators
-            },
+            creators: field_managers(m, &["f:spec", "f:accessModes"]),
+            size_managers: field_managers(m, &["f:spec", "f:resources", "f:requests", "f:storage"]),
         }
     }
+}
+
+/// The managers whose managedFields entries own the field at `path` (FieldsV1 keys), sorted.
+fn field_managers(m: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta, path: &[&str]) -> Vec<String> {
+    let mut managers: Vec<String> = m
+        .managed_fields
+        .iter()
+        .flatten()
+        .filter(|f| {
+            let mut at = f.fields_v1.as_ref().map(|v| &v.0);
+            for key in path {
+                at = at.and_then(|v| v.get(*key));
+            }
+            at.is_some()
+        })
+        .filter_map(|f| f.manager.clone())
+        .collect();
+    managers.sort();
+    managers.dedup();
+    managers
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -18,7 +18,10 @@ use explain::{describe, problem, why_extra, why_missing};
 
 mod dns;
 mod explain;
+mod hint;
 mod summary;
+
+pub use hint::force_delete_hint;
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -295,12 +298,7 @@ fn row(
     if let Some((issue, why)) = problem(snap, pod, row.node_health.as_ref(), rules.succeeded) {
         (row.issue, row.why) = (Some(issue), Some(why));
         if issue == Issue::NodeLost {
-            // With the namespace, as doctor's: pasted under another default namespace, it must
-            // not name a different pod.
-            row.suggestion = Some(format!(
-                "kubectl sts-doctor -n {} force-delete {name}  # if the node is really gone",
-                sts.namespace
-            ));
+            row.suggestion = row.node_health.as_ref().map(|h| force_delete_hint(&sts.namespace, name, h));
         }
     }
     row

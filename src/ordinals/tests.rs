@@ -226,6 +226,18 @@ fn pod_on_a_lost_node_points_to_force_delete() {
     );
     assert_eq!(
         r.ordinals[1].suggestion.as_deref(),
+        Some(
+            "kubectl sts-doctor -n shop force-delete web-1 --node-fenced  # only if the node is really gone (powered \
+             off or cut from its storage): the API does not confirm it"
+        )
+    );
+    // The Node deleted: a strong signal, force-delete needs no --node-fenced.
+    let mut objects = healthy("web", 2);
+    remove(&mut objects, "Node", "n2");
+    remove(&mut objects, "Lease", "n2");
+    let r = report(objects);
+    assert_eq!(
+        r.ordinals[1].suggestion.as_deref(),
         Some("kubectl sts-doctor -n shop force-delete web-1  # if the node is really gone")
     );
 }

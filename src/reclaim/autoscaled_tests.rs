@@ -162,7 +162,7 @@ fn doctor_agrees_on_which_claims_are_orphans() {
     let findings = crate::doctor::findings(&snap, &snap.statefulsets[0]);
     let orphaned: Vec<&str> =
         findings.iter().filter(|f| f.code == "claims-orphaned").map(|f| f.message.as_str()).collect();
-    assert_eq!(orphaned, ["1 claim(s) left by scale-down: data-web-3"]);
+    assert_eq!(orphaned, ["1 claim(s) left by scale-down, which reclaim would delete: data-web-3"]);
     let p = plan(&snap, &snap.statefulsets[0], &PlanOptions::default());
     assert_eq!(names(&p), ["data-web-3"]);
 

@@ -13,6 +13,7 @@
 
 mod autoscaled;
 mod deleted;
+mod report;
 mod revalidate;
 mod scaled;
 
@@ -21,11 +22,11 @@ use serde::Serialize;
 
 pub use autoscaled::reused_by_autoscaler;
 pub use deleted::plan_deleted;
+pub use report::{ActionStatus, ClaimOutcome, ClaimResult, ReclaimAction, ReclaimReport, exit_for};
 pub use revalidate::revalidate;
 pub use scaled::{mid_scale, plan};
 
 use crate::duration::age;
-use crate::error::{Exit, Outcome};
 use crate::model::{Claim, Pod, RetentionPolicy, Snapshot, Volume};
 
 /// The field manager of the StatefulSet controller (and of the PV controller that binds claims).
@@ -153,70 +154,6 @@ pub struct ReclaimPlan {
     pub candidates: Vec<Candidate>,
     pub skipped: Vec<Skip>,
     pub notes: Vec<String>,
-}
-
-/// The `Reclaim` document: the plan, what was asked, and per-claim results after `--delete`.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ReclaimReport {
-    #[serde(flatten)]
-    pub plan: ReclaimPlan,
-    pub delete: bool,
-    pub dry_run: bool,
-    pub keep_volume: bool,
-    /// One per candidate after --delete; None for a plan only.
-    pub results: Option<Vec<ClaimResult>>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum ClaimOutcome {
-    /// The API server accepted the delete (the claim goes once no pod uses it: pvc-protection).
-    Deleted,
-    /// Server-side dry run accepted the delete; nothing changed.
-    WouldDelete,
-    /// 404: already deleted (by an earlier run or someone else).
-    AlreadyGone,
-    /// 409: the claim (or its PV) changed since the plan; not retried.
-    Conflict,
-    /// A pod started using the claim after the plan; not attempted.
-    InUse,
-    /// Any other error the API server answered with (4xx): the claim was not deleted.
-    Failed,
-    /// A timeout, a dropped connection or a server error (5xx): the delete may have been carried out.
-    Unknown,
-}
-
-impl ClaimOutcome {
-    pub fn is_ok(self) -> bool {
-        matches!(self, ClaimOutcome::Deleted | ClaimOutcome::WouldDelete | ClaimOutcome::AlreadyGone)
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ClaimResult {
-    pub namespace: String,
-    pub claim: String,
-    pub outcome: ClaimOutcome,
-    /// With --keep-volume: the PV now (or already) set to Retain.
-    pub retained_volume: Option<String>,
-    pub message: String,
-}
-
-/// Exit 0 when every claim was reclaimed (or already gone), else Partial (exit 4) naming the rest.
-pub fn exit_for(results: &[ClaimResult]) -> anyhow::Result<Exit> {
-    let failed: Vec<&str> = results.iter().filter(|r| !r.outcome.is_ok()).map(|r| r.claim.as_str()).collect();
-    if failed.is_empty() {
-        return Ok(Exit::Ok);
-    }
-    Err(Outcome::Partial(format!(
-        "{} of {} claims not reclaimed: {} (see the results above; re-run to plan again)",
-        failed.len(),
-        results.len(),
-        failed.join(", ")
-    ))
-    .into())
 }
 
 /// Refusal for --keep-volume when PVs cannot be read: their policy cannot be switched safely.

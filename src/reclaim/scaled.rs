@@ -246,7 +246,8 @@ fn owner_skip(sts: &StatefulSet, claim: &Claim) -> Option<Skip> {
 
 /// Another StatefulSet of the namespace whose naming rule also produces this claim's name.
 fn other_claimant(snap: &Snapshot, sts: &StatefulSet, claim: &Claim) -> Option<Skip> {
-    snap.statefulsets.iter().filter(|o| o.namespace == sts.namespace && o.uid != sts.uid).find_map(|other| {
+    let all = snap.statefulsets.iter().chain(&snap.other_statefulsets);
+    all.filter(|o| o.namespace == sts.namespace && o.uid != sts.uid).find_map(|other| {
         other.claim_templates.iter().find_map(|t| {
             let ordinal = claim_ordinal(&t.name, &other.name, &claim.name)?;
             let use_ = if other.ordinal_range().contains(&ordinal) {

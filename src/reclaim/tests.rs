@@ -1,6 +1,7 @@
 use serde_json::{Value, json};
 
 use super::*;
+use crate::error::Exit;
 use crate::testing::*;
 
 /// `web` scaled from `from` to `to`: the controller has finished (status settled, pods gone).

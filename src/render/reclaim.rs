@@ -202,7 +202,9 @@ mod tests {
     use crate::testing::*;
 
     fn report(plan: crate::reclaim::ReclaimPlan, results: Option<Vec<ClaimResult>>) -> ReclaimReport {
-        ReclaimReport { plan, delete: results.is_some(), dry_run: false, keep_volume: false, results }
+        let mut report = ReclaimReport::new(plan, results.is_some(), false, false);
+        report.results = results;
+        report
     }
 
     #[test]

@@ -99,3 +99,40 @@ async fn a_missing_claim_next_to_a_foreign_pod_is_not_reported_as_lost_data() {
     let doc = json(&env.run(&["ordinals", "web", "-o", "json"]).await);
     assert_eq!(doc["ordinals"][1]["state"], "Foreign", "{doc}");
 }
+
+/// A claim made by hand at 5Gi next to a 1Gi template was never expanded: it is "more than the
+/// template's", not "expanded". A claim whose request was raised after it was created is
+/// expanded, with the evidence: the managedFields entry that took the request over.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_claim_larger_than_its_template_is_expanded_only_with_evidence() {
+    use k8s_openapi::api::core::v1::PersistentVolumeClaim;
+
+    let Some(env) = env("claims-size").await else { return };
+    let _kubelet = env.kubelet(&["n1"]).await;
+    let class = env.create_expandable_class().await;
+    env.create_claim("data-web-0", "5Gi", json!({ "app": "web" }), Some(&class)).await;
+    env.create_claim("data-web-1", "1Gi", json!({ "app": "web" }), Some(&class)).await;
+    env.create_sts(&sts("web", 2).parallel()).await;
+    env.wait_claims_bound(&["data-web-0", "data-web-1"]).await;
+    let raise = json!({ "spec": { "resources": { "requests": { "storage": "2Gi" } } } });
+    let params = PatchParams { field_manager: Some("e2e-resize".into()), ..PatchParams::default() };
+    env.api::<PersistentVolumeClaim>().patch("data-web-1", &params, &Patch::Merge(&raise)).await.expect("resize");
+
+    let doc = json(&env.run(&["claims", "web", "-o", "json"]).await);
+    let drift = |claim: &str| {
+        let row = doc["claims"].as_array().unwrap().iter().find(|c| c["claim"] == claim).unwrap();
+        let flag = row["flags"].as_array().unwrap().iter().find(|f| f["kind"] == "size-drift");
+        flag.unwrap_or_else(|| panic!("{claim}: no size-drift in {doc}"))["message"].as_str().unwrap().to_string()
+    };
+    let made = drift("data-web-0");
+    assert!(made.starts_with("requests 5Gi, more than the template's 1Gi (expanded, or created larger): "), "{made}");
+    let raised = drift("data-web-1");
+    assert!(
+        raised.starts_with(
+            "expanded to 2Gi beyond the template's 1Gi (managedFields: its storage request was last set by \
+             e2e-resize, not by its creator "
+        ),
+        "{raised}"
+    );
+    env.delete_storage_class(&class).await;
+}

@@ -101,3 +101,66 @@ async fn a_pod_name_for_a_statefulset_and_back_says_which_it_is() {
     let out = env.run(&["ordinals", "nope-0"]).await;
     assert_eq!(stderr(&out), format!("error: statefulset \"nope-0\" not found in namespace \"{}\"\n", env.ns));
 }
+
+/// A typo in -n: the namespace does not exist, and the command says so (exit 1) instead of an
+/// empty report (exit 0) or only a missing object. A user who may not read namespaces gets the
+/// plain answer.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_namespace_that_does_not_exist_is_named() {
+    use crate::support::{eventually, run_binary};
+
+    let Some(env) = env("cli-no-namespace").await else { return };
+    let missing = format!("{}-typo", env.ns);
+    let run = |args: &[&str]| {
+        let mut full =
+            vec!["--kubeconfig".to_string(), env.kubeconfig.display().to_string(), "-n".into(), missing.clone()];
+        full.extend(args.iter().map(|s| s.to_string()));
+        run_binary(full, &[])
+    };
+    let gone = format!("error: namespace \"{missing}\" not found");
+    for args in [&["doctor"][..], &["doctor", "-o", "json"], &["reclaim", "--deleted"]] {
+        let out = run(args).await;
+        assert_exit(&out, 1);
+        assert_eq!(stderr(&out), format!("{gone}\n"), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}: {}", String::from_utf8_lossy(&out.stdout));
+    }
+    for (args, object) in [
+        (&["ordinals", "web"][..], "statefulset \"web\""),
+        (&["claims", "web"], "statefulset \"web\""),
+        (&["rollout", "web"], "statefulset \"web\""),
+        (&["doctor", "web"], "statefulset \"web\""),
+        (&["reclaim", "web"], "statefulset \"web\""),
+        (&["force-delete", "web-0"], "pod \"web-0\""),
+    ] {
+        let out = run(args).await;
+        assert_exit(&out, 1);
+        assert_eq!(stderr(&out), format!("{gone}: {object} not found in namespace \"{missing}\"\n"), "{args:?}");
+    }
+
+    // The namespace exists and is empty: doctor is clean (exit 0), whoever asks; a user who may
+    // not read namespaces gets the plain 404 too.
+    let manifest = format!(
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {{name: viewer-ns, namespace: {ns}}}\n\
+         rules:\n- apiGroups: [apps]\n  resources: [statefulsets, controllerrevisions]\n  verbs: [get, list]\n\
+         - apiGroups: [\"\"]\n  resources: [pods, persistentvolumeclaims, services, events]\n  verbs: [get, list]\n\
+         ---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\n\
+         metadata: {{name: viewer-ns, namespace: {ns}}}\n\
+         roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: viewer-ns}}\n\
+         subjects:\n- {{kind: User, name: viewer, apiGroup: rbac.authorization.k8s.io}}\n",
+        ns = env.ns
+    );
+    env.apply_manifest(&manifest).await;
+    let viewer = env.viewer_kubeconfig();
+    let out = env.run(&["doctor"]).await;
+    assert_exit(&out, 0);
+    let out = eventually("the viewer's role to apply", Duration::from_secs(10), || async {
+        let out = env.run_as(&viewer, &["doctor"]).await;
+        (out.status.code() == Some(0)).then_some(out)
+    })
+    .await;
+    let text = crate::support::stdout(&out);
+    assert!(text.starts_with(&format!("no StatefulSets in namespace {}\n", env.ns)), "{text}");
+    let out = env.run_as(&viewer, &["ordinals", "web"]).await;
+    assert_exit(&out, 1);
+    assert_eq!(stderr(&out), format!("error: statefulset \"web\" not found in namespace \"{}\"\n", env.ns));
+}

@@ -202,3 +202,73 @@ async fn a_deleted_node_whose_lease_is_fresh_is_not_lost() {
     let out = env.run(&["force-delete", "web-1", "--dry-run", "-o", "json"]).await;
     assert_exit(&out, 0);
 }
+
+/// doctor points to reclaim only for the claims reclaim would delete: those a pod mounts (a
+/// backup, a finished Job's pod) or that someone else created are kept, each with reclaim's
+/// reason, in `doctor` as in `doctor NAME`.
+#[tokio::test(flavor = "multi_thread")]
+async fn doctor_points_to_reclaim_only_for_the_claims_it_deletes() {
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::{Patch, PatchParams};
+    use serde_json::json;
+
+    let Some(env) = env("doctor-reclaim").await else { return };
+    let kubelet = env.kubelet(&["n1", "n2"]).await;
+    // Made by hand ahead of the scale-up (a restore, say), named and labelled like web's.
+    env.create_claim("data-web-3", "1Gi", json!({ "app": "web" }), None).await;
+    env.create_sts(&sts("web", 5).parallel()).await;
+    env.wait_ready("web", 5).await;
+    env.wait_claims_bound(&["data-web-0", "data-web-1", "data-web-2", "data-web-3", "data-web-4"]).await;
+    env.scale("web", 1).await;
+    env.wait_ready("web", 1).await;
+    env.wait_pods(&["web-0"]).await;
+    env.wait_status("web", "replicas 1", |s| s.replicas == 1).await;
+    kubelet.pin("backup-job-x1", "n2");
+    env.create_pod_mounting("backup", &["data-web-2"]).await;
+    env.create_pod_mounting("backup-job-x1", &["data-web-4"]).await;
+    env.wait_pods(&["web-0", "backup", "backup-job-x1"]).await;
+    // The Job's pod finished: its kubelet reports it Succeeded, and it stays.
+    kubelet.freeze("n2");
+    let done = json!({ "status": { "phase": "Succeeded", "conditions": [
+        { "type": "Ready", "status": "False", "reason": "PodCompleted" }] } });
+    env.api::<Pod>()
+        .patch_status("backup-job-x1", &PatchParams::default(), &Patch::Merge(&done))
+        .await
+        .expect("status");
+
+    let reclaim: Value = serde_json::from_slice(&env.run(&["reclaim", "web", "-o", "json"]).await.stdout).unwrap();
+    let kinds: Vec<(&str, &str)> = reclaim["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["claim"].as_str().unwrap(), s["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(kinds, [("data-web-2", "in-use"), ("data-web-3", "not-controller-made"), ("data-web-4", "in-use")]);
+    assert_eq!(reclaim["candidates"][0]["claim"], "data-web-1", "{reclaim}");
+
+    for args in [&["doctor", "-o", "json"][..], &["doctor", "web", "-o", "json"]] {
+        let out = env.run(args).await;
+        assert_exit(&out, 6);
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let findings = doc["statefulsets"][0]["findings"].as_array().unwrap();
+        let of = |code: &str| findings.iter().filter(|f| f["code"] == code).collect::<Vec<_>>();
+        let orphaned = of("claims-orphaned");
+        assert_eq!(orphaned.len(), 1, "{args:?}: {doc}");
+        assert_eq!(orphaned[0]["message"], "1 claim(s) left by scale-down, which reclaim would delete: data-web-1");
+        assert_eq!(orphaned[0]["suggestion"], format!("kubectl sts-doctor -n {} reclaim web", env.ns));
+        let kept: Vec<(&str, &str)> = of("claim-orphan-kept")
+            .iter()
+            .map(|f| (f["subject"].as_str().unwrap(), f["message"].as_str().unwrap()))
+            .collect();
+        assert_eq!(kept.len(), 3, "{args:?}: {doc}");
+        assert!(
+            kept[0].1.starts_with("data-web-2: outside [0, 1), but reclaim keeps it (in-use): used by pod backup"),
+            "{kept:?}"
+        );
+        assert!(kept[1].1.contains("(not-controller-made): created by "), "{kept:?}");
+        assert!(kept[2].1.contains("(in-use): referenced by finished pod backup-job-x1 (Succeeded)"), "{kept:?}");
+        let reclaim_hints =
+            findings.iter().filter(|f| f["suggestion"].as_str().is_some_and(|s| s.contains(" reclaim ")));
+        assert_eq!(reclaim_hints.count(), 1, "{args:?}: {doc}");
+    }
+}

@@ -73,7 +73,7 @@ async fn scale_down_orphans_are_listed_deleted_and_a_rerun_is_a_no_op() {
         (c["dataFate"].as_str(), c["lastPod"].as_str(), c["size"].as_str()),
         (Some("destroyed"), Some("web-1"), Some("1Gi"))
     );
-    assert_eq!(doc["results"], Value::Null);
+    assert_eq!((&doc["results"], &doc["action"]), (&Value::Null, &Value::Null), "a plan only: {doc}");
 
     // Server-side dry run and a declined confirmation change nothing.
     let out = env.run(&["reclaim", "web", "--delete", "--dry-run", "-o", "json"]).await;
@@ -82,15 +82,19 @@ async fn scale_down_orphans_are_listed_deleted_and_a_rerun_is_a_no_op() {
     let outcomes: Vec<&str> =
         doc["results"].as_array().unwrap().iter().map(|r| r["outcome"].as_str().unwrap()).collect();
     assert_eq!(outcomes, ["wouldDelete", "wouldDelete"]);
+    assert_eq!((doc["action"]["status"].as_str(), doc["action"]["dryRun"].as_bool()), (Some("DryRun"), Some(true)));
     let out = env.run(&["reclaim", "web", "--delete"]).await;
     assert_exit(&out, 3);
     assert!(stderr(&out).contains("pass --yes to proceed non-interactively"), "{}", stderr(&out));
-    // -o json declined: still the one document of the run (the plan, no results).
+    // -o json declined: still the one document of the run (the plan, no results), and it says
+    // the deletion was not confirmed, so a script reading only the JSON tells it from a plan.
     let out = env.run(&["reclaim", "web", "--delete", "-o", "json"]).await;
     assert_exit(&out, 3);
     let doc = json(&out);
     assert_eq!(claims_of(&doc, "candidates"), ["data-web-1", "data-web-2"]);
     assert_eq!((doc["delete"].as_bool(), &doc["results"]), (Some(true), &Value::Null));
+    assert_eq!(doc["action"]["status"], "Declined", "{doc}");
+    assert!(doc["action"]["detail"].as_str().unwrap().contains("no terminal to ask on"), "{doc}");
     for name in ["data-web-1", "data-web-2"] {
         let c = claim(&env, name).await.expect("claim still there");
         assert!(c.metadata.deletion_timestamp.is_none(), "{name} must not be deleting");
@@ -109,7 +113,7 @@ async fn scale_down_orphans_are_listed_deleted_and_a_rerun_is_a_no_op() {
     assert_exit(&out, 0);
     let doc = json(&out);
     assert!(doc["candidates"].as_array().unwrap().is_empty() && doc["skipped"].as_array().unwrap().is_empty(), "{doc}");
-    assert_eq!(doc["results"], json!([]));
+    assert_eq!((&doc["results"], &doc["action"]["status"]), (&json!([]), &json!("NothingToDelete")));
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -211,6 +215,12 @@ async fn mid_scale_is_refused_and_says_what_is_in_flight() {
     let doc = json(&env.run(&["reclaim", "web", "-o", "json"]).await);
     assert!(doc["refusal"].as_str().unwrap().contains("status.replicas is"), "{doc}");
     assert!(doc["candidates"].as_array().unwrap().is_empty());
+    assert_eq!(doc["action"], Value::Null, "a plan only: {doc}");
+    let out = env.run(&["reclaim", "web", "--delete", "--yes", "-o", "json"]).await;
+    assert_exit(&out, 3);
+    let doc = json(&out);
+    assert_eq!(doc["action"]["status"], "NotTaken", "{doc}");
+    assert!(doc["action"]["detail"].as_str().unwrap().starts_with("refused: StatefulSet web is mid-scale"), "{doc}");
 }
 
 /// The README's RBAC manifest, run as its service account: enough to plan, delete and keep volumes.
@@ -374,23 +384,7 @@ fn readme_rbac() -> String {
     body[..body.find("```").expect("end of block")].to_string()
 }
 
-/// The same shared prompt as force-delete: with stdout redirected, the plan table is shown on the
-/// terminal before the question it asks about.
-#[tokio::test(flavor = "multi_thread")]
-async fn a_prompt_with_stdout_redirected_shows_the_plan_first() {
-    let Some(env) = env("reclaim-redirected").await else { return };
-    let _kubelet = env.kubelet(&["n1"]).await;
-    scaled_down(&env, 2, 1).await;
-
-    let session = env.run_on_terminal(&["reclaim", "web", "--delete"], "[y/N]", "n").await;
-    assert_exit(&session.out, 3);
-    let screen = &session.screen;
-    let asked = screen.find("Delete 1 claim(s) (data-web-1)?").unwrap_or_else(|| panic!("no question:\n{screen}"));
-    let before = &screen[..asked];
-    assert!(before.contains("CONFIDENCE") && before.contains("data-web-1"), "plan not shown first:\n{screen}");
-    assert!(stdout(&session.out).contains("CONFIDENCE"), "{}", stdout(&session.out));
-    assert!(claim(&env, "data-web-1").await.is_some_and(|c| c.metadata.deletion_timestamp.is_none()));
-}
-
 #[path = "reclaim_autoscaled.rs"]
 mod autoscaled;
+#[path = "reclaim_confirm.rs"]
+mod confirm;

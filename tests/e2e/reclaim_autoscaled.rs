@@ -62,7 +62,7 @@ async fn claims_the_autoscaler_reuses_are_kept() {
         .filter(|f| f["code"] == "claims-orphaned")
         .map(|f| f["message"].as_str().unwrap())
         .collect();
-    assert_eq!(orphaned, ["1 claim(s) left by scale-down: data-web-3"], "{doc}");
+    assert_eq!(orphaned, ["1 claim(s) left by scale-down, which reclaim would delete: data-web-3"], "{doc}");
     // claims too: reserved for the autoscaler (info), not orphans; data-web-3 is beyond maxReplicas.
     let out = env.run(&["claims", "web"]).await;
     assert_exit(&out, 0);

@@ -8,12 +8,14 @@
 //! time ago.
 #![allow(dead_code)]
 
+pub mod claims;
 pub mod evidence;
 pub mod kubelet;
 pub mod normalize;
 pub mod objects;
 pub mod pod_status;
 pub mod pty;
+pub mod pty_interrupt;
 pub mod rbac;
 pub mod rollout;
 

@@ -76,7 +76,7 @@ fn interact(args: Vec<String>, prompt: &str, meanwhile: impl FnOnce(), key: &str
 }
 
 /// A pseudo-terminal of 120x40: (our end, the child's end).
-fn open_pty() -> (File, File) {
+pub(super) fn open_pty() -> (File, File) {
     let (mut master, mut slave) = (-1, -1);
     let size = libc::winsize { ws_row: 40, ws_col: 120, ws_xpixel: 0, ws_ypixel: 0 };
     // SAFETY: openpty writes two new descriptors, which the Files then own.

@@ -15,7 +15,7 @@ const COVERED: &[&str] = &["autoscaled", "terminating", "foreign", "scaled-to-ze
 
 pub(super) fn claim_findings(snap: &Snapshot, sts: &StatefulSet, c: &ClaimsReport, out: &mut Vec<Finding>) {
     let claims_cmd = cmd(sts, &format!("claims {}", sts.name));
-    orphan_findings(snap, sts, &claims_cmd, out);
+    orphan_findings(snap, sts, c, &claims_cmd, out);
     for row in &c.claims {
         for flag in &row.flags {
             let Some((severity, code)) = claim_code(flag) else { continue };
@@ -34,7 +34,13 @@ pub(super) fn claim_findings(snap: &Snapshot, sts: &StatefulSet, c: &ClaimsRepor
 /// delete (`claims-orphaned`, pointing to it), the ones it refuses to delete for now (the same
 /// finding, with the refusal and no suggestion), and the ones it keeps, each with why
 /// (`claim-orphan-kept`: in use by a pod, not made by the StatefulSet controller, ...).
-fn orphan_findings(snap: &Snapshot, sts: &StatefulSet, claims_cmd: &Option<String>, out: &mut Vec<Finding>) {
+fn orphan_findings(
+    snap: &Snapshot,
+    sts: &StatefulSet,
+    c: &ClaimsReport,
+    claims_cmd: &Option<String>,
+    out: &mut Vec<Finding>,
+) {
     let plan = reclaim::plan(snap, sts, &PlanOptions::default());
     let names = |claims: &[&str]| format!("{} claim(s) left by scale-down", claims.len());
     let candidates: Vec<&str> = plan.candidates.iter().map(|c| c.claim.as_str()).collect();
@@ -71,7 +77,19 @@ fn orphan_findings(snap: &Snapshot, sts: &StatefulSet, claims_cmd: &Option<Strin
         ));
     }
     let range = sts.ordinal_range();
-    for skip in plan.skipped.iter().filter(|s| s.kind != "refused" && !COVERED.contains(&s.kind)) {
+    // Used only by its own ordinal's pod, still there outside the range: a scale-down under way,
+    // which the ordinal findings report; its claim is no separate problem.
+    let own_pod_only = |claim: &str| {
+        c.claims
+            .iter()
+            .any(|r| r.claim == claim && r.mounted_by == [crate::model::names::pod_name(&sts.name, r.ordinal)])
+    };
+    for skip in plan
+        .skipped
+        .iter()
+        .filter(|s| s.kind != "refused" && !COVERED.contains(&s.kind))
+        .filter(|s| !(s.kind == "in-use" && own_pod_only(&s.claim)))
+    {
         out.push(finding(
             Severity::Warning,
             "claim-orphan-kept",

@@ -393,3 +393,17 @@ fn unreadable_nodes_and_leases_make_the_report_incomplete_and_say_what_was_not_c
     let table = crate::render::doctor::table(&complete, crate::render::style::Style::plain());
     assert!(table.contains("1 statefulset(s): 0 error(s), 0 warning(s), 0 info\n"), "{table}");
 }
+
+#[test]
+fn a_claim_used_by_its_own_pod_during_scale_down_is_no_kept_orphan() {
+    let mut objects = healthy("web", 2);
+    // Scaled 2 -> 1: web-1 is still there (being removed), mounting its own claim.
+    patch(&mut objects, "StatefulSet", "web", json!({ "spec": { "replicas": 1 } }));
+    let snap = snapshot(objects);
+    let claims = crate::claims::diagnose(&snap, &snap.statefulsets[0]);
+    let row = claims.claims.iter().find(|r| r.claim == "data-web-1").unwrap();
+    assert_eq!(row.mounted_by, ["web-1"], "the fixture's pod mounts its claim");
+    let r = diagnose(&snap, Some("shop"));
+    let findings = &r.statefulsets[0].findings;
+    assert!(!findings.iter().any(|f| f.code == "claim-orphan-kept"), "{findings:#?}");
+}

@@ -378,7 +378,7 @@ fn summary(view: &View) -> Summary {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 #[cfg(test)]
 mod judgement_tests;

@@ -4,8 +4,9 @@
 use std::fs::File;
 use std::io::{Read, Write};
 use std::os::fd::FromRawFd;
-use std::process::{Output, Stdio};
+use std::process::{Child, ExitStatus, Output, Stdio};
 use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use super::Env;
@@ -40,39 +41,77 @@ impl Env {
 }
 
 fn interact(args: Vec<String>, prompt: &str, meanwhile: impl FnOnce(), key: &str) -> Session {
-    let (mut master, slave) = open_pty();
-    let child = super::plugin_command()
-        .args(&args)
-        .stdin(Stdio::from(slave.try_clone().expect("dup pty")))
-        .stderr(Stdio::from(slave))
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("run kubectl-sts_doctor");
-    // Our copies of the terminal's far end are closed now: reads end (EIO) once the child exits.
-    let screen = Arc::new(Mutex::new(Vec::new()));
-    let reader = {
-        let (screen, mut master) = (screen.clone(), master.try_clone().expect("dup pty"));
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = master.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                screen.lock().unwrap().extend_from_slice(&buf[..n]);
-            }
-        })
-    };
-    let seen = || String::from_utf8_lossy(&screen.lock().unwrap()).replace('\r', "");
+    let mut terminal = Terminal::spawn(args);
     let deadline = Instant::now() + Duration::from_secs(30);
-    while !seen().contains(prompt) {
-        assert!(Instant::now() < deadline, "no {prompt:?} on the terminal after 30s:\n{}", seen());
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    terminal.wait_for(prompt, deadline);
     meanwhile();
-    master.write_all(key.as_bytes()).expect("type on the terminal");
-    let out = child.wait_with_output().expect("wait for kubectl-sts_doctor");
-    reader.join().expect("pty reader");
-    Session { out, screen: seen() }
+    terminal.master.write_all(key.as_bytes()).expect("type on the terminal");
+    let status = terminal.child.wait().expect("wait for kubectl-sts_doctor");
+    terminal.finish(status)
+}
+
+/// The plugin running on a pseudo-terminal (stdin and stderr), its stdout a pipe, both read as
+/// they come so that it never blocks on a full pipe.
+pub(super) struct Terminal {
+    /// Our end: what is written here, the plugin reads as typed.
+    pub master: File,
+    pub child: Child,
+    screen: Arc<Mutex<Vec<u8>>>,
+    reader: JoinHandle<()>,
+    stdout: JoinHandle<Vec<u8>>,
+}
+
+impl Terminal {
+    pub fn spawn(args: Vec<String>) -> Terminal {
+        let (master, slave) = open_pty();
+        let mut child = super::plugin_command()
+            .args(&args)
+            .stdin(Stdio::from(slave.try_clone().expect("dup pty")))
+            .stderr(Stdio::from(slave))
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("run kubectl-sts_doctor");
+        // Our copies of the terminal's far end are closed now: reads end (EIO) once the child exits.
+        let screen = Arc::new(Mutex::new(Vec::new()));
+        let reader = {
+            let (screen, mut master) = (screen.clone(), master.try_clone().expect("dup pty"));
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 4096];
+                while let Ok(n) = master.read(&mut buf) {
+                    if n == 0 {
+                        break;
+                    }
+                    screen.lock().unwrap().extend_from_slice(&buf[..n]);
+                }
+            })
+        };
+        let mut pipe = child.stdout.take().expect("stdout");
+        let stdout = std::thread::spawn(move || {
+            let mut out = Vec::new();
+            let _ = pipe.read_to_end(&mut out);
+            out
+        });
+        Terminal { master, child, screen, reader, stdout }
+    }
+
+    /// What the terminal showed so far, without the pty's `\r`.
+    pub fn seen(&self) -> String {
+        String::from_utf8_lossy(&self.screen.lock().unwrap()).replace('\r', "")
+    }
+
+    pub fn wait_for(&self, prompt: &str, deadline: Instant) {
+        while !self.seen().contains(prompt) {
+            assert!(Instant::now() < deadline, "no {prompt:?} on the terminal by the deadline:\n{}", self.seen());
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    pub fn finish(self, status: ExitStatus) -> Session {
+        let stdout = self.stdout.join().expect("stdout collector");
+        self.reader.join().expect("pty reader");
+        let screen = String::from_utf8_lossy(&self.screen.lock().unwrap()).replace('\r', "");
+        Session { out: Output { status, stdout, stderr: Vec::new() }, screen }
+    }
 }
 
 /// A pseudo-terminal of 120x40: (our end, the child's end).

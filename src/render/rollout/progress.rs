@@ -198,17 +198,13 @@ fn new_bar(length: u64) -> ProgressBar {
 
 #[cfg(test)]
 mod tests {
-    use jiff::SignedDuration;
     use serde_json::json;
 
     use super::*;
-    use crate::model::{Pod, StatefulSet};
-    use crate::testing::{ago, now, pod, sts, with};
+    use crate::testing::{ago, pod, sts, with};
 
     fn status(set: serde_json::Value, pods: Vec<serde_json::Value>) -> RolloutStatus {
-        let set = StatefulSet::from(&serde_json::from_value(set).unwrap());
-        let pods: Vec<Pod> = pods.into_iter().map(|p| Pod::from(&serde_json::from_value(p).unwrap())).collect();
-        crate::rollout::status(&set, &pods, &Ok(vec![]), now(), SignedDuration::from_secs(300))
+        crate::rollout::tests::run_with(set, pods, Ok(vec![]))
     }
 
     #[test]

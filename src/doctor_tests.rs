@@ -241,11 +241,20 @@ fn a_claim_another_statefulsets_name_also_produces_is_kept_for_one_statefulset_t
     let other = snap.statefulsets.pop().unwrap();
     let alone = findings(&snap, &snap.statefulsets[0]);
     assert!(alone.iter().any(|f| f.code == "claims-orphaned"), "without its neighbours it looks reclaimable");
-    snap.other_statefulsets = vec![other];
+    snap.other_statefulsets = Ok(vec![other]);
     let found = findings(&snap, &snap.statefulsets[0]);
     let kept = found.iter().find(|f| f.code == "claim-orphan-kept").unwrap_or_else(|| panic!("{found:#?}"));
     assert!(kept.message.contains("(ambiguous): also the name of StatefulSet 1's claim"), "{}", kept.message);
     assert!(!found.iter().any(|f| f.code == "claims-orphaned"), "{found:#?}");
+
+    // A Role granting `get` on web-1 only: the neighbours cannot be listed. Nothing is called
+    // reclaimable then: reclaim's refusal is quoted, and no suggestion points to it.
+    snap.other_statefulsets = Err("forbidden: list statefulsets".into());
+    let found = findings(&snap, &snap.statefulsets[0]);
+    let orphaned = found.iter().find(|f| f.code == "claims-orphaned").unwrap_or_else(|| panic!("{found:#?}"));
+    assert!(orphaned.message.contains("other StatefulSets could not be listed (forbidden"), "{}", orphaned.message);
+    assert_eq!(orphaned.suggestion, None);
+    assert_eq!(snap.unavailable().iter().map(|u| u.part).collect::<Vec<_>>(), ["statefulsets"]);
 }
 
 #[test]

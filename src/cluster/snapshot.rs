@@ -74,7 +74,7 @@ impl Cluster {
         snap.local_clock_only = server.local_skew_seconds.is_none();
         snap.server_version = server.version;
         snap.statefulsets = statefulsets;
-        snap.other_statefulsets = others?;
+        snap.other_statefulsets = optional(others)?;
         let only: Option<BTreeSet<String>> = (want.statefulset_namespaces_only
             && matches!(scope, Scope::AllNamespaces))
         .then(|| snap.statefulsets.iter().map(|s| s.namespace.clone()).collect());

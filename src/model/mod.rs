@@ -99,8 +99,9 @@ pub struct Snapshot {
     pub server_version: Option<ServerVersion>,
     pub statefulsets: Vec<StatefulSet>,
     /// When one StatefulSet is looked at and its neighbours were asked for: the namespace's other
-    /// StatefulSets (their naming rules may produce the same claim names). Empty otherwise.
-    pub other_statefulsets: Vec<StatefulSet>,
+    /// StatefulSets (their naming rules may produce the same claim names). Empty otherwise; the
+    /// reason when they could not be listed (a Role may grant `get` on one StatefulSet only).
+    pub other_statefulsets: Part<Vec<StatefulSet>>,
     /// Every pod in the namespace(s) looked at, not only the StatefulSets' own.
     /// Boxed: B-tree nodes filled in key order stay about half full, so inline values would
     /// waste ~half their size per entry.
@@ -160,7 +161,7 @@ impl Snapshot {
             local_clock_only: false,
             server_version: None,
             statefulsets: vec![],
-            other_statefulsets: vec![],
+            other_statefulsets: Ok(vec![]),
             pods: BTreeMap::new(),
             claims: BTreeMap::new(),
             volumes: Ok(BTreeMap::new()),
@@ -185,6 +186,7 @@ impl Snapshot {
             ("services", self.services.as_ref().err()),
             ("revisions", self.revisions.as_ref().err()),
             ("autoscalers", self.autoscalers.as_ref().err()),
+            ("statefulsets", self.other_statefulsets.as_ref().err()),
         ]
         .into_iter()
         .filter_map(|(part, reason)| Some(Unavailable { part, reason: reason?.clone() }))
@@ -202,6 +204,7 @@ impl Snapshot {
         let label = |part: &str| match part {
             "nodes" => "node health".to_string(),
             "leases" => "node leases".to_string(),
+            "statefulsets" => "the namespace's other statefulsets".to_string(),
             other => other.to_string(),
         };
         clock

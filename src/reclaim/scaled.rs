@@ -21,6 +21,8 @@ pub fn plan(snap: &Snapshot, sts: &StatefulSet, options: &PlanOptions) -> Reclai
         in_flight(snap, sts).map(|f| (f.text, f.short)),
         keep_volume_refusal(snap, options).map(|r| (r, "as --keep-volume cannot read PersistentVolumes".into())),
         autoscaled::unknown_refusal(snap, sts, &open).map(|r| (r, "as autoscalers could not be checked".into())),
+        neighbours_unknown_refusal(snap, sts, &open)
+            .map(|r| (r, "as the namespace's other StatefulSets could not be checked".into())),
     ]
     .into_iter()
     .flatten()
@@ -244,9 +246,23 @@ fn owner_skip(sts: &StatefulSet, claim: &Claim) -> Option<Skip> {
     Some(skip(claim, "owned", format!("owned by {} {}: left to its owner", other.kind, other.name)))
 }
 
+/// The namespace's other StatefulSets were asked for but could not be listed: one of them may
+/// name the same claims (see [`other_claimant`]), so nothing is reclaimed without knowing.
+fn neighbours_unknown_refusal(snap: &Snapshot, sts: &StatefulSet, open: &[i32]) -> Option<String> {
+    let reason = snap.other_statefulsets.as_ref().err()?;
+    (!open.is_empty()).then(|| {
+        format!(
+            "the namespace's other StatefulSets could not be listed ({reason}): one of them may produce the same \
+             claim names as {}, so none is reclaimed without knowing",
+            sts.name
+        )
+    })
+}
+
 /// Another StatefulSet of the namespace whose naming rule also produces this claim's name.
 fn other_claimant(snap: &Snapshot, sts: &StatefulSet, claim: &Claim) -> Option<Skip> {
-    let all = snap.statefulsets.iter().chain(&snap.other_statefulsets);
+    let others = snap.other_statefulsets.as_deref().unwrap_or_default();
+    let all = snap.statefulsets.iter().chain(others);
     all.filter(|o| o.namespace == sts.namespace && o.uid != sts.uid).find_map(|other| {
         other.claim_templates.iter().find_map(|t| {
             let ordinal = claim_ordinal(&t.name, &other.name, &claim.name)?;

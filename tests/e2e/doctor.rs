@@ -155,6 +155,41 @@ async fn a_namespace_scoped_user_gets_an_incomplete_report_that_says_so() {
     assert_eq!(doc["unavailable"][0]["part"], "nodes", "{doc}");
 }
 
+/// A Role granting `get` on one StatefulSet (resourceNames) but no `list`: `doctor web` still
+/// works; the neighbours it would compare claim names with are reported unreadable, and claims
+/// outside the range are not called reclaimable without them.
+#[tokio::test(flavor = "multi_thread")]
+async fn doctor_name_with_get_on_that_statefulset_only() {
+    use crate::support::eventually;
+
+    let Some(env) = env("doctor-get-only").await else { return };
+    let _kubelet = env.kubelet(&["n1"]).await;
+    env.create_sts(&sts("web", 1)).await;
+    env.wait_ready("web", 1).await;
+    let manifest = format!(
+        "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {{name: viewer-web, namespace: {ns}}}\n\
+         rules:\n- apiGroups: [apps]\n  resources: [controllerrevisions]\n  verbs: [get, list]\n\
+         - apiGroups: [apps]\n  resources: [statefulsets]\n  resourceNames: [web]\n  verbs: [get]\n\
+         - apiGroups: [\"\"]\n  resources: [pods, persistentvolumeclaims, services, events]\n  verbs: [get, list]\n\
+         ---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\n\
+         metadata: {{name: viewer-web, namespace: {ns}}}\n\
+         roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: viewer-web}}\n\
+         subjects:\n- {{kind: User, name: viewer, apiGroup: rbac.authorization.k8s.io}}\n",
+        ns = env.ns
+    );
+    env.apply_manifest(&manifest).await;
+    let viewer = env.viewer_kubeconfig();
+    let doc = eventually("the viewer's role to apply", Duration::from_secs(10), || async {
+        let out = env.run_as(&viewer, &["doctor", "web", "-o", "json"]).await;
+        (out.status.code() != Some(1)).then(|| json(&out))
+    })
+    .await;
+    let parts: Vec<&str> =
+        doc["summary"]["unavailable"].as_array().unwrap().iter().map(|u| u["part"].as_str().unwrap()).collect();
+    assert!(parts.contains(&"statefulsets"), "{doc}");
+    assert_eq!(doc["statefulsets"][0]["name"], "web", "{doc}");
+}
+
 /// A Node deleted while its kubelet still renews the Lease (here: just deleted, the Lease renewed
 /// seconds ago) is not lost: ordinals and doctor do not point to force-delete, which refuses a
 /// fresh Lease. Once the Lease is stale, all three agree the node is lost.

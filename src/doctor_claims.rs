@@ -80,15 +80,23 @@ fn orphan_findings(
     // Used only by its own ordinal's pod, still there outside the range: a scale-down under way,
     // which the ordinal findings report; its claim is no separate problem.
     let own_pod_only = |claim: &str| {
-        c.claims
-            .iter()
-            .any(|r| r.claim == claim && r.mounted_by == [crate::model::names::pod_name(&sts.name, r.ordinal)])
+        c.claims.iter().any(|r| {
+            let own = crate::model::names::pod_name(&sts.name, r.ordinal);
+            r.claim == claim
+                && r.mounted_by == [own.as_str()]
+                && snap.pod(&sts.namespace, &own).is_some_and(|p| p.controlled_by(&sts.uid))
+        })
+    };
+    // A claim an autoscaler's scale-up reuses is expected, whatever else reclaim says of it (one
+    // made by hand ahead of that scale-up is "not-controller-made" there).
+    let reserved = |claim: &str| {
+        c.claims.iter().any(|r| r.claim == claim && r.flags.iter().any(|f| f.kind == "autoscaler-reserved"))
     };
     for skip in plan
         .skipped
         .iter()
         .filter(|s| s.kind != "refused" && !COVERED.contains(&s.kind))
-        .filter(|s| !(s.kind == "in-use" && own_pod_only(&s.claim)))
+        .filter(|s| !(s.kind == "in-use" && own_pod_only(&s.claim)) && !reserved(&s.claim))
     {
         out.push(finding(
             Severity::Warning,

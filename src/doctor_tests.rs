@@ -416,3 +416,27 @@ fn a_claim_used_by_its_own_pod_during_scale_down_is_no_kept_orphan() {
     let findings = &r.statefulsets[0].findings;
     assert!(!findings.iter().any(|f| f.code == "claim-orphan-kept"), "{findings:#?}");
 }
+
+#[test]
+fn a_claim_used_by_a_foreign_pod_named_like_its_ordinal_is_still_reported() {
+    let mut objects = healthy("web", 2);
+    patch(&mut objects, "StatefulSet", "web", json!({ "spec": { "replicas": 1 } }));
+    // web-1 is not the StatefulSet's: no owner. Its use of data-web-1 is no scale-down under way.
+    patch(&mut objects, "Pod", "web-1", json!({ "metadata": { "ownerReferences": null } }));
+    let r = diagnose(&snapshot(objects), Some("shop"));
+    let findings = &r.statefulsets[0].findings;
+    assert!(
+        findings.iter().any(|f| f.code == "claim-orphan-kept" && f.subject.as_deref() == Some("data-web-1")),
+        "{findings:#?}"
+    );
+}
+
+#[test]
+fn a_hand_made_claim_an_autoscaler_reuses_is_no_kept_orphan() {
+    // data-web-3 made with kubectl ahead of a scale-up the HPA (up to 4) may make.
+    let mut objects = scaled_down_with_kept_claims();
+    objects.push(hpa("web-hpa", "web", 1, 4));
+    let r = diagnose(&snapshot(objects), Some("shop"));
+    let findings = &r.statefulsets[0].findings;
+    assert!(!findings.iter().any(|f| f.subject.as_deref() == Some("data-web-3")), "{findings:#?}");
+}

@@ -269,15 +269,16 @@ pub(super) fn why_extra(
             rows[j].pod
         ));
     }
-    // Condemned pods go highest first, one at a time.
+    // Condemned pods go highest first, one at a time: waiting for a higher one is the normal
+    // order of a scale-down, not a problem.
     let step = scale_down_step(rules, slots);
     if let ScaleDownStep::WaitTerminating(t) = step
         && slots[t].ordinal > me.ordinal
     {
-        return waiting(format!("scale-down waits for {} to finish terminating", name(t)));
+        return pending(&format!("scale-down waits for {} to finish terminating", name(t)));
     }
     if let Some(next) = extra.iter().find(|r| r.ordinal > me.ordinal) {
-        return waiting(format!("removed after {} (scale-down removes the highest ordinal first)", next.pod));
+        return pending(&format!("removed after {} (scale-down removes the highest ordinal first)", next.pod));
     }
     match step {
         ScaleDownStep::Blocked { condemned, waits_for } if condemned == rows.len() + i => (

@@ -335,6 +335,22 @@ fn unreadable_nodes_become_a_note_not_a_failure() {
 }
 
 #[test]
+fn waiting_for_a_higher_ordinal_to_go_is_the_normal_order_of_a_scale_down() {
+    let issue = |r: &OrdinalsReport, pod: &str| r.ordinals.iter().find(|o| o.pod == pod).and_then(|o| o.issue);
+    let mut objects = healthy("web", 5);
+    patch(&mut objects, "StatefulSet", "web", json!({ "spec": { "replicas": 3 } }));
+    patch(
+        &mut objects,
+        "Pod",
+        "web-4",
+        json!({ "metadata": { "deletionTimestamp": ago(-20), "deletionGracePeriodSeconds": 30 } }),
+    );
+    let r = report(objects);
+    assert_eq!(issue(&r, "web-4"), Some(Issue::ScaleDownPending));
+    assert_eq!(issue(&r, "web-3"), Some(Issue::ScaleDownPending), "waits for web-4: no warning");
+}
+
+#[test]
 fn each_explanation_carries_a_stable_issue_code() {
     let issue = |r: &OrdinalsReport, pod: &str| r.ordinals.iter().find(|o| o.pod == pod).and_then(|o| o.issue);
     let mut objects = healthy("web", 5);

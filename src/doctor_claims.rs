@@ -96,7 +96,8 @@ fn orphan_findings(
         .skipped
         .iter()
         .filter(|s| s.kind != "refused" && !COVERED.contains(&s.kind))
-        .filter(|s| !(s.kind == "in-use" && own_pod_only(&s.claim)) && !reserved(&s.claim))
+        .filter(|s| !reserved(&s.claim))
+        .filter(|s| !(s.kind == "in-use" && own_pod_only(&s.claim)))
     {
         out.push(finding(
             Severity::Warning,

@@ -28,6 +28,7 @@ use serde::de::DeserializeOwned;
 
 pub use api_error::{ApiError, Op};
 pub use connect::{Loaded, connect, load_kubeconfig};
+pub use namespaces::NamespaceCheck;
 
 use crate::model::Part;
 

@@ -6,15 +6,32 @@ use kube::Api;
 
 use super::{ApiError, Cluster, Op};
 
+/// What one GET of a namespace told.
+pub enum NamespaceCheck {
+    Exists,
+    /// Its 404.
+    Missing(ApiError),
+    /// Not known: forbidden (users with rights in their namespaces only may not read
+    /// namespaces), or any other failure, with the reason.
+    Unknown(String),
+}
+
 impl Cluster {
-    /// One GET of the namespace: its 404 when it does not exist. Found, forbidden (users with
-    /// rights in their namespaces only may not read namespaces), or any other failure: None, and
-    /// nothing more is said.
-    pub async fn missing_namespace(&self, namespace: &str) -> Option<ApiError> {
+    pub async fn check_namespace(&self, namespace: &str) -> NamespaceCheck {
         let api: Api<Namespace> = Api::all(self.client.clone());
         let op = Op::of::<Namespace>("get").name(namespace);
         match self.call(op, api.get_metadata(namespace)).await {
-            Err(e) if e.is_not_found() => Some(e),
+            Ok(_) => NamespaceCheck::Exists,
+            Err(e) if e.is_not_found() => NamespaceCheck::Missing(e),
+            Err(e) => NamespaceCheck::Unknown(e.to_string()),
+        }
+    }
+
+    /// The namespace's 404 when it does not exist; otherwise (found, forbidden, any other
+    /// failure) None, and nothing more is said.
+    pub async fn missing_namespace(&self, namespace: &str) -> Option<ApiError> {
+        match self.check_namespace(namespace).await {
+            NamespaceCheck::Missing(e) => Some(e),
             _ => None,
         }
     }

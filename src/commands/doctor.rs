@@ -4,6 +4,7 @@ use anyhow::Result;
 
 use super::{Context, validate_name};
 use crate::cli::{DoctorArgs, GlobalArgs};
+use crate::cluster::NamespaceCheck;
 use crate::cluster::snapshot::{Scope, Want};
 use crate::error::{Exit, Outcome};
 use crate::severity::Severity;
@@ -43,13 +44,22 @@ pub async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Exit> {
     };
     let snap = ctx.cluster.snapshot(&scope, want).await?;
     // No StatefulSet in a namespace that does not exist is a typo in -n, not a clean bill of
-    // health: one more GET, only on this empty path.
-    if let (Scope::Namespace(ns), true) = (&scope, snap.statefulsets.is_empty())
-        && let Some(missing) = ctx.cluster.missing_namespace(ns).await
-    {
-        return Err(missing.into());
+    // health: one more GET, only on this empty path. Not readable: said, so a typo is not
+    // silently a healthy empty namespace.
+    let mut unchecked_namespace = None;
+    if let (Scope::Namespace(ns), true) = (&scope, snap.statefulsets.is_empty()) {
+        match ctx.cluster.check_namespace(ns).await {
+            NamespaceCheck::Missing(missing) => return Err(missing.into()),
+            NamespaceCheck::Unknown(reason) => {
+                unchecked_namespace = Some(format!(
+                    "whether namespace {ns} exists could not be checked ({reason}): if it does not, -n has a typo"
+                ))
+            }
+            NamespaceCheck::Exists => {}
+        }
     }
-    let report = doctor::diagnose(&snap, (!ctx.all_namespaces).then_some(namespace.as_str()));
+    let mut report = doctor::diagnose(&snap, (!ctx.all_namespaces).then_some(namespace.as_str()));
+    report.notes.extend(unchecked_namespace);
     render::emit(ctx.output, "Doctor", &report, || render::doctor::table(&report, ctx.style))?;
     Ok(match report.summary.worst {
         Some(Severity::Error) => Exit::Errors,

@@ -160,6 +160,8 @@ async fn a_namespace_that_does_not_exist_is_named() {
     .await;
     let text = crate::support::stdout(&out);
     assert!(text.starts_with(&format!("no StatefulSets in namespace {}\n", env.ns)), "{text}");
+    // It cannot tell an empty namespace from a typo, and says so.
+    assert!(text.contains(&format!("whether namespace {} exists could not be checked (", env.ns)), "{text}");
     let out = env.run_as(&viewer, &["ordinals", "web"]).await;
     assert_exit(&out, 1);
     assert_eq!(stderr(&out), format!("error: statefulset \"web\" not found in namespace \"{}\"\n", env.ns));

@@ -153,6 +153,8 @@ impl Follower {
                 return Err(self.error(STS, "the watch ended".into()));
             };
             let changed = match change {
+                // A tick re-judges what depends on time ("stuck for longer than ..."): always a
+                // new status, whether or not the holders listed now differ.
                 Change::Tick => {
                     self.check_holders().await;
                     true

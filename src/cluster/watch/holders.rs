@@ -8,13 +8,12 @@
 //! intervals up to [`LONGEST`] while they stay missing. Nothing is listed while no create is
 //! awaited, so a normal rollout sends none of these, and a 15-minute follow at most about 20.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use tokio::time::Instant;
 
 use super::Follower;
-use crate::model::Pod;
 
 /// How long a pod the controller should create may stay missing before the name is checked.
 pub(super) const FIRST: Duration = Duration::from_secs(5);
@@ -66,23 +65,17 @@ impl Follower {
         self.holder_check.awaiting(pods, Instant::now());
     }
 
-    /// Lists the holders again if it is time to: whether they changed.
-    pub(super) async fn check_holders(&mut self) -> bool {
+    /// Lists the holders again if it is time to.
+    pub(super) async fn check_holders(&mut self) {
         let now = Instant::now();
         if !self.holder_check.is_due(now) {
-            return false;
+            return;
         }
         self.holder_check.checking(now);
         let present: BTreeSet<String> = self.pods.keys().cloned().collect();
         match self.cluster.name_holders(&self.sts, &present).await {
             Ok(found) => {
-                let found: BTreeMap<String, Pod> = found.into_iter().map(|p| (p.name.clone(), p)).collect();
-                let key = |m: &BTreeMap<String, Pod>| -> Vec<(String, String)> {
-                    m.values().map(|p| (p.uid.clone(), p.resource_version.clone())).collect()
-                };
-                let changed = key(&found) != key(&self.holders);
-                self.holders = found;
-                changed
+                self.holders = found.into_iter().map(|p| (p.name.clone(), p)).collect();
             }
             Err(e) => {
                 let awaited: Vec<&str> = self.holder_check.awaited().iter().map(String::as_str).collect();
@@ -91,7 +84,6 @@ impl Follower {
                     "cannot check whether a pod of another owner holds the name of {} ({e}); trying again later",
                     awaited.join(", ")
                 ));
-                false
             }
         }
     }

@@ -292,3 +292,7 @@ fn rollout_findings(snap: &Snapshot, sts: &StatefulSet, o: &OrdinalsReport, out:
 #[cfg(test)]
 #[path = "doctor_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "doctor_claims_tests.rs"]
+mod claims_tests;

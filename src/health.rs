@@ -3,18 +3,15 @@
 //! This is a summary for display. Whether a node is lost *enough to force-delete* is a stricter,
 //! separate decision in `force_delete`; but nothing shown here as lost is something that gate
 //! refuses outright: a Lease renewed within its duration means a kubelet is alive, so a node whose
-//! Lease is fresh never looks lost, deleted, fenced or not.
+//! Lease is fresh never looks lost, deleted, fenced or not (both judge freshness by the one rule,
+//! [`lease_fresh`]).
 
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::duration::{age, secs_since};
-use crate::model::infra::{TAINT_NOT_READY, TAINT_OUT_OF_SERVICE, TAINT_SHUTDOWN, TAINT_UNREACHABLE};
+use crate::duration::age;
+use crate::model::infra::{HEALTH_TAINTS, TAINT_OUT_OF_SERVICE, TAINT_SHUTDOWN, lease_fresh};
 use crate::model::{NodeLookup, Snapshot};
-
-/// A Lease renewed less than this many lease durations ago counts as fresh (kubelets renew at a
-/// quarter of the duration; the node controller's grace period is 40 s with a 40 s lease).
-const DEFAULT_LEASE_SECONDS: i64 = 40;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -34,15 +31,12 @@ pub struct NodeHealth {
     pub suspect_lost: bool,
 }
 
-const HEALTH_TAINTS: [&str; 4] = [TAINT_UNREACHABLE, TAINT_NOT_READY, TAINT_SHUTDOWN, TAINT_OUT_OF_SERVICE];
-
 pub fn node_health(snap: &Snapshot, node: &str) -> NodeHealth {
     let lease = snap.lease(node);
     let lease_renewed = lease.and_then(|l| l.renew_time);
-    let lease_seconds = lease.and_then(|l| l.duration_seconds).map_or(DEFAULT_LEASE_SECONDS, i64::from);
     let lease_stale = match (&snap.leases, lease_renewed) {
         (Err(_), _) => false,
-        (Ok(_), Some(renewed)) => secs_since(renewed, snap.now) > lease_seconds,
+        (Ok(_), Some(renewed)) => !lease_fresh(renewed, lease.and_then(|l| l.duration_seconds), snap.now),
         (Ok(_), None) => true,
     };
     // Renewed within its duration: a kubelet is alive, whatever the Node says or whether it exists
@@ -135,6 +129,7 @@ impl NodeHealth {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::infra::TAINT_UNREACHABLE;
     use crate::model::{Lease, Node, NodeCondition, Taint};
     use jiff::SignedDuration;
 

@@ -16,12 +16,12 @@
 //! behind can hide a write from this check (the other checks still hold); one ahead can only
 //! make it refuse.
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 
 use super::Check;
-use super::assess::DEFAULT_LEASE_SECONDS;
 use super::evidence::{Evidence, Lookup, PodStatusTimes};
-use crate::duration::human;
+use crate::duration::ago;
+use crate::model::infra::lease_expiry;
 
 const NAME: &str = "status-silent";
 
@@ -66,14 +66,6 @@ pub(super) fn status_silent(ev: &Evidence) -> Check {
     }
 }
 
-fn ago(then: Timestamp, now: Timestamp) -> String {
-    if then > now {
-        format!("{} ahead of now", human(then.duration_since(now)))
-    } else {
-        format!("{} ago", human(now.duration_since(then)))
-    }
-}
-
 fn went_silent(ev: &Evidence, node: &str) -> Option<Silent> {
     match (&ev.node, &ev.lease) {
         (Lookup::Found(n), _) => {
@@ -85,9 +77,7 @@ fn went_silent(ev: &Evidence, node: &str) -> Option<Silent> {
             })
         }
         (Lookup::Absent, Lookup::Found(lease)) => {
-            let renewed = lease.renew_time?;
-            let duration = lease.duration_seconds.map_or(DEFAULT_LEASE_SECONDS, i64::from);
-            let at = renewed + SignedDuration::from_secs(duration);
+            let (renewed, duration, at) = lease_expiry(lease)?;
             Some(Silent {
                 at,
                 what: format!(

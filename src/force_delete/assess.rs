@@ -13,8 +13,9 @@
 //!   leaseDurationSeconds; a fresh Lease always refuses;
 //! - one strong signal: the Node object is deleted, it has the shutdown or the out-of-service
 //!   taint, or the operator states with `--node-fenced` that it is fenced.
-//! - nothing has written the pod's status since the node went silent: no Ready condition turned
-//!   True, no container started or finished after it (see `status_writes`).
+//! - nothing has written the pod's status since the node went silent: no managedFields entry of
+//!   the kubelet stamped after it, no Ready condition turned True, no container started or
+//!   finished after it (see `status_writes`).
 //!
 //! A deleted Node has no Ready condition: its absence counts as not Ready. Its Lease either still
 //! exists (then it must be stale like any other: a fresh Lease means a kubelet is still alive,
@@ -42,7 +43,7 @@ pub fn assess(ev: &Evidence, t: &Thresholds, node_fenced: bool) -> Decision {
     checks.push(not_ready(ev, t));
     checks.push(lease_stale(ev, t, &mut warnings));
     if node_name.is_some() {
-        checks.push(status_silent(ev));
+        checks.push(status_silent(ev, t));
     }
     if let Some(node) = ev.node.found() {
         checks.push(taints(ev, node));

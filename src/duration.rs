@@ -47,6 +47,15 @@ pub fn age(then: Timestamp, now: Timestamp) -> String {
     human(now.duration_since(then))
 }
 
+/// "5m ago", or "90s ahead of now" for a time in the future (a writer's clock ahead).
+pub fn ago(then: Timestamp, now: Timestamp) -> String {
+    if then > now {
+        format!("{} ahead of now", human(then.duration_since(now)))
+    } else {
+        format!("{} ago", human(now.duration_since(then)))
+    }
+}
+
 /// Seconds elapsed from `then` to `now` (negative when `then` is in the future: clock skew).
 pub fn secs_since(then: Timestamp, now: Timestamp) -> i64 {
     now.duration_since(then).as_secs()

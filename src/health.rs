@@ -1,20 +1,20 @@
 //! Node health as seen from the API: Ready condition, Lease freshness, taints, existence.
 //!
 //! This is a summary for display. Whether a node is lost *enough to force-delete* is a stricter,
-//! separate decision in `force_delete`; but nothing shown here as lost is something that gate
-//! refuses outright: a Lease renewed within its duration means a kubelet is alive, so a node whose
-//! Lease is fresh never looks lost, deleted, fenced or not.
+//! separate decision in `force_delete` (it also wants the node down for `--not-ready-for`, the
+//! Lease stale for `--lease-stale-for`, a strong signal, and the pod silent). But a node shown
+//! here as lost is never one that gate refuses however long one waits: it is deleted, or its
+//! Ready condition is exactly Unknown, and its Lease is readable — present, with a renewTime, and
+//! not fresh by [`lease_fresh`], the gate's own rule — or gone along with a deleted Node. A node
+//! whose Lease is fresh (its kubelet is alive), missing while the Node exists, or unreadable is
+//! shown with what is missing, not as lost.
 
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::duration::{age, secs_since};
-use crate::model::infra::{TAINT_NOT_READY, TAINT_OUT_OF_SERVICE, TAINT_SHUTDOWN, TAINT_UNREACHABLE};
+use crate::duration::age;
+use crate::model::infra::{HEALTH_TAINTS, TAINT_OUT_OF_SERVICE, TAINT_SHUTDOWN, lease_fresh};
 use crate::model::{NodeLookup, Snapshot};
-
-/// A Lease renewed less than this many lease durations ago counts as fresh (kubelets renew at a
-/// quarter of the duration; the node controller's grace period is 40 s with a 40 s lease).
-const DEFAULT_LEASE_SECONDS: i64 = 40;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -29,26 +29,27 @@ pub struct NodeHealth {
     pub lease_stale: bool,
     /// Keys of the node-health taints present.
     pub taints: Vec<String>,
-    /// Suspected lost: deleted, or Ready Unknown (or absent) and shut down, fenced or with a stale
-    /// Lease; never while its Lease is fresh (renewed within its duration: a kubelet is alive).
+    /// Suspected lost: deleted (its Lease readable and not fresh, or gone), or Ready Unknown with
+    /// a readable Lease that is not fresh; never while its Lease is fresh (renewed within its
+    /// duration: a kubelet is alive), missing while the Node exists, or unreadable, all of which
+    /// force-delete's gate refuses.
     pub suspect_lost: bool,
 }
-
-const HEALTH_TAINTS: [&str; 4] = [TAINT_UNREACHABLE, TAINT_NOT_READY, TAINT_SHUTDOWN, TAINT_OUT_OF_SERVICE];
 
 pub fn node_health(snap: &Snapshot, node: &str) -> NodeHealth {
     let lease = snap.lease(node);
     let lease_renewed = lease.and_then(|l| l.renew_time);
-    let lease_seconds = lease.and_then(|l| l.duration_seconds).map_or(DEFAULT_LEASE_SECONDS, i64::from);
     let lease_stale = match (&snap.leases, lease_renewed) {
         (Err(_), _) => false,
-        (Ok(_), Some(renewed)) => secs_since(renewed, snap.now) > lease_seconds,
+        (Ok(_), Some(renewed)) => !lease_fresh(renewed, lease.and_then(|l| l.duration_seconds), snap.now),
         (Ok(_), None) => true,
     };
     // Renewed within its duration: a kubelet is alive, whatever the Node says or whether it exists
     // (force-delete's gate refuses a fresh Lease always). A renewal "in the future" (a kubelet's
     // clock ahead) is fresh too.
-    let lease_fresh = snap.leases.is_ok() && lease_renewed.is_some() && !lease_stale;
+    let fresh = snap.leases.is_ok() && lease_renewed.is_some() && !lease_stale;
+    // What the gate can confirm a loss with: a Lease read, with a renewTime, not fresh.
+    let stale_lease_read = snap.leases.is_ok() && lease_renewed.is_some() && lease_stale;
     let mut health = NodeHealth {
         node: node.to_string(),
         state: String::new(),
@@ -63,8 +64,14 @@ pub fn node_health(snap: &Snapshot, node: &str) -> NodeHealth {
         NodeLookup::Deleted => {
             // Deleted: a strong sign the machine is gone, unless a kubelet still renews the Lease
             // (one that outlived its Node object, or re-created the Lease).
+            // Its Lease must be readable: gone with the Node, or there with a renewTime and stale
+            // (force-delete refuses an unreadable Lease, and one without renewTime).
             health.state = "Deleted".into();
-            health.suspect_lost = !lease_fresh;
+            health.suspect_lost = match (&snap.leases, lease) {
+                (Err(_), _) => false,
+                (Ok(_), None) => true,
+                (Ok(_), Some(_)) => stale_lease_read,
+            };
         }
         NodeLookup::Found(n) => {
             health.state = match n.ready.as_ref().map(|c| c.status.as_str()) {
@@ -83,10 +90,11 @@ pub fn node_health(snap: &Snapshot, node: &str) -> NodeHealth {
             // not Ready, and an out-of-service taint on a Ready node is a mistake, not a loss.
             // Ready=False is posted by a kubelet that is still talking to the API server (the node
             // controller turns it Unknown once it stops, on its own clock), so it is not a lost
-            // node, as force-delete judges it too.
-            let fenced = n.taint(TAINT_SHUTDOWN).is_some() || n.taint(TAINT_OUT_OF_SERVICE).is_some();
-            let silent = !n.is_ready() && health.state != "NotReady";
-            health.suspect_lost = silent && !lease_fresh && (fenced || lease_stale);
+            // node, as force-delete judges it too; nor is one with no Ready condition at all.
+            // An existing Node needs its Lease to confirm the loss: without one (or unreadable)
+            // the gate refuses, shutdown or out-of-service taint or not.
+            let unknown = n.ready.as_ref().is_some_and(|c| c.status == "Unknown");
+            health.suspect_lost = unknown && !fresh && stale_lease_read;
         }
     }
     health
@@ -105,9 +113,12 @@ impl NodeHealth {
         if self.lease_stale {
             match self.lease_renewed {
                 Some(t) => text.push_str(&format!(", lease {} old", age(t, now))),
-                None if self.state != "Deleted" => text.push_str(", no lease"),
+                None if self.state != "Deleted" => text.push_str(", no Lease to confirm it"),
                 None => {}
             }
+        } else if self.lease_renewed.is_none() && self.could_be_lost() {
+            // Leases unreadable: nothing confirms or rules out a live kubelet.
+            text.push_str(", Lease unreadable to confirm it");
         }
         if self.taints.iter().any(|t| t == TAINT_SHUTDOWN) {
             text.push_str(", shutdown");
@@ -127,14 +138,19 @@ impl NodeHealth {
     /// A node that would look lost (deleted, or Ready Unknown / never reported) whose Lease is
     /// fresh: its kubelet is alive, so it is not taken for lost.
     fn renewed_by_a_silent_node(&self) -> bool {
-        let silent = matches!(self.state.as_str(), "Deleted" | "Unknown" | "NoStatus");
-        silent && self.lease_renewed.is_some() && !self.lease_stale
+        self.could_be_lost() && self.lease_renewed.is_some() && !self.lease_stale
+    }
+
+    /// Deleted, Ready Unknown or never reported: a node that may be gone.
+    fn could_be_lost(&self) -> bool {
+        matches!(self.state.as_str(), "Deleted" | "Unknown" | "NoStatus")
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::infra::TAINT_UNREACHABLE;
     use crate::model::{Lease, Node, NodeCondition, Taint};
     use jiff::SignedDuration;
 
@@ -243,15 +259,49 @@ mod tests {
         let h = node_health(&snap_with(None, Some(600)), "n1");
         assert_eq!((h.state.as_str(), h.suspect_lost), ("Deleted", true));
         assert_eq!(h.summary(snap.now), "Deleted, lease 10m old");
-        // Leases unreadable: no sign of a live kubelet either way; the deletion stands.
+        // Leases unreadable: nothing rules out a live kubelet, and force-delete refuses without
+        // the Lease, so not lost here either.
         let mut no_leases = snap_with(None, None);
         no_leases.leases = Err("forbidden".into());
-        assert!(node_health(&no_leases, "n1").suspect_lost);
+        let h = node_health(&no_leases, "n1");
+        assert_eq!((h.state.as_str(), h.suspect_lost), ("Deleted", false));
+        assert_eq!(h.summary(snap.now), "Deleted, Lease unreadable to confirm it");
         let mut forbidden = snap_with(None, None);
         forbidden.nodes = Err("forbidden".into());
         forbidden.leases = Err("forbidden".into());
         let h = node_health(&forbidden, "n1");
         assert_eq!((h.state.as_str(), h.suspect_lost), ("Unavailable", false));
+    }
+
+    /// An existing Node that is Unknown but has no Lease, or whose Leases cannot be read: the gate
+    /// refuses it ("no Lease … although the Node exists"), shutdown or out-of-service taint or not,
+    /// so it is shown with what is missing, not as lost.
+    #[test]
+    fn an_unknown_node_without_a_readable_lease_is_not_suspect() {
+        for taints in [&[][..], &[TAINT_SHUTDOWN], &[TAINT_OUT_OF_SERVICE]] {
+            let snap = snap_with(Some(node("Unknown", 400, taints)), None);
+            let h = node_health(&snap, "n1");
+            assert!(!h.suspect_lost, "{taints:?}");
+            assert!(
+                h.summary(snap.now).starts_with("Unknown 6m40s, no Lease to confirm it"),
+                "{}",
+                h.summary(snap.now)
+            );
+            let mut unreadable = snap_with(Some(node("Unknown", 400, taints)), None);
+            unreadable.leases = Err("forbidden".into());
+            let h = node_health(&unreadable, "n1");
+            assert!(!h.suspect_lost, "{taints:?}");
+            assert!(h.summary(snap.now).starts_with("Unknown 6m40s, Lease unreadable to confirm it"));
+        }
+        // A Lease without renewTime confirms nothing either.
+        let mut snap = snap_with(Some(node("Unknown", 400, &[TAINT_SHUTDOWN])), Some(400));
+        snap.leases.as_mut().unwrap().get_mut("n1").unwrap().renew_time = None;
+        assert!(!node_health(&snap, "n1").suspect_lost);
+        // No Ready condition at all: the gate refuses it too.
+        let mut never = node("Unknown", 400, &[TAINT_SHUTDOWN]);
+        never.ready = None;
+        let h = node_health(&snap_with(Some(never), Some(400)), "n1");
+        assert_eq!((h.state.as_str(), h.suspect_lost), ("NoStatus", false));
     }
 
     /// A Node deleted while its kubelet still renews its Lease (the kubelet outlived its Node

@@ -10,7 +10,9 @@ use super::{Context, reject_all_namespaces, validate_name};
 use crate::cli::{ForceDeleteArgs, GlobalArgs, OutputFormat};
 use crate::cluster::{ApiError, Cluster};
 use crate::error::{Exit, Outcome};
-use crate::force_delete::{Action, ActionReport, ActionStatus, Report, Stale, Thresholds, fence_followups, steps};
+use crate::force_delete::{
+    Action, ActionReport, ActionStatus, Evidence, Report, Stale, Thresholds, fence_followups, steps,
+};
 use crate::render::{self, write_stdout};
 use crate::{apply, force_delete, prompt};
 
@@ -74,7 +76,11 @@ pub async fn run(ctx: &Context, args: &ForceDeleteArgs) -> Result<Exit> {
         let action = if args.confirm.yes || dry_run {
             Some(action)
         } else {
-            match recheck(ctx, args, &thresholds, &report, &action).await {
+            let rechecked = recheck(ctx, args, &thresholds, &report, &action).await.map(|(after, verdict)| {
+                report.evidence_after = after;
+                verdict
+            });
+            match rechecked {
                 Ok(Ok(fresh)) => fresh,
                 Ok(Err(stale)) => {
                     let status = match stale {
@@ -142,23 +148,25 @@ pub async fn run(ctx: &Context, args: &ForceDeleteArgs) -> Result<Exit> {
     Ok(Exit::Ok)
 }
 
-/// Gathers the evidence again after an interactive confirmation (see `force_delete::recheck`).
-/// `Ok(None)`: the pod is gone by now, as after a plain run that finds it gone at the DELETE;
-/// `Ok(Err)`: the confirmed action is not carried out (exit 3); `Err`: the evidence could not be
-/// read again.
+/// Gathers the evidence again after an interactive confirmation (see `force_delete::recheck`),
+/// with that evidence (None when the pod is gone). `Ok(None)`: the pod is gone by now, as after a
+/// plain run that finds it gone at the DELETE; `Ok(Err)`: the confirmed action is not carried out
+/// (exit 3); `Err`: the evidence could not be read again.
 async fn recheck(
     ctx: &Context,
     args: &ForceDeleteArgs,
     thresholds: &Thresholds,
     report: &Report,
     confirmed: &Action,
-) -> Result<Result<Option<Action>, Stale>> {
+) -> Result<(Option<Evidence>, Result<Option<Action>, Stale>)> {
     let after = match ctx.cluster.force_delete_evidence(ctx.namespace(), &args.pod, args.fence).await {
         Ok(after) => after,
-        Err(ApiError::NotFound { op }) if op.resource == "pods" => return Ok(Ok(None)),
+        Err(ApiError::NotFound { op }) if op.resource == "pods" => return Ok((None, Ok(None))),
         Err(e) => return Err(e.into()),
     };
-    Ok(force_delete::recheck(&report.evidence, &after, thresholds, args.node_fenced, args.fence, confirmed).map(Some))
+    let verdict =
+        force_delete::recheck(&report.evidence, &after, thresholds, args.node_fenced, args.fence, confirmed).map(Some);
+    Ok((Some(after), verdict))
 }
 
 fn question(action: &Action) -> String {
@@ -323,8 +331,9 @@ mod tests {
         let Some(Command::ForceDelete(args)) = cli.command else { panic!() };
         let report = report();
         let confirmed = force_delete::plan(&report.evidence, &report.decision, false).unwrap();
-        let fresh = recheck(&ctx, &args, &Thresholds::default(), &report, &confirmed).await.unwrap();
+        let (after, fresh) = recheck(&ctx, &args, &Thresholds::default(), &report, &confirmed).await.unwrap();
         assert_eq!(fresh, Ok(None));
+        assert!(after.is_none(), "no evidence of a pod that is gone: {after:?}");
     }
 
     #[test]

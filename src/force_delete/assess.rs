@@ -13,8 +13,9 @@
 //!   leaseDurationSeconds; a fresh Lease always refuses;
 //! - one strong signal: the Node object is deleted, it has the shutdown or the out-of-service
 //!   taint, or the operator states with `--node-fenced` that it is fenced.
-//! - nothing has written the pod's status since the node went silent: no Ready condition turned
-//!   True, no container started or finished after it (see `status_writes`).
+//! - nothing has written the pod's status since the node went silent: no managedFields entry of
+//!   the kubelet stamped after it, no Ready condition turned True, no container started or
+//!   finished after it (see `status_writes`).
 //!
 //! A deleted Node has no Ready condition: its absence counts as not Ready. Its Lease either still
 //! exists (then it must be stale like any other: a fresh Lease means a kubelet is still alive,
@@ -28,12 +29,9 @@ use jiff::{SignedDuration, Timestamp};
 use super::evidence::{Evidence, Lookup};
 use super::status_writes::status_silent;
 use super::{Check, Decision, Thresholds, Verdict};
-use crate::duration::{clock_skew, human};
-use crate::model::infra::{TAINT_NOT_READY, TAINT_OUT_OF_SERVICE, TAINT_SHUTDOWN, TAINT_UNREACHABLE};
+use crate::duration::{ago, clock_skew, human};
+use crate::model::infra::{DEFAULT_LEASE_SECONDS, HEALTH_TAINTS, TAINT_OUT_OF_SERVICE, TAINT_SHUTDOWN, lease_fresh};
 use crate::model::{Lease, Node, Taint};
-
-/// The kubelet default; used when a Lease does not say.
-pub(super) const DEFAULT_LEASE_SECONDS: i64 = 40;
 
 pub fn assess(ev: &Evidence, t: &Thresholds, node_fenced: bool) -> Decision {
     let mut warnings = Vec::new();
@@ -45,7 +43,7 @@ pub fn assess(ev: &Evidence, t: &Thresholds, node_fenced: bool) -> Decision {
     checks.push(not_ready(ev, t));
     checks.push(lease_stale(ev, t, &mut warnings));
     if node_name.is_some() {
-        checks.push(status_silent(ev));
+        checks.push(status_silent(ev, t));
     }
     if let Some(node) = ev.node.found() {
         checks.push(taints(ev, node));
@@ -63,10 +61,6 @@ pub fn assess(ev: &Evidence, t: &Thresholds, node_fenced: bool) -> Decision {
 
 fn check(name: &'static str, required: bool, ok: bool, detail: impl Into<String>) -> Check {
     Check { name, required, ok, detail: detail.into() }
-}
-
-fn ago(then: Timestamp, now: Timestamp) -> String {
-    format!("{} ago", human(now.duration_since(then)))
 }
 
 fn clock(ev: &Evidence, warnings: &mut Vec<String>) -> Check {
@@ -267,7 +261,7 @@ fn lease_age(ev: &Evidence, lease: &Lease, t: &Thresholds) -> Check {
         ago(renewed.min(ev.now), ev.now),
         human(t.lease_stale_for)
     );
-    if age.as_secs() <= duration {
+    if lease_fresh(renewed, lease.duration_seconds, ev.now) {
         fail(format!("{detail}: within its lease duration, so its kubelet is alive (a fresh Lease always refuses)"))
     } else if age < t.lease_stale_for {
         fail(detail)
@@ -281,8 +275,6 @@ fn taint_text(taint: &Taint, now: Timestamp) -> String {
     let added = taint.added.map(|a| format!(" (added {})", ago(a, now))).unwrap_or_default();
     format!("{}{value}:{}{added}", taint.key, taint.effect)
 }
-
-const HEALTH_TAINTS: [&str; 4] = [TAINT_UNREACHABLE, TAINT_NOT_READY, TAINT_SHUTDOWN, TAINT_OUT_OF_SERVICE];
 
 fn taints(ev: &Evidence, node: &Node) -> Check {
     let found: Vec<String> =

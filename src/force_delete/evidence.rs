@@ -112,7 +112,18 @@ pub struct PodStatusTimes {
     pub ready_true_since: Option<Timestamp>,
     /// Init containers, then containers, then ephemeral containers.
     pub containers: Vec<ContainerTimes>,
+    /// The latest `time` of the pod's metadata.managedFields entries whose manager is `kubelet`
+    /// (operation Update; from 1.22 on the `status` subresource). The API server stamps it, on its
+    /// own clock, whenever a write of the kubelet changes the pod — also one that only reports a
+    /// cached, old lastTransitionTime. None when the pod has no such entry.
+    pub kubelet_wrote: Option<Timestamp>,
+    /// Whether the pod has metadata.managedFields at all (servers before 1.18 do not track them,
+    /// and they can be stripped): without them `kubelet_wrote` says nothing.
+    pub managed_fields: bool,
 }
+
+/// The field manager a kubelet writes pods as (its user agent's first word).
+pub const KUBELET_MANAGER: &str = "kubelet";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -130,7 +141,17 @@ pub struct ContainerTimes {
 
 impl PodStatusTimes {
     pub fn from_api(pod: &core::Pod) -> PodStatusTimes {
-        let Some(status) = pod.status.as_ref() else { return PodStatusTimes::default() };
+        let managed = pod.metadata.managed_fields.as_deref().unwrap_or_default();
+        let managed_fields = !managed.is_empty();
+        // Every entry of the kubelet counts, whatever its operation or subresource: each is a write.
+        let kubelet_wrote = managed
+            .iter()
+            .filter(|m| m.manager.as_deref() == Some(KUBELET_MANAGER))
+            .filter_map(|m| m.time.as_ref().map(|t| t.0))
+            .max();
+        let Some(status) = pod.status.as_ref() else {
+            return PodStatusTimes { kubelet_wrote, managed_fields, ..PodStatusTimes::default() };
+        };
         let ready_true_since = status
             .conditions
             .iter()
@@ -161,7 +182,7 @@ impl PodStatusTimes {
                 }
             })
             .collect();
-        PodStatusTimes { ready_true_since, containers }
+        PodStatusTimes { ready_true_since, containers, kubelet_wrote, managed_fields }
     }
 }
 

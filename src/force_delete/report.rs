@@ -13,6 +13,10 @@ pub struct Report {
     /// --node-fenced: the operator's statement, recorded.
     pub node_fenced: bool,
     pub evidence: Evidence,
+    /// The evidence read again after a confirmation at the prompt, which the action then went
+    /// ahead on or was refused on (absent without a prompt, or when the pod was gone by then).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evidence_after: Option<Evidence>,
     /// checks, verdict, missing, warnings, strongSignals.
     #[serde(flatten)]
     pub decision: Decision,
@@ -93,6 +97,7 @@ impl Report {
             },
             node_fenced,
             evidence,
+            evidence_after: None,
             decision,
             plan: None,
             steps: vec![],

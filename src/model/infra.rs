@@ -1,6 +1,6 @@
 //! Node, node Lease, Service and Event as plain data.
 
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 use k8s_openapi::api::coordination::v1 as coordination;
 use k8s_openapi::api::core::v1 as core;
 use serde::Serialize;
@@ -11,6 +11,28 @@ pub const TAINT_UNREACHABLE: &str = "node.kubernetes.io/unreachable";
 pub const TAINT_NOT_READY: &str = "node.kubernetes.io/not-ready";
 pub const TAINT_SHUTDOWN: &str = "node.cloudprovider.kubernetes.io/shutdown";
 pub const TAINT_OUT_OF_SERVICE: &str = "node.kubernetes.io/out-of-service";
+/// The taints that say something about a node's health (shown by node health and force-delete).
+pub const HEALTH_TAINTS: [&str; 4] = [TAINT_UNREACHABLE, TAINT_NOT_READY, TAINT_SHUTDOWN, TAINT_OUT_OF_SERVICE];
+
+/// A Lease's duration in seconds when it does not say (the kubelet default; kubelets renew at a
+/// quarter of it, and the node controller's grace period is 40s with it).
+pub const DEFAULT_LEASE_SECONDS: i64 = 40;
+
+/// The one rule for "its kubelet is alive": a Lease renewed within its leaseDurationSeconds
+/// (`duration_seconds`, the default when absent) of `now`, a renewal "in the future" (a kubelet
+/// clock ahead) included. Node health and force-delete's gate both judge freshness by it, so a
+/// Lease force-delete refuses as fresh never looks lost.
+pub fn lease_fresh(renewed: Timestamp, duration_seconds: Option<i32>, now: Timestamp) -> bool {
+    now.duration_since(renewed).as_secs() <= duration_seconds.map_or(DEFAULT_LEASE_SECONDS, i64::from)
+}
+
+/// When a Lease expired or expires: (renewTime, the duration used, renewTime + duration). None
+/// without a renewTime.
+pub fn lease_expiry(lease: &Lease) -> Option<(Timestamp, i64, Timestamp)> {
+    let renewed = lease.renew_time?;
+    let duration = lease.duration_seconds.map_or(DEFAULT_LEASE_SECONDS, i64::from);
+    Some((renewed, duration, renewed + SignedDuration::from_secs(duration)))
+}
 /// The label a local PV's node affinity names its node by. The kubelet sets it to its hostname,
 /// which need not be the Node's name (cloud providers name nodes, `--hostname-override`).
 pub const LABEL_HOSTNAME: &str = "kubernetes.io/hostname";
@@ -224,5 +246,23 @@ impl ServerVersion {
         let digits: String = parts.next()?.chars().take_while(char::is_ascii_digit).collect();
         ((major, minor) == (self.major, self.minor)).then_some(())?;
         digits.parse().ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_lease_is_fresh_up_to_and_including_its_duration_and_when_renewed_in_the_future() {
+        let now: Timestamp = "2026-01-01T12:00:00Z".parse().unwrap();
+        let renewed = |secs: i64| now - SignedDuration::from_secs(secs);
+        assert!(lease_fresh(renewed(40), Some(40), now));
+        assert!(!lease_fresh(renewed(41), Some(40), now));
+        assert!(lease_fresh(renewed(40), None, now), "the default is 40s");
+        assert!(!lease_fresh(renewed(41), None, now));
+        assert!(lease_fresh(renewed(-300), Some(40), now), "a kubelet clock ahead");
+        let lease = Lease { node: "n1".into(), renew_time: Some(renewed(600)), duration_seconds: None, holder: None };
+        assert_eq!(lease_expiry(&lease), Some((renewed(600), 40, renewed(560))));
     }
 }

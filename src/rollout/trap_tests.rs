@@ -95,7 +95,7 @@ fn a_blocking_pod_on_a_lost_node_says_so() {
         node: "n1".into(),
         state: "Unknown".into(),
         since: Some(now() - SignedDuration::from_secs(560)),
-        lease_renewed: None,
+        lease_renewed: Some(now() - SignedDuration::from_secs(600)),
         lease_stale: true,
         taints: vec![],
         suspect_lost: true,
@@ -106,7 +106,7 @@ fn a_blocking_pod_on_a_lost_node_says_so() {
     assert!(
         s.reason
             == "web-0 has not been Ready for 10m (Running, not Ready, NodeLost); its node n1 looks lost (Unknown \
-                9m20s, no lease): a deletion does not finish until the node is back or the pod is force-deleted \
+                9m20s, lease 10m old): a deletion does not finish until the node is back or the pod is force-deleted \
                 (`kubectl sts-doctor -n shop force-delete web-0`)",
         "{}",
         s.reason

@@ -10,6 +10,7 @@ use sts_doctor::force_delete::{Action, Thresholds};
 
 use crate::support::normalize::normalize;
 use crate::support::objects::sts;
+use crate::support::pod_status::as_kubelet;
 use crate::support::{Env, Kubelet, assert_exit, env, eventually, json, stderr, stdout};
 
 pub(crate) const TEN_MINUTES: Duration = Duration::from_secs(600);
@@ -155,7 +156,7 @@ async fn a_pod_whose_kubelet_came_back_is_not_deleted_by_a_stale_plan() {
     // The kubelet is back and reports the pod Ready again.
     let pods: kube::Api<k8s_openapi::api::core::v1::Pod> = env.api();
     let patch = serde_json::json!({ "status": { "conditions": [{ "type": "Ready", "status": "True" }] } });
-    pods.patch_status("web-1", &kube::api::PatchParams::default(), &kube::api::Patch::Merge(&patch)).await.unwrap();
+    pods.patch_status("web-1", &as_kubelet(), &kube::api::Patch::Merge(&patch)).await.unwrap();
 
     let err = sts_doctor::commands::force_delete::execute(&cluster, &action, false).await.unwrap_err();
     assert_eq!(sts_doctor::error::exit_code_for(&err), sts_doctor::error::Exit::Refused);
@@ -204,8 +205,58 @@ async fn a_pod_whose_status_is_written_after_its_node_went_unknown_is_refused() 
         assert!(detail.contains(shown), "{shown:?} not in {detail}");
     }
     assert!(doc["evidence"]["podStatus"]["containers"][0]["started"].is_string(), "{}", doc["evidence"]);
-    assert!(stderr(&out).contains("Missing evidence: status-silent: Ready turned True at"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Missing evidence: status-silent: the kubelet wrote this pod at "),
+        "{}",
+        stderr(&out)
+    );
     // Stating the node is fenced does not outweigh it.
+    let out = env.run(&["force-delete", "web-1", "--node-fenced", "--yes"]).await;
+    assert_exit(&out, 3);
+    assert!(stdout(&out).contains("verdict: refused: missing evidence: status-silent"), "{}", stdout(&out));
+    env.assert_untouched("web-1", &uid).await;
+}
+
+/// Node lost 10m ago, the kubelet's last write before then: allowed. Then its kubelet comes back
+/// and writes the pod as it mostly does, Ready=True with its cached, old lastTransitionTime (no
+/// time in the status is new): only the pod's managedFields entry of the kubelet, dated by the
+/// API server, shows the write, and the gate refuses on it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_kubelet_writing_old_times_after_its_node_went_unknown_is_refused_by_its_managed_fields() {
+    let Some((env, kubelet)) = two_pods("fd-managed-fields").await else { return };
+    env.lose_node(&kubelet, "n2", TEN_MINUTES).await;
+    kubelet.taint("n2", "node.kubernetes.io/out-of-service", "NoExecute", Duration::from_secs(60)).await;
+    let uid = env.pod_uid("web-1").await.unwrap();
+    let node = kubelet.node("n2");
+
+    let out = env.run(&["force-delete", "web-1", "--dry-run", "-o", "json"]).await;
+    assert_exit(&out, 0);
+    let doc = json(&out);
+    let silent = check(&doc, "status-silent");
+    assert_eq!((silent["required"].as_bool(), silent["ok"].as_bool()), (Some(true), Some(true)), "{silent}");
+    let detail = silent["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("Ready lastTransitionTime): the kubelet last wrote it 11m ago (managedFields)"),
+        "{detail}"
+    );
+    assert_eq!(doc["evidence"]["podStatus"]["managedFields"], true, "{}", doc["evidence"]);
+
+    env.report_ready_again("web-1", Duration::from_secs(3600)).await;
+    let out = env.run(&["force-delete", "web-1", "--dry-run", "-o", "json"]).await;
+    assert_exit(&out, 3);
+    let doc = json(&out);
+    assert_eq!((doc["verdict"].as_str(), doc["action"]["status"].as_str()), (Some("Refused"), Some("NotTaken")));
+    let silent = check(&doc, "status-silent");
+    assert_eq!(silent["ok"], false, "{silent}");
+    let detail = silent["detail"].as_str().unwrap();
+    assert!(detail.starts_with("the kubelet wrote this pod at "), "{detail}");
+    assert!(
+        detail.contains(&format!(
+            "metadata.managedFields[manager=kubelet].time, the API server's clock), after {node} went Unknown at "
+        )),
+        "{detail}"
+    );
+    assert!(!detail.contains("Ready turned True at"), "the status times are old: {detail}");
     let out = env.run(&["force-delete", "web-1", "--node-fenced", "--yes"]).await;
     assert_exit(&out, 3);
     assert!(stdout(&out).contains("verdict: refused: missing evidence: status-silent"), "{}", stdout(&out));

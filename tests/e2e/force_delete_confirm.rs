@@ -36,6 +36,7 @@ async fn dry_run_needs_no_confirmation_but_keeps_the_gate() {
     assert_exit(&out, 0);
     let doc = json(&out);
     assert_eq!((doc["action"]["status"].as_str(), doc["action"]["dryRun"].as_bool()), (Some("DryRun"), Some(true)));
+    assert!(doc.get("evidenceAfter").is_none(), "no prompt, nothing read again: {doc}");
 
     tokio::time::sleep(Duration::from_secs(1)).await;
     env.assert_untouched("web-1", &uid).await;
@@ -121,6 +122,11 @@ async fn a_pod_changed_while_the_prompt_waits_is_not_deleted() {
     assert_eq!(doc["action"]["status"], "Conflict", "{}", doc["action"]);
     let detail = doc["action"]["detail"].as_str().unwrap();
     assert!(detail.contains(": not in phase, readiness, node, labels, deletion"), "{detail}");
+    // What it was refused on is in the document too: the pod as read again after the answer.
+    let (judged, reread) =
+        (&doc["evidence"]["pod"]["resourceVersion"], &doc["evidenceAfter"]["pod"]["resourceVersion"]);
+    assert!(judged.is_string() && reread.is_string() && judged != reread, "{judged} / {reread}");
+    assert_eq!(doc["evidenceAfter"]["pod"]["uid"].as_str(), Some(uid.as_str()), "{}", doc["evidenceAfter"]);
     env.assert_untouched("web-1", &uid).await;
 
     // Judged afresh: still a lost node, and the pod as it is now is deleted.

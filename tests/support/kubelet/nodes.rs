@@ -135,14 +135,15 @@ impl Kubelet {
         self.taint(short, "node.kubernetes.io/unreachable", "NoSchedule", ago).await;
         self.taint(short, "node.kubernetes.io/unreachable", "NoExecute", ago).await;
         let pods: Api<Pod> = Api::namespaced(self.client.clone(), &self.ns);
+        // As the node lifecycle controller marks them (never as the kubelet, which is gone).
+        let controller = PatchParams { field_manager: Some("kube-controller-manager".into()), ..Default::default() };
         for pod in pods.list(&ListParams::default()).await.expect("list pods").items {
             if pod.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(name.as_str()) {
                 let patch = json!({ "status": { "conditions": [
                     { "type": "Ready", "status": "False", "reason": "NodeLost", "lastTransitionTime": ts(now_minus(ago)) }
                 ] } });
-                let _ = pods
-                    .patch_status(pod.metadata.name.as_deref().unwrap(), &PatchParams::default(), &Patch::Merge(&patch))
-                    .await;
+                let _ =
+                    pods.patch_status(pod.metadata.name.as_deref().unwrap(), &controller, &Patch::Merge(&patch)).await;
             }
         }
     }

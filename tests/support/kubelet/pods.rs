@@ -6,7 +6,7 @@ use std::sync::Mutex;
 
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Pod;
-use kube::api::{Api, DeleteParams, Patch, PatchParams, Preconditions};
+use kube::api::{Api, DeleteParams, Patch, Preconditions};
 use serde_json::{Value, json};
 
 use super::{Kubelet, State, scheduler, ts};
@@ -57,7 +57,8 @@ pub(super) async fn sync_pod(pods: &Api<Pod>, pod: &Pod, state: &Mutex<State>, b
         return;
     }
     let patch = running_status(pod, broken);
-    let _ = pods.patch_status(&name, &PatchParams::default(), &Patch::Merge(&patch)).await;
+    // As field manager `kubelet`, as a real kubelet: force-delete's status-silent check reads it.
+    let _ = pods.patch_status(&name, &crate::support::pod_status::as_kubelet(), &Patch::Merge(&patch)).await;
 }
 
 /// The status a kubelet reports for a pod it started now: Running, and Ready unless its containers

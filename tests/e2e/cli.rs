@@ -139,17 +139,12 @@ async fn a_namespace_that_does_not_exist_is_named() {
 
     // The namespace exists and is empty: doctor is clean (exit 0), whoever asks; a user who may
     // not read namespaces gets the plain 404 too.
-    let manifest = format!(
-        "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {{name: viewer-ns, namespace: {ns}}}\n\
-         rules:\n- apiGroups: [apps]\n  resources: [statefulsets, controllerrevisions]\n  verbs: [get, list]\n\
-         - apiGroups: [\"\"]\n  resources: [pods, persistentvolumeclaims, services, events]\n  verbs: [get, list]\n\
-         ---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\n\
-         metadata: {{name: viewer-ns, namespace: {ns}}}\n\
-         roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: viewer-ns}}\n\
-         subjects:\n- {{kind: User, name: viewer, apiGroup: rbac.authorization.k8s.io}}\n",
-        ns = env.ns
-    );
-    env.apply_manifest(&manifest).await;
+    env.grant_viewer_rules(
+        "viewer-ns",
+        "- apiGroups: [apps]\n  resources: [statefulsets, controllerrevisions]\n  verbs: [get, list]\n\
+         - apiGroups: [\"\"]\n  resources: [pods, persistentvolumeclaims, services, events]\n  verbs: [get, list]\n",
+    )
+    .await;
     let viewer = env.viewer_kubeconfig();
     let out = env.run(&["doctor"]).await;
     assert_exit(&out, 0);

@@ -110,17 +110,12 @@ async fn a_namespace_scoped_user_gets_an_incomplete_report_that_says_so() {
     let kubelet = env.kubelet(&["n1", "n2"]).await;
     env.create_sts(&sts("web", 2)).await;
     env.wait_ready("web", 2).await;
-    let manifest = format!(
-        "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {{name: viewer-doctor, namespace: {ns}}}\n\
-         rules:\n- apiGroups: [apps]\n  resources: [statefulsets, controllerrevisions]\n  verbs: [get, list]\n\
-         - apiGroups: [\"\"]\n  resources: [pods, persistentvolumeclaims, services, events]\n  verbs: [get, list]\n\
-         ---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\n\
-         metadata: {{name: viewer-doctor, namespace: {ns}}}\n\
-         roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: viewer-doctor}}\n\
-         subjects:\n- {{kind: User, name: viewer, apiGroup: rbac.authorization.k8s.io}}\n",
-        ns = env.ns
-    );
-    env.apply_manifest(&manifest).await;
+    env.grant_viewer_rules(
+        "viewer-doctor",
+        "- apiGroups: [apps]\n  resources: [statefulsets, controllerrevisions]\n  verbs: [get, list]\n\
+         - apiGroups: [\"\"]\n  resources: [pods, persistentvolumeclaims, services, events]\n  verbs: [get, list]\n",
+    )
+    .await;
     let viewer = env.viewer_kubeconfig();
     kubelet.lose_node("n2", Duration::from_secs(900)).await;
 
@@ -166,18 +161,13 @@ async fn doctor_name_with_get_on_that_statefulset_only() {
     let _kubelet = env.kubelet(&["n1"]).await;
     env.create_sts(&sts("web", 1)).await;
     env.wait_ready("web", 1).await;
-    let manifest = format!(
-        "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {{name: viewer-web, namespace: {ns}}}\n\
-         rules:\n- apiGroups: [apps]\n  resources: [controllerrevisions]\n  verbs: [get, list]\n\
+    env.grant_viewer_rules(
+        "viewer-web",
+        "- apiGroups: [apps]\n  resources: [controllerrevisions]\n  verbs: [get, list]\n\
          - apiGroups: [apps]\n  resources: [statefulsets]\n  resourceNames: [web]\n  verbs: [get]\n\
-         - apiGroups: [\"\"]\n  resources: [pods, persistentvolumeclaims, services, events]\n  verbs: [get, list]\n\
-         ---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\n\
-         metadata: {{name: viewer-web, namespace: {ns}}}\n\
-         roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: viewer-web}}\n\
-         subjects:\n- {{kind: User, name: viewer, apiGroup: rbac.authorization.k8s.io}}\n",
-        ns = env.ns
-    );
-    env.apply_manifest(&manifest).await;
+         - apiGroups: [\"\"]\n  resources: [pods, persistentvolumeclaims, services, events]\n  verbs: [get, list]\n",
+    )
+    .await;
     let viewer = env.viewer_kubeconfig();
     let doc = eventually("the viewer's role to apply", Duration::from_secs(10), || async {
         let out = env.run_as(&viewer, &["doctor", "web", "-o", "json"]).await;

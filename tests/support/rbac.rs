@@ -137,6 +137,20 @@ impl Env {
         path
     }
 
+    /// Grants the user `viewer` a Role `name` in this namespace with `rules` (YAML list items,
+    /// "- apiGroups: ...", one per line) and waits until RBAC applies it.
+    pub async fn grant_viewer_rules(&self, name: &str, rules: &str) {
+        let ns = &self.ns;
+        let manifest = format!(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {{name: {name}, namespace: {ns}}}\n\
+             rules:\n{rules}---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\n\
+             metadata: {{name: {name}, namespace: {ns}}}\n\
+             roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: {name}}}\n\
+             subjects:\n- {{kind: User, name: viewer, apiGroup: rbac.authorization.k8s.io}}\n"
+        );
+        self.apply_manifest(&manifest).await;
+    }
+
     /// A kubeconfig for the user `viewer`, who has no RBAC bindings unless a test adds some.
     pub fn viewer_kubeconfig(&self) -> PathBuf {
         self.kubeconfig.with_file_name("viewer.kubeconfig")

@@ -16,8 +16,15 @@ const COVERED: &[&str] = &["autoscaled", "terminating", "foreign", "scaled-to-ze
 pub(super) fn claim_findings(snap: &Snapshot, sts: &StatefulSet, c: &ClaimsReport, out: &mut Vec<Finding>) {
     let claims_cmd = cmd(sts, &format!("claims {}", sts.name));
     orphan_findings(snap, sts, c, &claims_cmd, out);
+    // An out-of-range claim another pod mounts is one finding: claim-orphan-kept says who uses it
+    // and that reclaim keeps it, so its wrong-pod flag adds nothing.
+    let kept: Vec<String> =
+        out.iter().filter(|f| f.code == "claim-orphan-kept").filter_map(|f| f.subject.clone()).collect();
     for row in &c.claims {
         for flag in &row.flags {
+            if flag.kind == "wrong-pod" && kept.contains(&row.claim) {
+                continue;
+            }
             let Some((severity, code)) = claim_code(flag) else { continue };
             out.push(finding(
                 severity,

@@ -50,6 +50,8 @@ fn doctor_points_to_reclaim_only_for_claims_reclaim_deletes() {
         .map(|f| (f.subject.as_deref().unwrap(), f.message.as_str()))
         .collect();
     assert_eq!(kept.len(), 3, "{findings:#?}");
+    // One finding for data-web-2: not also claim-shared (mounted by backup, out of range).
+    assert_eq!(findings.iter().filter(|f| f.subject.as_deref() == Some("data-web-2")).count(), 1, "{findings:#?}");
     assert_eq!(
         kept[0],
         (

@@ -40,7 +40,7 @@ async fn closed_stdout_keeps_the_exit_code_and_never_acts_on_an_unread_plan() {
 
     // force-delete on a lost node with --yes: allowed, but its checklist and plan went nowhere.
     assert_eq!(env.pod_node("web-1").await, Some(kubelet.node("n2")));
-    env.lose_node(&kubelet, "n2", Duration::from_secs(600)).await;
+    kubelet.lose_node("n2", Duration::from_secs(600)).await;
     let uid = env.pod_uid("web-1").await.unwrap();
     let out = run_with_stdout_closed(&env, &["force-delete", "web-1", "--node-fenced", "--yes"]).await;
     assert_exit(&out, 3);

@@ -216,7 +216,7 @@ async fn a_deleted_node_whose_lease_is_fresh_is_not_lost() {
 
     // The Lease went stale long ago (and web-1 last started before that): lost, for all of them.
     kubelet.stale_lease("n2", Duration::from_secs(600)).await;
-    env.started_before_loss(&kubelet, "n2", Duration::from_secs(600)).await;
+    kubelet.started_before("n2", Duration::from_secs(600)).await;
     let row = web_1(&json(&env.run(&["ordinals", "web", "-o", "json"]).await));
     assert_eq!(row["nodeHealth"]["suspectLost"], true, "{row}");
     assert_eq!(row["issue"], "node-lost", "{row}");

@@ -86,7 +86,7 @@ async fn flapping_node_with_a_fresh_lease_is_refused() {
 #[tokio::test(flavor = "multi_thread")]
 async fn lost_node_stated_fenced_is_force_deleted_and_recreated() {
     let Some((env, kubelet)) = two_pods("fd-lost").await else { return };
-    env.lose_node(&kubelet, "n2", TEN_MINUTES).await;
+    kubelet.lose_node("n2", TEN_MINUTES).await;
     let va = env.attach(&env.claim_volume("data-web-1").await, &kubelet.node("n2")).await;
     let uid = env.pod_uid("web-1").await.unwrap();
 
@@ -109,7 +109,7 @@ async fn lost_node_stated_fenced_is_force_deleted_and_recreated() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_replaced_pod_is_never_deleted_by_a_stale_plan() {
     let Some((env, kubelet)) = two_pods("fd-race").await else { return };
-    env.lose_node(&kubelet, "n2", TEN_MINUTES).await;
+    kubelet.lose_node("n2", TEN_MINUTES).await;
     let cluster = connect(&env).await;
     let evidence = cluster.force_delete_evidence(&env.ns, "web-1", false).await.unwrap();
     let decision = sts_doctor::force_delete::assess(&evidence, &Thresholds::default(), true);
@@ -145,7 +145,7 @@ async fn a_replaced_pod_is_never_deleted_by_a_stale_plan() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_pod_whose_kubelet_came_back_is_not_deleted_by_a_stale_plan() {
     let Some((env, kubelet)) = two_pods("fd-back").await else { return };
-    env.lose_node(&kubelet, "n2", TEN_MINUTES).await;
+    kubelet.lose_node("n2", TEN_MINUTES).await;
     let cluster = connect(&env).await;
     let evidence = cluster.force_delete_evidence(&env.ns, "web-1", false).await.unwrap();
     let decision = sts_doctor::force_delete::assess(&evidence, &Thresholds::default(), true);
@@ -171,7 +171,7 @@ async fn a_pod_whose_kubelet_came_back_is_not_deleted_by_a_stale_plan() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_pod_whose_status_is_written_after_its_node_went_unknown_is_refused() {
     let Some((env, kubelet)) = two_pods("fd-status-written").await else { return };
-    env.lose_node(&kubelet, "n2", Duration::from_secs(780)).await;
+    kubelet.lose_node("n2", Duration::from_secs(780)).await;
     kubelet.taint("n2", "node.kubernetes.io/out-of-service", "NoExecute", Duration::from_secs(60)).await;
     let uid = env.pod_uid("web-1").await.unwrap();
     let node = kubelet.node("n2");
@@ -224,7 +224,7 @@ async fn a_pod_whose_status_is_written_after_its_node_went_unknown_is_refused() 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_kubelet_writing_old_times_after_its_node_went_unknown_is_refused_by_its_managed_fields() {
     let Some((env, kubelet)) = two_pods("fd-managed-fields").await else { return };
-    env.lose_node(&kubelet, "n2", TEN_MINUTES).await;
+    kubelet.lose_node("n2", TEN_MINUTES).await;
     kubelet.taint("n2", "node.kubernetes.io/out-of-service", "NoExecute", Duration::from_secs(60)).await;
     let uid = env.pod_uid("web-1").await.unwrap();
     let node = kubelet.node("n2");
@@ -270,7 +270,7 @@ async fn a_kubelet_writing_old_times_after_its_node_went_unknown_is_refused_by_i
 #[tokio::test(flavor = "multi_thread")]
 async fn a_terminating_pod_is_force_deleted() {
     let Some((env, kubelet)) = two_pods("fd-terminating").await else { return };
-    env.lose_node(&kubelet, "n2", TEN_MINUTES).await;
+    kubelet.lose_node("n2", TEN_MINUTES).await;
     let uid = env.pod_uid("web-1").await.unwrap();
     let pods: kube::Api<k8s_openapi::api::core::v1::Pod> = env.api();
     pods.delete("web-1", &kube::api::DeleteParams { grace_period_seconds: Some(30), ..Default::default() })
@@ -290,7 +290,7 @@ async fn a_terminating_pod_is_force_deleted() {
 #[tokio::test(flavor = "multi_thread")]
 async fn deleted_node_is_allowed() {
     let Some((env, kubelet)) = two_pods("fd-deleted").await else { return };
-    env.lose_node(&kubelet, "n2", TEN_MINUTES).await;
+    kubelet.lose_node("n2", TEN_MINUTES).await;
     kubelet.delete_node("n2").await;
     let uid = env.pod_uid("web-1").await.unwrap();
 
@@ -309,7 +309,7 @@ async fn deleted_node_is_allowed() {
 #[tokio::test(flavor = "multi_thread")]
 async fn fence_taints_the_node_keeping_its_taints() {
     let Some((env, kubelet)) = two_pods("fd-fence").await else { return };
-    env.lose_node(&kubelet, "n2", TEN_MINUTES).await;
+    kubelet.lose_node("n2", TEN_MINUTES).await;
     let node = kubelet.node("n2");
     let before = env.taints(&node).await;
     assert_eq!(before.len(), 2, "{before:?}");
@@ -343,7 +343,7 @@ async fn fence_taints_the_node_keeping_its_taints() {
 #[tokio::test(flavor = "multi_thread")]
 async fn dry_run_and_no_terminal_change_nothing() {
     let Some((env, kubelet)) = two_pods("fd-dry").await else { return };
-    env.lose_node(&kubelet, "n2", TEN_MINUTES).await;
+    kubelet.lose_node("n2", TEN_MINUTES).await;
     let uid = env.pod_uid("web-1").await.unwrap();
 
     let out = env.run(&["force-delete", "web-1", "--node-fenced"]).await;
@@ -363,7 +363,7 @@ async fn dry_run_and_no_terminal_change_nothing() {
 #[tokio::test(flavor = "multi_thread")]
 async fn wait_reports_multi_attach_and_times_out() {
     let Some((env, kubelet)) = two_pods("fd-wait").await else { return };
-    env.lose_node(&kubelet, "n2", TEN_MINUTES).await;
+    kubelet.lose_node("n2", TEN_MINUTES).await;
     kubelet.hold("web-1");
     let uid = env.pod_uid("web-1").await.unwrap();
 
@@ -392,7 +392,7 @@ async fn a_pod_without_a_statefulset_gets_a_warning_and_the_same_gate() {
     kubelet.pin("backup", "n2");
     env.create_pod_mounting("backup", &[]).await;
     env.wait_replaced("backup", "none").await;
-    env.lose_node(&kubelet, "n2", TEN_MINUTES).await;
+    kubelet.lose_node("n2", TEN_MINUTES).await;
 
     let out = env.run(&["force-delete", "backup", "--yes"]).await;
     assert_exit(&out, 3);

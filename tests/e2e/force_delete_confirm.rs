@@ -15,7 +15,7 @@ use crate::support::{assert_exit, json, stderr, stdout};
 #[tokio::test(flavor = "multi_thread")]
 async fn dry_run_needs_no_confirmation_but_keeps_the_gate() {
     let Some((env, kubelet)) = two_pods("fd-dry-noprompt").await else { return };
-    env.lose_node(&kubelet, "n2", TEN_MINUTES).await;
+    kubelet.lose_node("n2", TEN_MINUTES).await;
     let uid = env.pod_uid("web-1").await.unwrap();
     let node = kubelet.node("n2");
     let taints = env.taints(&node).await;
@@ -49,7 +49,7 @@ async fn dry_run_needs_no_confirmation_but_keeps_the_gate() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_prompt_with_stdout_redirected_shows_the_plan_first() {
     let Some((env, kubelet)) = two_pods("fd-redirected").await else { return };
-    env.lose_node(&kubelet, "n2", TEN_MINUTES).await;
+    kubelet.lose_node("n2", TEN_MINUTES).await;
     let uid = env.pod_uid("web-1").await.unwrap();
     let question = format!("Force-delete pod {}/web-1 now?", env.ns);
 
@@ -80,7 +80,7 @@ async fn a_prompt_with_stdout_redirected_shows_the_plan_first() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_pod_changed_while_the_prompt_waits_is_not_deleted() {
     let Some((env, kubelet)) = two_pods("fd-changed-at-prompt").await else { return };
-    env.lose_node(&kubelet, "n2", TEN_MINUTES).await;
+    kubelet.lose_node("n2", TEN_MINUTES).await;
     let pods: kube::Api<Pod> = env.api();
     let before = pods.get("web-1").await.unwrap();
     let (uid, planned) = (before.metadata.uid.unwrap(), before.metadata.resource_version.unwrap());

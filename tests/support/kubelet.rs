@@ -7,6 +7,7 @@
 //! - [`pods`]: what a node's kubelet reports for its pods, and confirming their deletion;
 //! - [`provisioner`]: a PV for each pending claim.
 
+mod history;
 mod nodes;
 mod pods;
 mod provisioner;
@@ -59,11 +60,11 @@ pub struct Kubelet {
     task: tokio::task::JoinHandle<()>,
 }
 
-fn now_minus(ago: Duration) -> Timestamp {
+pub(super) fn now_minus(ago: Duration) -> Timestamp {
     Timestamp::now() - SignedDuration::try_from(ago).expect("duration")
 }
 
-fn ts(t: Timestamp) -> String {
+pub(super) fn ts(t: Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 

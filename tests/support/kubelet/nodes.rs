@@ -126,10 +126,9 @@ impl Kubelet {
 
     /// A node that stopped `ago`: it no longer acts or renews its Lease; Ready is Unknown since
     /// then, unreachable taints are set (as the node lifecycle controller would), its pods are
-    /// marked not Ready.
+    /// marked not Ready, and they started (and the kubelet last wrote them) before then.
     pub async fn lose_node(&self, short: &str, ago: Duration) {
         let _quiet = self.step.lock().await;
-        let name = self.node(short);
         self.write_unreachable(short, ago).await;
         self.write_stale_lease(short, ago).await;
         self.taint(short, "node.kubernetes.io/unreachable", "NoSchedule", ago).await;
@@ -137,15 +136,23 @@ impl Kubelet {
         let pods: Api<Pod> = Api::namespaced(self.client.clone(), &self.ns);
         // As the node lifecycle controller marks them (never as the kubelet, which is gone).
         let controller = PatchParams { field_manager: Some("kube-controller-manager".into()), ..Default::default() };
-        for pod in pods.list(&ListParams::default()).await.expect("list pods").items {
-            if pod.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(name.as_str()) {
-                let patch = json!({ "status": { "conditions": [
-                    { "type": "Ready", "status": "False", "reason": "NodeLost", "lastTransitionTime": ts(now_minus(ago)) }
-                ] } });
-                let _ =
-                    pods.patch_status(pod.metadata.name.as_deref().unwrap(), &controller, &Patch::Merge(&patch)).await;
-            }
+        for pod in self.pods_on(short).await {
+            let patch = json!({ "status": { "conditions": [
+                { "type": "Ready", "status": "False", "reason": "NodeLost", "lastTransitionTime": ts(now_minus(ago)) }
+            ] } });
+            let _ = pods.patch_status(pod.metadata.name.as_deref().unwrap(), &controller, &Patch::Merge(&patch)).await;
         }
+        // Last: the kubelet's managedFields time must be the one dated here.
+        self.started_before(short, ago).await;
+    }
+
+    /// The pods of this namespace bound to `node` (short name).
+    pub(super) async fn pods_on(&self, node: &str) -> Vec<Pod> {
+        let name = self.node(node);
+        let pods: Api<Pod> = Api::namespaced(self.client.clone(), &self.ns);
+        let mut all = pods.list(&ListParams::default()).await.expect("list pods").items;
+        all.retain(|p| p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(name.as_str()));
+        all
     }
 
     /// Node Ready is Unknown since `ago` but its kubelet still renews the Lease (a flapping

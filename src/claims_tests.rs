@@ -202,14 +202,7 @@ fn local_volume_pinned_to_a_lost_node() {
     remove(&mut objects, "Lease", "n2");
     objects.push(lost_node("n2", 900));
     objects.push(lease("n2", 900));
-    patch(
-        &mut objects,
-        "PersistentVolume",
-        "pv-data-web-1",
-        json!({ "spec": { "csi": null, "local": { "path": "/mnt/disk1" },
-        "nodeAffinity": { "required": { "nodeSelectorTerms": [{ "matchExpressions": [
-            { "key": "kubernetes.io/hostname", "operator": "In", "values": ["n2"] }] }] } } } }),
-    );
+    patch(&mut objects, "PersistentVolume", "pv-data-web-1", local_volume_on(json!(["n2"])));
     let r = report(objects);
     let row = &r.claims[1];
     assert_eq!(row.node_affinity, ["kubernetes.io/hostname in (n2)"]);
@@ -227,19 +220,14 @@ fn local_volume_pinned_by_a_hostname_label_that_is_not_the_node_name() {
     // hostname label need not be its Node name (cloud-provider names, --hostname-override).
     let mut objects = healthy("web", 2);
     patch(&mut objects, "Node", "n2", json!({ "metadata": { "labels": { "kubernetes.io/hostname": "host-2" } } }));
-    let pinned = |values: serde_json::Value| {
-        json!({ "spec": { "csi": null, "local": { "path": "/mnt/disk1" },
-        "nodeAffinity": { "required": { "nodeSelectorTerms": [{ "matchExpressions": [
-            { "key": "kubernetes.io/hostname", "operator": "In", "values": values }] }] } } } })
-    };
-    patch(&mut objects, "PersistentVolume", "pv-data-web-1", pinned(json!(["host-2"])));
+    patch(&mut objects, "PersistentVolume", "pv-data-web-1", local_volume_on(json!(["host-2"])));
     let r = report(objects.clone());
     let health = r.claims[1].pinned_node.as_ref().expect("pinned node");
     assert_eq!((health.node.as_str(), health.state.as_str(), health.suspect_lost), ("n2", "Ready", false));
     assert!(kinds(&r, "data-web-1").is_empty(), "{:?}", r.claims[1].flags);
 
     // Reachable from either of two nodes: lost only when both are.
-    patch(&mut objects, "PersistentVolume", "pv-data-web-1", pinned(json!(["gone", "host-2"])));
+    patch(&mut objects, "PersistentVolume", "pv-data-web-1", local_volume_on(json!(["gone", "host-2"])));
     let r = report(objects);
     assert_eq!(r.claims[1].pinned_node.as_ref().map(|h| h.node.as_str()), Some("n2"));
     assert!(kinds(&r, "data-web-1").is_empty(), "{:?}", r.claims[1].flags);

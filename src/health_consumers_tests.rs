@@ -13,14 +13,7 @@ fn deleted_n2(lease_age: i64) -> Vec<serde_json::Value> {
     remove(&mut objects, "Lease", "n2");
     objects.push(lease("n2", lease_age));
     // data-web-1 is a local volume on n2.
-    patch(
-        &mut objects,
-        "PersistentVolume",
-        "pv-data-web-1",
-        json!({ "spec": { "csi": null, "local": { "path": "/mnt/disk1" },
-        "nodeAffinity": { "required": { "nodeSelectorTerms": [{ "matchExpressions": [
-            { "key": "kubernetes.io/hostname", "operator": "In", "values": ["n2"] }] }] } } } }),
-    );
+    patch(&mut objects, "PersistentVolume", "pv-data-web-1", local_volume_on(json!(["n2"])));
     objects
 }
 

@@ -162,6 +162,14 @@ pub fn lease(node: &str, renewed_secs_ago: i64) -> Value {
     })
 }
 
+/// A PV spec patch: a local volume, pinned by node affinity to the nodes whose
+/// kubernetes.io/hostname label is in `hostnames`.
+pub fn local_volume_on(hostnames: Value) -> Value {
+    json!({ "spec": { "csi": null, "local": { "path": "/mnt/disk1" },
+        "nodeAffinity": { "required": { "nodeSelectorTerms": [{ "matchExpressions": [
+            { "key": "kubernetes.io/hostname", "operator": "In", "values": hostnames }] }] } } } })
+}
+
 pub fn service(name: &str, headless: bool) -> Value {
     json!({
         "apiVersion": "v1", "kind": "Service",

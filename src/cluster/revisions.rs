@@ -6,7 +6,7 @@ use k8s_openapi::api::apps::v1 as apps;
 use kube::api::{Api, ListParams};
 
 use super::server_time::ServerTime;
-use super::{ApiError, Cluster, Op};
+use super::{ApiError, Cluster, Op, optional};
 use crate::model::{self, Part};
 
 /// The objects a rollout status is computed from, and the API server's clock when they were read.
@@ -42,12 +42,8 @@ impl Cluster {
     ) -> Result<RolloutInputs, ApiError> {
         let sts = self.statefulset(namespace, name).await?;
         let (pods, revisions) = futures::join!(self.pods_of(&sts), self.revisions_of(&sts));
-        let revisions = match revisions {
-            Ok(list) => Ok(list),
-            // Numbers and trap causes get vaguer without them; the status still works.
-            Err(e @ ApiError::Forbidden { .. }) => Err(e.to_string()),
-            Err(e) => return Err(e),
-        };
+        // Unreadable (403): numbers and trap causes get vaguer without them; the status still works.
+        let revisions = optional(revisions)?;
         Ok(RolloutInputs { now: server.now(), server: server.clone(), sts, pods: pods?, revisions })
     }
 

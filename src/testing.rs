@@ -23,6 +23,17 @@ pub fn ago(secs: i64) -> String {
     (now() - SignedDuration::from_secs(secs)).to_string()
 }
 
+/// What `rollout` reads, as at [`now`]: StatefulSet `set`, `pods`, no ControllerRevisions.
+pub fn rollout_inputs(set: Value, pods: Vec<Value>) -> crate::cluster::revisions::RolloutInputs {
+    crate::cluster::revisions::RolloutInputs {
+        now: now(),
+        server: crate::cluster::server_time::ServerTime::default(),
+        sts: model::StatefulSet::from(&serde_json::from_value(set).unwrap()),
+        pods: pods.into_iter().map(|p| model::Pod::from(&serde_json::from_value(p).unwrap())).collect(),
+        revisions: Ok(vec![]),
+    }
+}
+
 /// RFC 7386 merge of `patch` into `base`.
 pub fn merge(base: &mut Value, patch: Value) {
     match (base, patch) {

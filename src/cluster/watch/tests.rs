@@ -6,9 +6,8 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use super::*;
-use crate::cluster::server_time::ServerTime;
 use crate::testing::mock_api::{self, failure, respond};
-use crate::testing::{now, sts};
+use crate::testing::{rollout_inputs, sts};
 
 fn op() -> Box<Op> {
     Box::new(Op::of::<core::Pod>("watch").ns("shop".to_string()))
@@ -70,13 +69,7 @@ async fn a_failed_watch_after_the_listing_is_a_warning() {
             }
         }
     });
-    let inputs = RolloutInputs {
-        now: now(),
-        server: ServerTime::default(),
-        sts: model::StatefulSet::from(&serde_json::from_value(set).unwrap()),
-        pods: vec![],
-        revisions: Ok(vec![]),
-    };
+    let inputs = rollout_inputs(set, vec![]);
     let mut follower = Follower::start(&cluster, inputs, Duration::from_millis(10));
     let mut warnings = Vec::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -134,13 +127,7 @@ async fn a_missing_pod_is_looked_for_among_the_namespaces_pods_after_a_while() {
             }
         }
     });
-    let inputs = RolloutInputs {
-        now: now(),
-        server: ServerTime::default(),
-        sts: model::StatefulSet::from(&serde_json::from_value(set).unwrap()),
-        pods: vec![],
-        revisions: Ok(vec![]),
-    };
+    let inputs = rollout_inputs(set, vec![]);
     let started = tokio::time::Instant::now();
     let mut follower = Follower::start(&cluster, inputs, Duration::from_secs(1));
     follower.awaiting_creates(BTreeSet::from(["web-0".to_string()]));

@@ -3,10 +3,10 @@
 use clap::Parser;
 use serde_json::json;
 
-use super::{OutputFormat, RolloutInputs, compute};
+use super::{OutputFormat, compute};
 use crate::cli::{Cli, Command};
 use crate::testing::mock_api::{self, failure, respond};
-use crate::testing::{ago, now, pod, sts, with};
+use crate::testing::{ago, pod, rollout_inputs, sts, with};
 
 /// The pod a stuck rollout waits on is on a node that cannot be read (a 503, a timeout): the
 /// status says so, where the operator reads it (table notes, JSON `notes`), not in a log
@@ -40,13 +40,7 @@ async fn a_node_that_cannot_be_read_is_a_note_of_the_status() {
                         "containerStatuses": [{ "name": "app", "ready": false, "restartCount": 6, "image": "app:2",
                                                 "imageID": "", "state": { "waiting": { "reason": "CrashLoopBackOff" } } }] } }),
     );
-    let inputs = RolloutInputs {
-        now: now(),
-        server: crate::cluster::server_time::ServerTime::default(),
-        sts: crate::model::StatefulSet::from(&serde_json::from_value(set).unwrap()),
-        pods: vec![crate::model::Pod::from(&serde_json::from_value(broken).unwrap())],
-        revisions: Ok(vec![]),
-    };
+    let inputs = rollout_inputs(set, vec![broken]);
     let cli = Cli::parse_from(["kubectl-sts_doctor", "-n", "shop", "rollout", "web"]);
     let Some(Command::Rollout(args)) = cli.command else { panic!("not rollout") };
     let status = compute(&inputs, args.stuck_after.0);

@@ -36,11 +36,15 @@ pub(super) fn out_of_range(snap: &Snapshot, sts: &StatefulSet, row: &ClaimRow) -
             sts.name
         ),
     };
-    Flag {
-        kind: "orphan",
-        severity: Severity::Warning,
-        message: format!(
-            "orphan: {outside}; left by scale-down{by}, reused if the StatefulSet scales back up{unknown}"
-        ),
-    }
+    // Ordinals count up from spec.ordinals.start: a claim below it is left by a change of the
+    // start (or made by hand), and no scale-up ever mounts it again.
+    let fate = if row.ordinal < sts.ordinals_start {
+        format!(
+            "below spec.ordinals.start {}{by}: no scale-up ever reuses it (ordinals count up from the start)",
+            sts.ordinals_start
+        )
+    } else {
+        format!("left by scale-down{by}, reused if the StatefulSet scales back up")
+    };
+    Flag { kind: "orphan", severity: Severity::Warning, message: format!("orphan: {outside}; {fate}{unknown}") }
 }

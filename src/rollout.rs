@@ -263,8 +263,11 @@ impl View<'_> {
     fn in_range(&self) -> impl Iterator<Item = &Row> {
         self.rows.iter().filter(|r| r.in_range)
     }
+    /// Unready for longer than --stuck-after, or at once on a node that looks lost: nothing there
+    /// finishes a deletion or reports the pod Ready until the node is back, however long one waits.
     fn stuck(&self, row: &Row) -> bool {
         row.unready_for(self.now).is_some_and(|d| d > self.stuck_after)
+            || row.node_health.as_ref().is_some_and(|h| h.suspect_lost)
     }
 }
 

@@ -1,19 +1,38 @@
 #!/usr/bin/env bash
 # The project's test command (README; .ci/run calls it). On a fresh Debian machine it installs
-# what is missing (etcd, openssl, curl; Go and the source package to build the control plane
-# once, cached in /opt/k8s-1.20/bin), starts etcd + kube-apiserver + kube-controller-manager on
-# loopback, runs every test against them, and stops them again. Safe to run repeatedly.
-# Extra arguments go to `cargo test` (e.g. tests/run.sh --test e2e rollout).
+# what is missing (etcd, openssl, curl; Rust), builds the two control planes once (cached by
+# version: /opt/k8s-1.37/bin from the k8s.io/kubernetes Go module, /opt/k8s-1.20/bin from Debian's
+# source package), runs the unit and CLI tests, then the whole end-to-end suite against each
+# server on a cluster of its own (etcd + kube-apiserver + kube-controller-manager + kube-scheduler
+# on loopback), and clippy. A failure on either server fails the run. Safe to run repeatedly.
+#
+#   tests/run.sh                      everything
+#   tests/run.sh rollout              only end-to-end tests matching "rollout", on both servers
+#   SERVERS=1.37 tests/run.sh ...     one server only (1.37, 1.20)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-K8S_BIN=${K8S_BIN:-/opt/k8s-1.20/bin}
-STATE=${STS_DOCTOR_STATE:-/tmp/sts-doctor-test-cluster}
+MODERN_VERSION=${K8S_VERSION:-v1.37.2}
+SERVERS=${SERVERS:-1.37 1.20}
+STATE_BASE=${STS_DOCTOR_STATE:-/tmp/sts-doctor-test-cluster}
+SUMMARY=$(mktemp)
+trap 'rm -f "$SUMMARY"' EXIT
 t() { echo "[$(date +%T)] $*"; }
+# Per-stage wall time, printed again at the end.
+STAGE=; STAGE_START=0
+stage() {
+  local now; now=$(date +%s)
+  if [ -n "$STAGE" ]; then printf '%-44s %5ss\n' "$STAGE" "$((now - STAGE_START))" >> "$SUMMARY"; fi
+  STAGE=$1; STAGE_START=$now
+  [ -n "$STAGE" ] && t "== $STAGE"
+  return 0
+}
+RUN_START=$(date +%s)
 
 SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
 if [ -n "$SUDO" ] && ! command -v sudo >/dev/null; then
   echo "tests/run.sh: installing what is missing needs root: run it as root or install sudo" >&2; exit 1
 fi
+stage "toolchain"
 # What a fresh Debian lacks for rustup and for building (cc links every binary; ring compiles C).
 if ! command -v curl >/dev/null || [ ! -f /etc/ssl/certs/ca-certificates.crt ] || ! command -v cc >/dev/null; then
   t "apt-get install curl ca-certificates gcc libc6-dev"
@@ -29,27 +48,67 @@ if ! command -v cargo >/dev/null; then
   curl -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --component clippy,rustfmt
   . "$HOME/.cargo/env"
 fi
-t "control plane (build once, cached in $K8S_BIN)"
+
 # Through env: sudo resets the environment, which would drop OUT.
-$SUDO env OUT="$K8S_BIN" "$ROOT/tests/cluster/build-control-plane.sh"
+for server in $SERVERS; do
+  case $server in
+    1.20) stage "control plane v1.20.2 (built once)"
+          $SUDO env OUT=/opt/k8s-1.20/bin "$ROOT/tests/cluster/build-control-plane.sh" ;;
+    1.37) stage "control plane $MODERN_VERSION (built once)"
+          $SUDO env OUT=/opt/k8s-1.37/bin "$ROOT/tests/cluster/build-modern.sh" "$MODERN_VERSION" ;;
+    *) echo "tests/run.sh: unknown server $server (SERVERS takes 1.37 and 1.20)" >&2; exit 2 ;;
+  esac
+done
 
 cd "$ROOT"
-t "cargo build"
+stage "cargo build"
 # Exactly what `cargo test` below runs (lib, bin and test targets, in the test profile), so it only
 # runs; clippy --all-targets still checks the benches.
 cargo test --locked --no-run --lib --bins --tests
 
-t "start cluster in $STATE"
-trap '"$ROOT/tests/cluster/stop.sh" "$STATE"' EXIT
-"$ROOT/tests/cluster/start.sh" "$K8S_BIN" "$STATE"
-export STS_DOCTOR_TEST_KUBECONFIG="$STATE/admin.kubeconfig" STS_DOCTOR_REQUIRE_CLUSTER=1
-# End-to-end tests mostly wait on controllers: run more of them at once than there are cores.
-export RUST_TEST_THREADS=${RUST_TEST_THREADS:-8}
-
-t "cargo test"
-cargo test --locked --lib --bins --tests "$@"
 if [ $# -eq 0 ]; then
-  t "cargo clippy"
+  stage "unit and CLI tests"
+  cargo test --locked --lib --bins --test cli
+fi
+
+# One server's end-to-end suite on a cluster of its own (own ports and state), stopped after.
+e2e() { # minor api-port-offset
+  local minor=$1 off=$2 bin=/opt/k8s-$1/bin state=$STATE_BASE-$1 log
+  stage "end-to-end tests on v$minor"
+  log=$(mktemp)
+  (
+    export ETCD_PORT=$((23790 + off)) ETCD_PEER_PORT=$((23800 + off)) API_PORT=$((16443 + off))
+    export KCM_PORT=$((10257 + off)) SCHED_PORT=$((10259 + off))
+    trap '"$ROOT/tests/cluster/stop.sh" "$state"' EXIT
+    "$ROOT/tests/cluster/start.sh" "$bin" "$state"
+    export STS_DOCTOR_TEST_KUBECONFIG="$state/admin.kubeconfig" STS_DOCTOR_REQUIRE_CLUSTER=1
+    # End-to-end tests mostly wait on controllers: run more of them at once than there are cores.
+    export RUST_TEST_THREADS=${RUST_TEST_THREADS:-8}
+    cargo test --locked --test e2e "$@"
+  ) 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  local result; result=$(grep -E '^test result:' "$log" | tail -1)
+  echo "e2e on $("$bin/kube-apiserver" --version): ${result:-no result}" >> "$SUMMARY.servers"
+  rm -f "$log"
+  return "$rc"
+}
+failed=0
+off=0
+for server in $SERVERS; do
+  e2e "$server" "$off" "$@" || failed=1
+  off=$((off + 100))
+done
+
+if [ $# -eq 0 ] && [ $failed = 0 ]; then
+  stage "cargo clippy"
   cargo clippy --locked --all-targets -- -D warnings
 fi
+stage ""
+echo
+echo "== stages"
+cat "$SUMMARY"
+printf '%-44s %5ss\n' "total" "$(($(date +%s) - RUN_START))"
+echo "== servers"
+cat "$SUMMARY.servers" 2>/dev/null; rm -f "$SUMMARY.servers"
+if [ $failed != 0 ]; then t "end-to-end tests failed (see above)"; exit 1; fi
 t "all tests passed"

@@ -192,6 +192,22 @@ fn show_plan(ctx: &Context, report: &Report, shown: usize, dry_run: bool) -> Res
     }
 }
 
+/// What the pod that failed the delete's precondition is now: a replacement, or the same pod
+/// marked for deletion meanwhile (on a lost node, by taint eviction) or otherwise changed.
+fn race_detail(now: &crate::model::Pod, planned_uid: &str) -> String {
+    if now.uid != planned_uid {
+        return format!("; now a replacement, uid {}", now.uid);
+    }
+    match now.deleting {
+        Some(at) => format!(
+            "; it is now at resourceVersion {}, marked for deletion (deletionTimestamp {at}): on a lost node taint \
+             eviction does that once the pod's toleration of the node's taint runs out",
+            now.resource_version
+        ),
+        None => format!("; it is now at resourceVersion {}", now.resource_version),
+    }
+}
+
 /// Carries out the action. A failed precondition is a refusal that says what changed; a pod
 /// already gone is not an error (pod GC or someone else got there first).
 pub async fn execute(cluster: &Cluster, action: &Action, dry_run: bool) -> Result<ActionReport> {
@@ -218,11 +234,29 @@ pub async fn execute(cluster: &Cluster, action: &Action, dry_run: bool) -> Resul
                     "pod {namespace}/{pod} was already gone (deleted meanwhile, e.g. by pod GC): nothing to delete"
                 ),
             )),
-            Err(e) if e.is_conflict() => Err(Outcome::Refused(format!(
-                "pod {namespace}/{pod} changed or was replaced after the evidence was gathered (no longer uid {uid} at \
-                 resourceVersion {resource_version}): nothing was deleted; run the command again to check it ({e})"
-            ))
-            .into()),
+            Err(e) if e.is_conflict() => {
+                // The controllers race us on a lost node: taint eviction marks the pod, pod GC
+                // removes it. Say which happened, from the pod as it is now.
+                let now = cluster.pod_opt(namespace, pod).await;
+                if let Ok(None) = now {
+                    return Ok(ActionReport::new(
+                        ActionStatus::AlreadyGone,
+                        dry_run,
+                        format!(
+                            "pod {namespace}/{pod} was removed meanwhile (between the evidence and the delete; e.g. \
+                             pod GC force-deletes the terminating pods of an out-of-service node): nothing was \
+                             deleted by this command"
+                        ),
+                    ));
+                }
+                let meanwhile = now.ok().flatten().map(|p| race_detail(&p, uid)).unwrap_or_default();
+                Err(Outcome::Refused(format!(
+                    "pod {namespace}/{pod} changed or was replaced after the evidence was gathered (no longer uid \
+                     {uid} at resourceVersion {resource_version}{meanwhile}): nothing was deleted; run the command \
+                     again to check it ({e})"
+                ))
+                .into())
+            }
             Err(e) => {
                 let context = e.outcome("deleted");
                 Err(anyhow::Error::new(e).context(context))

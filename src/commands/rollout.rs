@@ -129,7 +129,8 @@ async fn run_to_end(ctx: &Context, args: &RolloutArgs, doc: &mut Doc) -> Result<
     finish(ctx, args, &mut session, outcome, doc).await
 }
 
-/// When a pod blocks the rollout, whether its node looks lost changes the advice: the node and its
+/// When a pod blocks the rollout, whether its node looks lost changes the verdict (stuck at once:
+/// nothing on a lost node finishes a deletion or readies a pod) and the advice: the node and its
 /// Lease are read then, and only then (two GETs).
 async fn with_node_health(
     ctx: &Context,
@@ -138,7 +139,7 @@ async fn with_node_health(
     args: &RolloutArgs,
 ) -> RolloutStatus {
     let blocking = status.blocking_pod.as_ref().and_then(|p| status.ordinals.iter().find(|r| &r.pod == p));
-    let Some(node) = blocking.and_then(|r| r.node.clone()).filter(|_| status.phase.is_blocked()) else {
+    let Some(node) = blocking.and_then(|r| r.node.clone()) else {
         return status;
     };
     let pod = blocking.map(|r| r.pod.clone()).unwrap_or_default();

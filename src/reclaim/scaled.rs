@@ -62,11 +62,19 @@ pub fn plan(snap: &Snapshot, sts: &StatefulSet, options: &PlanOptions) -> Reclai
     if sts.claim_templates.is_empty() {
         notes.push(format!("{} has no volumeClaimTemplates: it makes no claims", sts.name));
     }
-    if !candidates.is_empty() {
+    // Only claims at or above spec.ordinals.start would ever be mounted again by a scale-up.
+    let reusable = candidates.iter().any(|c| c.ordinal >= sts.ordinals_start);
+    if reusable {
         notes.push(format!(
             "scaling {} back up over these ordinals would have reused these claims; once deleted, it creates new, \
              empty ones",
             sts.name
+        ));
+    }
+    if candidates.iter().any(|c| c.ordinal < sts.ordinals_start) {
+        notes.push(format!(
+            "claims below spec.ordinals.start {} are never reused: {} counts its ordinals up from the start",
+            sts.ordinals_start, sts.name
         ));
     }
     finish(sts, refusal, candidates, skipped, notes)

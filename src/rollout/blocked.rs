@@ -141,14 +141,7 @@ pub(super) fn blocked(view: &View, i: usize, action: Action) -> Verdict {
     }
     let rolling = sts.status.current_revision != sts.status.update_revision || sts.is_on_delete();
     let reason = match (&lost_node, row.terminating) {
-        (Some(_), true) => format!(
-            "{} has been terminating for {unready} past its grace period: its node {} looks lost; see `kubectl \
-             sts-doctor -n {} force-delete {}`",
-            row.pod,
-            row.node.as_deref().unwrap_or("-"),
-            sts.namespace,
-            row.pod
-        ),
+        (Some(lost), true) => format!("{} is terminating (for {unready}) and {lost}", row.pod),
         (None, true) => format!(
             "{} has been terminating for {unready} past its grace period: its kubelet has not confirmed the deletion; \
              if its node is lost, see `kubectl sts-doctor -n {} force-delete {}`",

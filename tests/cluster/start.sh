@@ -1,8 +1,16 @@
 #!/bin/bash
-# Start etcd + kube-apiserver + kube-controller-manager on 127.0.0.1 only.
+# Start etcd + kube-apiserver + kube-controller-manager + kube-scheduler on 127.0.0.1 only.
 # Adapted from ../shared/cluster/start-k8s.sh: readiness is probed with curl (no kubectl needed),
 # the controller-manager gets a higher client QPS so 1000-replica StatefulSets come up in
 # seconds, and a cluster already running from STATEDIR is stopped first (idempotent).
+#
+# Every controller runs (node lifecycle, taint eviction, pod GC, StatefulSet, PV, attach/detach,
+# GC) and the real scheduler: the tests' simulated kubelet only does a kubelet's and the CSI
+# sidecars' jobs. A node is lost in real time, with the controllers' periods shortened by flags:
+# its Lease is no longer renewed -> Unknown and tainted NODE_GRACE later -> its pods evicted
+# (Terminating) TOLERATION seconds after the taint (the default tolerations the API server adds).
+# Tests run side by side, each with its own nodes: PodNodeSelector keeps each test namespace's
+# pods on its nodes (the namespace's scheduler.alpha.kubernetes.io/node-selector annotation).
 # Usage: start.sh [BINDIR] [STATEDIR]
 set -euo pipefail
 BIN=${1:-/opt/k8s-1.20/bin}
@@ -12,6 +20,14 @@ ETCD_PORT=${ETCD_PORT:-23790}
 ETCD_PEER_PORT=${ETCD_PEER_PORT:-23800}
 API_PORT=${API_PORT:-16443}
 KCM_PORT=${KCM_PORT:-10257}
+SCHED_PORT=${SCHED_PORT:-10259}
+NODE_GRACE=${NODE_GRACE:-10s}
+TOLERATION=${TOLERATION:-2}
+# Flags removed in 1.24 (the insecure ports) go to older servers only.
+MINOR=$("$BIN/kube-apiserver" --version | sed -n 's/^Kubernetes v1\.\([0-9]*\).*/\1/p')
+[ -n "$MINOR" ] || { echo "cannot read the version of $BIN/kube-apiserver" >&2; exit 1; }
+INSECURE_API=; INSECURE_PORT=
+if [ "$MINOR" -lt 24 ]; then INSECURE_API=--insecure-port=0; INSECURE_PORT=--port=0; fi
 
 "$HERE/stop.sh" "$S"
 # etcd fsyncs its WAL on every write: on a busy or throttled disk one sync can take seconds and
@@ -82,13 +98,15 @@ curl -sf http://127.0.0.1:${ETCD_PORT}/health >/dev/null || { echo "etcd not hea
 
 nohup "$BIN/kube-apiserver" \
   --etcd-servers=http://127.0.0.1:${ETCD_PORT} \
-  --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port=${API_PORT} --insecure-port=0 \
+  --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port=${API_PORT} $INSECURE_API \
   --tls-cert-file="$S/pki/apiserver.crt" --tls-private-key-file="$S/pki/apiserver.key" --client-ca-file="$S/pki/ca.crt" \
   --token-auth-file="$S/pki/tokens.csv" --authorization-mode=RBAC --anonymous-auth=false \
   --service-account-key-file="$S/pki/sa.pub" --service-account-signing-key-file="$S/pki/sa.key" \
   --service-account-issuer=https://kubernetes.default.svc.cluster.local --api-audiences=https://kubernetes.default.svc.cluster.local \
   --service-cluster-ip-range=10.0.0.0/24 --endpoint-reconciler-type=none \
   --max-requests-inflight=800 --max-mutating-requests-inflight=400 \
+  --default-not-ready-toleration-seconds=${TOLERATION} --default-unreachable-toleration-seconds=${TOLERATION} \
+  --enable-admission-plugins=PodNodeSelector \
   --cert-dir="$S/apiserver-certs" --profiling=false \
   > "$S/logs/kube-apiserver.log" 2>&1 &
 echo $! > "$S/kube-apiserver.pid"
@@ -97,28 +115,44 @@ api() { curl -sf --cacert "$S/pki/ca.crt" -H "Authorization: Bearer sts-doctor-a
 for i in $(seq 1 600); do api /readyz >/dev/null && break; sleep 0.1; done
 api /readyz >/dev/null || { echo "apiserver not ready"; tail -30 "$S/logs/kube-apiserver.log"; exit 1; }
 
-if [ "${WITH_KCM:-1}" = 1 ]; then
+# Node lifecycle, shortened: a node whose Lease is not renewed for NODE_GRACE is Unknown and
+# tainted within a second. The eviction rate limiter and the zone-disruption rules are opened up:
+# the tests' nodes all sit in one zone and many tests lose nodes at once (a "partially disrupted"
+# small zone would stop tainting altogether). The anchor node (below) keeps the zone from ever
+# being fully disrupted, where the controller would take every taint off again.
 nohup "$BIN/kube-controller-manager" \
   --kubeconfig="$S/kcm.kubeconfig" \
   --authentication-kubeconfig="$S/kcm.kubeconfig" --authorization-kubeconfig="$S/kcm.kubeconfig" \
-  --bind-address=127.0.0.1 --secure-port=${KCM_PORT} --port=0 --cert-dir="$S/kcm-certs" \
+  --bind-address=127.0.0.1 --secure-port=${KCM_PORT} $INSECURE_PORT --cert-dir="$S/kcm-certs" \
   --leader-elect=false --use-service-account-credentials=false \
   --service-account-private-key-file="$S/pki/sa.key" --root-ca-file="$S/pki/ca.crt" \
-  --controllers="${KCM_CONTROLLERS:-*,-nodelifecycle}" --profiling=false \
+  --controllers="${KCM_CONTROLLERS:-*}" --profiling=false \
+  --node-monitor-period=1s --node-monitor-grace-period=${NODE_GRACE} --node-startup-grace-period=${NODE_GRACE} \
+  --node-eviction-rate=1000 --secondary-node-eviction-rate=1000 --unhealthy-zone-threshold=1 \
   --kube-api-qps=${KCM_QPS:-300} --kube-api-burst=${KCM_BURST:-500} \
   > "$S/logs/kube-controller-manager.log" 2>&1 &
 echo $! > "$S/kube-controller-manager.pid"
-fi
-if [ "${WITH_SCHED:-0}" = 1 ]; then
-nohup "$BIN/kube-scheduler" --kubeconfig="$S/kcm.kubeconfig" \
+
+# The real scheduler, its back-off shortened (a pod waiting for its claim is retried soon).
+mkdir -p "$S/sched-certs"
+SCHED_API=kubescheduler.config.k8s.io/v1; [ "$MINOR" -lt 25 ] && SCHED_API=kubescheduler.config.k8s.io/v1beta1
+cat > "$S/scheduler.yaml" <<YAML
+apiVersion: $SCHED_API
+kind: KubeSchedulerConfiguration
+clientConnection: {kubeconfig: "$S/kcm.kubeconfig", qps: 300, burst: 500}
+leaderElection: {leaderElect: false}
+podInitialBackoffSeconds: 1
+podMaxBackoffSeconds: 2
+YAML
+nohup "$BIN/kube-scheduler" --config="$S/scheduler.yaml" \
   --authentication-kubeconfig="$S/kcm.kubeconfig" --authorization-kubeconfig="$S/kcm.kubeconfig" \
-  --bind-address=127.0.0.1 --secure-port=${SCHED_PORT:-10259} --port=0 --cert-dir="$S/sched-certs" --leader-elect=false \
+  --bind-address=127.0.0.1 --secure-port=${SCHED_PORT} $INSECURE_PORT --cert-dir="$S/sched-certs" \
   > "$S/logs/kube-scheduler.log" 2>&1 &
 echo $! > "$S/kube-scheduler.pid"
-fi
-if [ "${WITH_KCM:-1}" = 1 ]; then
-  # KCM is up once the serviceaccount controller has made default/default
-  for i in $(seq 1 600); do api /api/v1/namespaces/default/serviceaccounts/default >/dev/null && break; sleep 0.1; done
-  api /api/v1/namespaces/default/serviceaccounts/default >/dev/null || { echo "controller-manager not ready"; tail -30 "$S/logs/kube-controller-manager.log"; exit 1; }
-fi
-echo "ready: KUBECONFIG=$S/admin.kubeconfig"
+
+# KCM is up once the serviceaccount controller has made default/default
+for i in $(seq 1 600); do api /api/v1/namespaces/default/serviceaccounts/default >/dev/null && break; sleep 0.1; done
+api /api/v1/namespaces/default/serviceaccounts/default >/dev/null || { echo "controller-manager not ready"; tail -30 "$S/logs/kube-controller-manager.log"; exit 1; }
+nohup "$HERE/anchor-node.sh" "$S" "https://127.0.0.1:${API_PORT}" > "$S/logs/anchor-node.log" 2>&1 &
+echo $! > "$S/anchor-node.pid"
+echo "ready: Kubernetes $("$BIN/kube-apiserver" --version | cut -d' ' -f2), KUBECONFIG=$S/admin.kubeconfig"

@@ -53,7 +53,7 @@ async fn local_volume_pinned_by_a_hostname_label_that_is_not_the_node_name() {
     assert_exit(&out, 0);
     assert!(!codes(&json(&out)).iter().any(|c| c.contains("claim-pinned-to-lost-node")), "{}", stdout(&out));
 
-    kubelet.lose_node("n1", Duration::from_secs(600)).await;
+    kubelet.lose_node("n1").await;
     let doc = json(&env.run(&["claims", "web", "-o", "json"]).await);
     let pinned = &doc["claims"][0]["pinnedNode"];
     assert_eq!((pinned["node"].as_str(), pinned["state"].as_str()), (Some(node.as_str()), Some("Unknown")), "{doc}");

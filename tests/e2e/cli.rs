@@ -4,7 +4,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use crate::support::objects::sts;
-use crate::support::{Env, assert_exit, env, plugin_command, stderr};
+use crate::support::{Env, assert_exit, env, lost, plugin_command, stderr};
 
 /// Runs the plugin with stdout a pipe whose reading end is closed at once, as `| head -0` or a
 /// `grep -q` that has already matched would leave it.
@@ -30,7 +30,9 @@ async fn run_with_stdout_closed(env: &Env, args: &[&str]) -> Output {
 async fn closed_stdout_keeps_the_exit_code_and_never_acts_on_an_unread_plan() {
     let Some(env) = env("cli-closed-stdout").await else { return };
     let kubelet = env.kubelet(&["n1", "n2"]).await;
+    kubelet.schedule_only_on(&["n1"]).await;
     env.create_sts(&sts("web", 2).no_service()).await;
+    kubelet.place(&[("web-0", "n1"), ("web-1", "n2")]).await;
     env.wait_ready("web", 2).await;
 
     // doctor: the missing service is a warning, whoever reads the output.
@@ -39,10 +41,9 @@ async fn closed_stdout_keeps_the_exit_code_and_never_acts_on_an_unread_plan() {
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));
 
     // force-delete on a lost node with --yes: allowed, but its checklist and plan went nowhere.
-    assert_eq!(env.pod_node("web-1").await, Some(kubelet.node("n2")));
-    kubelet.lose_node("n2", Duration::from_secs(600)).await;
+    kubelet.lose_node("n2").await;
     let uid = env.pod_uid("web-1").await.unwrap();
-    let out = run_with_stdout_closed(&env, &["force-delete", "web-1", "--node-fenced", "--yes"]).await;
+    let out = run_with_stdout_closed(&env, &lost(&["force-delete", "web-1", "--node-fenced", "--yes"])).await;
     assert_exit(&out, 3);
     assert!(stderr(&out).starts_with("error: not confirmed: the output was closed"), "{}", stderr(&out));
     assert_eq!(env.pod_uid("web-1").await, Some(uid), "nothing may be deleted");

@@ -16,8 +16,13 @@ async fn doctor_reports_findings_and_exit_code_reflects_the_worst() {
     assert_exit(&out, 0);
     assert_eq!(stdout(&out), format!("no StatefulSets in namespace {}\n", env.ns));
 
+    // db-1 and web-1 on n2, the others on n1.
+    kubelet.schedule_only_on(&["n1"]).await;
     env.create_sts(&sts("db", 2)).await;
+    kubelet.place(&[("db-0", "n1"), ("db-1", "n2")]).await;
+    kubelet.schedule_only_on(&["n1"]).await;
     env.create_sts(&sts("web", 3).no_service()).await;
+    kubelet.place(&[("web-0", "n1"), ("web-1", "n2"), ("web-2", "n1")]).await;
     env.wait_ready("db", 2).await;
     env.wait_ready("web", 3).await;
 
@@ -28,14 +33,14 @@ async fn doctor_reports_findings_and_exit_code_reflects_the_worst() {
     env.scale("web", 2).await;
     env.wait_ready("web", 2).await;
     env.wait_pods(&["db-0", "db-1", "web-0", "web-1"]).await;
-    kubelet.lose_node("n2", Duration::from_secs(900)).await;
+    kubelet.lose_node("n2").await;
     // READY is the controller's status: wait until it has seen db-1 and web-1 not Ready.
     env.wait_controller_sees_ready("db", 1).await;
     env.wait_controller_sees_ready("web", 1).await;
 
     let out = env.run(&["doctor"]).await;
     assert_exit(&out, 7);
-    insta::assert_snapshot!("doctor_findings", normalize(&stdout(&out), &env.ns));
+    crate::server_snapshot!(env, "doctor_findings", normalize(&stdout(&out), &env.ns));
 
     let out = env.run(&["doctor", "-o", "json"]).await;
     assert_exit(&out, 7);
@@ -69,23 +74,35 @@ async fn doctor_reports_findings_and_exit_code_reflects_the_worst() {
 }
 
 /// A pod that ended Succeeded (as after a node shutdown): the 1.20 controller recreates only
-/// Failed pods, so the replica stays down; doctor must say so rather than report nothing.
+/// Failed pods, so the replica stays down, and doctor must say so rather than report nothing;
+/// since 1.29 (kubernetes#121389) the controller recreates it, and doctor has nothing to say.
 #[tokio::test(flavor = "multi_thread")]
-async fn a_succeeded_pod_is_never_replaced_by_the_1_20_controller_and_doctor_says_so() {
+async fn a_succeeded_pod_is_replaced_or_not_as_this_servers_controller_does_and_doctor_says_so() {
     use k8s_openapi::api::core::v1::Pod;
     use kube::api::{Patch, PatchParams};
 
     let Some(env) = env("doctor-succeeded").await else { return };
     let kubelet = env.kubelet(&["n1", "n2"]).await;
-    kubelet.pin("web-1", "n2");
+    kubelet.schedule_only_on(&["n1"]).await;
     env.create_sts(&sts("web", 2)).await;
+    kubelet.place(&[("web-0", "n1"), ("web-1", "n2")]).await;
     env.wait_ready("web", 2).await;
-    kubelet.freeze("n2");
+    // Its replacement (since 1.29) goes to n1.
+    kubelet.cordon("n2").await;
     let pods = env.api::<Pod>();
     let uid = pods.get("web-1").await.unwrap().metadata.uid;
     let status = serde_json::json!({ "status": { "phase": "Succeeded", "conditions": [
         { "type": "Ready", "status": "False", "reason": "PodCompleted" }] } });
     pods.patch_status("web-1", &PatchParams::default(), &Patch::Merge(&status)).await.expect("pod status");
+    if env.server_minor().await >= 29 {
+        env.wait_replaced("web-1", uid.as_deref().unwrap()).await;
+        env.wait_ready("web", 2).await;
+        let out = env.run(&["doctor", "-o", "json"]).await;
+        let doc = json(&out);
+        let findings = doc["statefulsets"][0]["findings"].as_array().unwrap();
+        assert!(!findings.iter().any(|f| f["code"] == "pod-failed"), "{doc}");
+        return;
+    }
     // Give the controller several syncs to (not) replace it.
     tokio::time::sleep(Duration::from_secs(5)).await;
     assert_eq!(pods.get("web-1").await.unwrap().metadata.uid, uid, "the 1.20 controller does not recreate it");
@@ -108,7 +125,8 @@ async fn a_namespace_scoped_user_gets_an_incomplete_report_that_says_so() {
 
     let Some(env) = env("doctor-incomplete").await else { return };
     let kubelet = env.kubelet(&["n1", "n2"]).await;
-    env.create_sts(&sts("web", 2)).await;
+    // Tolerating the lost node forever, web-1 stays Running, not Ready (not evicted).
+    env.create_sts_spread(&kubelet, &sts("web", 2).tolerate_lost_node()).await;
     env.wait_ready("web", 2).await;
     env.grant_viewer_rules(
         "viewer-doctor",
@@ -117,7 +135,7 @@ async fn a_namespace_scoped_user_gets_an_incomplete_report_that_says_so() {
     )
     .await;
     let viewer = env.viewer_kubeconfig();
-    kubelet.lose_node("n2", Duration::from_secs(900)).await;
+    kubelet.lose_node("n2").await;
 
     let out = env.run(&["doctor", "-o", "json"]).await;
     assert_exit(&out, 7);
@@ -187,10 +205,11 @@ async fn doctor_name_with_get_on_that_statefulset_only() {
 async fn a_deleted_node_whose_lease_is_fresh_is_not_lost() {
     let Some(env) = env("doctor-deleted-fresh-lease").await else { return };
     let kubelet = env.kubelet(&["n1", "n2"]).await;
+    kubelet.schedule_only_on(&["n1"]).await;
     env.create_sts(&sts("web", 2)).await;
+    kubelet.place(&[("web-0", "n1"), ("web-1", "n2")]).await;
     env.wait_ready("web", 2).await;
-    assert_eq!(env.pod_node("web-1").await, Some(kubelet.node("n2")));
-    // Quickly, while the Lease is fresh (40s) and before pod GC removes the orphaned pod.
+    // Quickly, while the Lease is fresh (10s) and before pod GC removes the orphaned pod (40s).
     kubelet.delete_node("n2").await;
 
     let json = |out: &std::process::Output| -> Value { serde_json::from_slice(&out.stdout).unwrap() };
@@ -248,9 +267,12 @@ async fn doctor_points_to_reclaim_only_for_the_claims_it_deletes() {
     env.wait_ready("web", 1).await;
     env.wait_pods(&["web-0"]).await;
     env.wait_status("web", "replicas 1", |s| s.replicas == 1).await;
-    kubelet.pin("backup-job-x1", "n2");
+    kubelet.schedule_only_on(&["n1"]).await;
     env.create_pod_mounting("backup", &["data-web-2"]).await;
+    kubelet.place(&[("backup", "n1")]).await;
+    kubelet.schedule_only_on(&["n2"]).await;
     env.create_pod_mounting("backup-job-x1", &["data-web-4"]).await;
+    kubelet.place(&[("backup-job-x1", "n2")]).await;
     env.wait_pods(&["web-0", "backup", "backup-job-x1"]).await;
     // The Job's pod finished: its kubelet reports it Succeeded, and it stays.
     kubelet.freeze("n2");

@@ -6,12 +6,12 @@ use std::time::Duration;
 use clap::Parser;
 use serde_json::Value;
 use sts_doctor::cli::{Cli, Command};
-use sts_doctor::force_delete::{Action, Thresholds};
+use sts_doctor::force_delete::Action;
 
 use crate::support::normalize::normalize;
 use crate::support::objects::sts;
 use crate::support::pod_status::as_kubelet;
-use crate::support::{Env, Kubelet, assert_exit, env, eventually, json, stderr, stdout};
+use crate::support::{Env, Kubelet, assert_exit, env, eventually, json, lost, short_thresholds, stderr, stdout};
 
 pub(crate) const TEN_MINUTES: Duration = Duration::from_secs(600);
 
@@ -23,9 +23,10 @@ fn check<'a>(doc: &'a Value, name: &str) -> &'a Value {
 pub(crate) async fn two_pods(name: &str) -> Option<(Env, Kubelet)> {
     let env = env(name).await?;
     let kubelet = env.kubelet(&["n1", "n2"]).await;
+    kubelet.schedule_only_on(&["n1"]).await;
     env.create_sts(&sts("web", 2)).await;
+    kubelet.place(&[("web-0", "n1"), ("web-1", "n2")]).await;
     env.wait_ready("web", 2).await;
-    assert_eq!(env.pod_node("web-1").await, Some(kubelet.node("n2")));
     Some((env, kubelet))
 }
 
@@ -52,7 +53,7 @@ async fn healthy_node_is_refused_even_with_yes_and_node_fenced() {
 
     let out = env.run(&["force-delete", "web-1"]).await;
     assert_exit(&out, 3);
-    insta::assert_snapshot!("force_delete_refused_healthy", normalize(&stdout(&out), &env.ns));
+    crate::server_snapshot!(env, "force_delete_refused_healthy", normalize(&stdout(&out), &env.ns));
     assert!(stderr(&out).starts_with(&format!("error: refused to force-delete {}/web-1", env.ns)), "{}", stderr(&out));
 
     let out = env.run(&["force-delete", "web-1", "--yes", "--node-fenced", "-o", "json"]).await;
@@ -86,22 +87,32 @@ async fn flapping_node_with_a_fresh_lease_is_refused() {
 #[tokio::test(flavor = "multi_thread")]
 async fn lost_node_stated_fenced_is_force_deleted_and_recreated() {
     let Some((env, kubelet)) = two_pods("fd-lost").await else { return };
-    kubelet.lose_node("n2", TEN_MINUTES).await;
-    let va = env.attach(&env.claim_volume("data-web-1").await, &kubelet.node("n2")).await;
+    kubelet.lose_node("n2").await;
     let uid = env.pod_uid("web-1").await.unwrap();
 
     // Lease stale and unreachable taints, but no strong signal yet.
-    let out = env.run(&["force-delete", "web-1", "--yes"]).await;
+    let out = env.run(&lost(&["force-delete", "web-1", "--yes"])).await;
     assert_exit(&out, 3);
     assert!(stdout(&out).contains("verdict: refused: missing evidence: strong-signal"), "{}", stdout(&out));
     env.assert_untouched("web-1", &uid).await;
 
-    let out = env.run(&["force-delete", "web-1", "--node-fenced", "--yes", "--wait", "--timeout", "60s"]).await;
-    env.delete_volume_attachment(&va).await;
-    assert_exit(&out, 0);
-    insta::assert_snapshot!("force_delete_allowed", normalize(&stdout(&out), &env.ns));
+    // The real attach/detach controller keeps data-web-1 attached to the silent n2 (its last
+    // report lists the volume in use), so the replacement on n1 waits for it: --wait says so.
+    let out = env.run(&lost(&["force-delete", "web-1", "--node-fenced", "--yes", "--wait", "--timeout", "20s"])).await;
+    assert_exit(&out, 5);
+    crate::server_snapshot!(env, "force_delete_allowed", normalize(&stdout(&out), &env.ns));
     let new = env.wait_replaced("web-1", &uid).await;
     assert_eq!(new.spec.unwrap().node_name, Some(kubelet.node("n1")));
+    // Once the node is fenced (out-of-service), the attach/detach controller detaches at once
+    // (since 1.28; 1.20 knows no such taint and keeps waiting its 6 minutes) and it starts.
+    kubelet.taint("n2", "node.kubernetes.io/out-of-service", "NoExecute", Duration::ZERO).await;
+    if env.server_minor().await >= 28 {
+        env.wait_ready("web", 2).await;
+    } else {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let status = env.wait_status("web", "the controller's status", |_| true).await.status.unwrap();
+        assert_eq!(status.ready_replicas, Some(1), "1.20 does not detach from an out-of-service node");
+    }
 }
 
 /// The race the UID precondition exists for: the plan is made, then the pod is replaced (the real
@@ -109,10 +120,10 @@ async fn lost_node_stated_fenced_is_force_deleted_and_recreated() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_replaced_pod_is_never_deleted_by_a_stale_plan() {
     let Some((env, kubelet)) = two_pods("fd-race").await else { return };
-    kubelet.lose_node("n2", TEN_MINUTES).await;
+    kubelet.lose_node("n2").await;
     let cluster = connect(&env).await;
     let evidence = cluster.force_delete_evidence(&env.ns, "web-1", false).await.unwrap();
-    let decision = sts_doctor::force_delete::assess(&evidence, &Thresholds::default(), true);
+    let decision = sts_doctor::force_delete::assess(&evidence, &short_thresholds(), true);
     let action = sts_doctor::force_delete::plan(&evidence, &decision, false).unwrap();
     let Action::Delete { uid: old, resource_version, .. } = &action else { panic!("{action:?}") };
 
@@ -145,10 +156,10 @@ async fn a_replaced_pod_is_never_deleted_by_a_stale_plan() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_pod_whose_kubelet_came_back_is_not_deleted_by_a_stale_plan() {
     let Some((env, kubelet)) = two_pods("fd-back").await else { return };
-    kubelet.lose_node("n2", TEN_MINUTES).await;
+    kubelet.lose_node("n2").await;
     let cluster = connect(&env).await;
     let evidence = cluster.force_delete_evidence(&env.ns, "web-1", false).await.unwrap();
-    let decision = sts_doctor::force_delete::assess(&evidence, &Thresholds::default(), true);
+    let decision = sts_doctor::force_delete::assess(&evidence, &short_thresholds(), true);
     let action = sts_doctor::force_delete::plan(&evidence, &decision, false).unwrap();
     let Action::Delete { uid, .. } = &action else { panic!("{action:?}") };
     let uid = uid.clone();
@@ -164,19 +175,21 @@ async fn a_pod_whose_kubelet_came_back_is_not_deleted_by_a_stale_plan() {
     env.assert_untouched("web-1", &uid).await;
 }
 
-/// Node Unknown for 13m, Lease 13m stale, out-of-service taint: the gate allows. Then the pod's
+/// Node Unknown, Lease stale, shutdown taint: the gate allows. Then the pod's
 /// status is written again as a kubelet coming back writes it (Running, Ready since now, its
 /// container started now): something on the node still runs it, and the gate refuses, naming
 /// the fields and times.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_pod_whose_status_is_written_after_its_node_went_unknown_is_refused() {
     let Some((env, kubelet)) = two_pods("fd-status-written").await else { return };
-    kubelet.lose_node("n2", Duration::from_secs(780)).await;
-    kubelet.taint("n2", "node.kubernetes.io/out-of-service", "NoExecute", Duration::from_secs(60)).await;
+    kubelet.lose_node("n2").await;
+    // The cloud provider's shutdown taint: a strong signal pod GC does not act on (it force-deletes
+    // the terminating pods of an out-of-service node by itself since 1.28).
+    kubelet.taint("n2", "node.cloudprovider.kubernetes.io/shutdown", "NoSchedule", Duration::ZERO).await;
     let uid = env.pod_uid("web-1").await.unwrap();
     let node = kubelet.node("n2");
 
-    let out = env.run(&["force-delete", "web-1", "--dry-run", "-o", "json"]).await;
+    let out = env.run(&lost(&["force-delete", "web-1", "--dry-run", "-o", "json"])).await;
     assert_exit(&out, 0);
     let doc = json(&out);
     let silent = check(&doc, "status-silent");
@@ -186,7 +199,7 @@ async fn a_pod_whose_status_is_written_after_its_node_went_unknown_is_refused() 
     );
 
     env.report_running_now("web-1").await;
-    let out = env.run(&["force-delete", "web-1", "--dry-run", "-o", "json"]).await;
+    let out = env.run(&lost(&["force-delete", "web-1", "--dry-run", "-o", "json"])).await;
     assert_exit(&out, 3);
     let doc = json(&out);
     assert_eq!((doc["verdict"].as_str(), doc["action"]["status"].as_str()), (Some("Refused"), Some("NotTaken")));
@@ -211,38 +224,38 @@ async fn a_pod_whose_status_is_written_after_its_node_went_unknown_is_refused() 
         stderr(&out)
     );
     // Stating the node is fenced does not outweigh it.
-    let out = env.run(&["force-delete", "web-1", "--node-fenced", "--yes"]).await;
+    let out = env.run(&lost(&["force-delete", "web-1", "--node-fenced", "--yes"])).await;
     assert_exit(&out, 3);
     assert!(stdout(&out).contains("verdict: refused: missing evidence: status-silent"), "{}", stdout(&out));
     env.assert_untouched("web-1", &uid).await;
 }
 
-/// Node lost 10m ago, the kubelet's last write before then: allowed. Then its kubelet comes back
+/// Node lost, the kubelet's last write before then: allowed. Then its kubelet comes back
 /// and writes the pod as it mostly does, Ready=True with its cached, old lastTransitionTime (no
 /// time in the status is new): only the pod's managedFields entry of the kubelet, dated by the
 /// API server, shows the write, and the gate refuses on it.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_kubelet_writing_old_times_after_its_node_went_unknown_is_refused_by_its_managed_fields() {
     let Some((env, kubelet)) = two_pods("fd-managed-fields").await else { return };
-    kubelet.lose_node("n2", TEN_MINUTES).await;
-    kubelet.taint("n2", "node.kubernetes.io/out-of-service", "NoExecute", Duration::from_secs(60)).await;
+    kubelet.lose_node("n2").await;
+    // The cloud provider's shutdown taint: a strong signal pod GC does not act on (it force-deletes
+    // the terminating pods of an out-of-service node by itself since 1.28).
+    kubelet.taint("n2", "node.cloudprovider.kubernetes.io/shutdown", "NoSchedule", Duration::ZERO).await;
     let uid = env.pod_uid("web-1").await.unwrap();
     let node = kubelet.node("n2");
 
-    let out = env.run(&["force-delete", "web-1", "--dry-run", "-o", "json"]).await;
+    let out = env.run(&lost(&["force-delete", "web-1", "--dry-run", "-o", "json"])).await;
     assert_exit(&out, 0);
     let doc = json(&out);
     let silent = check(&doc, "status-silent");
     assert_eq!((silent["required"].as_bool(), silent["ok"].as_bool()), (Some(true), Some(true)), "{silent}");
     let detail = silent["detail"].as_str().unwrap();
-    assert!(
-        detail.contains("Ready lastTransitionTime): the kubelet last wrote it 11m ago (managedFields)"),
-        "{detail}"
-    );
+    let last_wrote = regex::Regex::new(r"Ready lastTransitionTime\): the kubelet last wrote it \d+s ago \(managedFields\)");
+    assert!(last_wrote.unwrap().is_match(detail), "{detail}");
     assert_eq!(doc["evidence"]["podStatus"]["managedFields"], true, "{}", doc["evidence"]);
 
     env.report_ready_again("web-1", Duration::from_secs(3600)).await;
-    let out = env.run(&["force-delete", "web-1", "--dry-run", "-o", "json"]).await;
+    let out = env.run(&lost(&["force-delete", "web-1", "--dry-run", "-o", "json"])).await;
     assert_exit(&out, 3);
     let doc = json(&out);
     assert_eq!((doc["verdict"].as_str(), doc["action"]["status"].as_str()), (Some("Refused"), Some("NotTaken")));
@@ -257,7 +270,7 @@ async fn a_kubelet_writing_old_times_after_its_node_went_unknown_is_refused_by_i
         "{detail}"
     );
     assert!(!detail.contains("Ready turned True at"), "the status times are old: {detail}");
-    let out = env.run(&["force-delete", "web-1", "--node-fenced", "--yes"]).await;
+    let out = env.run(&lost(&["force-delete", "web-1", "--node-fenced", "--yes"])).await;
     assert_exit(&out, 3);
     assert!(stdout(&out).contains("verdict: refused: missing evidence: status-silent"), "{}", stdout(&out));
     env.assert_untouched("web-1", &uid).await;
@@ -270,14 +283,14 @@ async fn a_kubelet_writing_old_times_after_its_node_went_unknown_is_refused_by_i
 #[tokio::test(flavor = "multi_thread")]
 async fn a_terminating_pod_is_force_deleted() {
     let Some((env, kubelet)) = two_pods("fd-terminating").await else { return };
-    kubelet.lose_node("n2", TEN_MINUTES).await;
+    kubelet.lose_node("n2").await;
     let uid = env.pod_uid("web-1").await.unwrap();
     let pods: kube::Api<k8s_openapi::api::core::v1::Pod> = env.api();
     pods.delete("web-1", &kube::api::DeleteParams { grace_period_seconds: Some(30), ..Default::default() })
         .await
         .unwrap();
 
-    let out = env.run(&["force-delete", "web-1", "--node-fenced", "--yes", "-o", "json"]).await;
+    let out = env.run(&lost(&["force-delete", "web-1", "--node-fenced", "--yes", "-o", "json"])).await;
     assert_exit(&out, 0);
     let doc = json(&out);
     let pod = check(&doc, "pod")["detail"].as_str().unwrap().to_string();
@@ -290,12 +303,12 @@ async fn a_terminating_pod_is_force_deleted() {
 #[tokio::test(flavor = "multi_thread")]
 async fn deleted_node_is_allowed() {
     let Some((env, kubelet)) = two_pods("fd-deleted").await else { return };
-    kubelet.lose_node("n2", TEN_MINUTES).await;
+    kubelet.lose_node("n2").await;
     kubelet.delete_node("n2").await;
     let uid = env.pod_uid("web-1").await.unwrap();
 
     // Quickly, before pod GC deletes the orphaned pod itself (after ~40s).
-    let out = env.run(&["force-delete", "web-1", "--yes", "-o", "json"]).await;
+    let out = env.run(&lost(&["force-delete", "web-1", "--yes", "-o", "json"])).await;
     assert_exit(&out, 0);
     let doc = json(&out);
     assert_eq!(doc["verdict"], "Allowed");
@@ -309,95 +322,109 @@ async fn deleted_node_is_allowed() {
 #[tokio::test(flavor = "multi_thread")]
 async fn fence_taints_the_node_keeping_its_taints() {
     let Some((env, kubelet)) = two_pods("fd-fence").await else { return };
-    kubelet.lose_node("n2", TEN_MINUTES).await;
+    kubelet.lose_node("n2").await;
     let node = kubelet.node("n2");
     let before = env.taints(&node).await;
     assert_eq!(before.len(), 2, "{before:?}");
 
     let uid = env.pod_uid("web-1").await.unwrap();
-    let out = env.run(&["force-delete", "web-1", "--fence", "--yes"]).await;
+    let out = env.run(&lost(&["force-delete", "web-1", "--fence", "--yes"])).await;
     assert_exit(&out, 3);
     assert_eq!(env.taints(&node).await, before);
-    let out = env.run(&["force-delete", "web-1", "--fence", "--node-fenced", "--yes", "--dry-run"]).await;
+    let out = env.run(&lost(&["force-delete", "web-1", "--fence", "--node-fenced", "--yes", "--dry-run"])).await;
     assert_exit(&out, 0);
     assert!(stdout(&out).contains("server-side dry run: would have tainted node"), "{}", stdout(&out));
     assert_eq!(env.taints(&node).await, before);
     env.assert_untouched("web-1", &uid).await;
 
-    let out = env.run(&["force-delete", "web-1", "--fence", "--node-fenced", "--yes"]).await;
+    let volume = env.claim_volume("data-web-1").await;
+    assert_eq!(env.attachments(&volume).await, vec![node.clone()], "attached to the lost node");
+    let out = env.run(&lost(&["force-delete", "web-1", "--fence", "--node-fenced", "--yes"])).await;
     assert_exit(&out, 0);
     let text = stdout(&out);
-    assert!(text.contains("warning: the API server is v1.20"), "{text}");
     assert!(text.contains(&format!("kubectl taint node {node} node.kubernetes.io/out-of-service-")), "{text}");
     let mut after = env.taints(&node).await;
     assert_eq!(after.pop().as_deref(), Some("node.kubernetes.io/out-of-service=nodeshutdown:NoExecute"));
     assert_eq!(after, before);
 
-    // The taint is now itself the strong signal; fencing again changes nothing.
-    let out = env.run(&["force-delete", "web-1", "--fence", "--yes", "-o", "json"]).await;
-    assert_exit(&out, 0);
-    assert_eq!(json(&out)["action"]["status"], "AlreadyFenced");
-    assert!(env.pod_uid("web-1").await.is_some(), "a 1.20 server does not act on the taint");
+    if env.server_minor().await >= 28 {
+        // Since 1.28 (NodeOutOfServiceVolumeDetach GA) the controllers finish the job: pod GC
+        // force-deletes the terminating pod (it checks every 20s), the attach/detach controller
+        // detaches its volume from the fenced node without the 6-minute wait, and the StatefulSet
+        // controller's replacement runs on n1.
+        assert!(!text.contains("warning: the API server is v1."), "{text}");
+        assert!(text.contains("pod GC then force-deletes the terminating pods"), "{text}");
+        env.wait_replaced("web-1", &uid).await;
+        env.wait_ready("web", 2).await;
+        assert_eq!(env.attachments(&volume).await, vec![kubelet.node("n1")], "detached from the fenced node");
+    } else {
+        // 1.20: out-of-service is not acted on (alpha from 1.24): the command says so, and the
+        // pod stays until someone deletes it.
+        assert!(text.contains("warning: the API server is v1.20"), "{text}");
+        // The taint is now itself the strong signal; fencing again changes nothing.
+        let out = env.run(&lost(&["force-delete", "web-1", "--fence", "--yes", "-o", "json"])).await;
+        assert_exit(&out, 0);
+        assert_eq!(json(&out)["action"]["status"], "AlreadyFenced");
+        tokio::time::sleep(Duration::from_secs(25)).await;
+        env.assert_untouched("web-1", &uid).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn dry_run_and_no_terminal_change_nothing() {
     let Some((env, kubelet)) = two_pods("fd-dry").await else { return };
-    kubelet.lose_node("n2", TEN_MINUTES).await;
+    kubelet.lose_node("n2").await;
     let uid = env.pod_uid("web-1").await.unwrap();
 
-    let out = env.run(&["force-delete", "web-1", "--node-fenced"]).await;
+    let out = env.run(&lost(&["force-delete", "web-1", "--node-fenced"])).await;
     assert_exit(&out, 3);
     assert!(stderr(&out).contains("no terminal to ask on; pass --yes"), "{}", stderr(&out));
-    let out = env.run(&["force-delete", "web-1", "--node-fenced", "--yes", "--dry-run", "-o", "json"]).await;
+    let out = env.run(&lost(&["force-delete", "web-1", "--node-fenced", "--yes", "--dry-run", "-o", "json"])).await;
     assert_exit(&out, 0);
     let doc = json(&out);
     assert_eq!((doc["action"]["status"].as_str(), doc["action"]["dryRun"].as_bool()), (Some("DryRun"), Some(true)));
     tokio::time::sleep(Duration::from_secs(1)).await;
     env.assert_untouched("web-1", &uid).await;
 
-    let out = env.run(&["force-delete", "web-1", "--dry-run", "--wait"]).await;
+    let out = env.run(&lost(&["force-delete", "web-1", "--dry-run", "--wait"])).await;
     assert_exit(&out, 2);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn wait_reports_multi_attach_and_times_out() {
     let Some((env, kubelet)) = two_pods("fd-wait").await else { return };
-    kubelet.lose_node("n2", TEN_MINUTES).await;
-    kubelet.hold("web-1");
-    let uid = env.pod_uid("web-1").await.unwrap();
+    kubelet.lose_node("n2").await;
 
-    let run = env.run(&["force-delete", "web-1", "--node-fenced", "--yes", "--wait", "--timeout", "10s"]);
-    let trouble = async {
-        let new = eventually("web-1 recreated", Duration::from_secs(10), || async {
-            env.pod_uid("web-1").await.filter(|u| *u != uid)
-        })
-        .await;
-        let message = "Multi-Attach error for volume \"pv-1\" Volume is already exclusively attached to one node \
-                       and can't be attached to another";
-        env.pod_event("web-1", &new, "FailedAttachVolume", message).await;
-    };
-    let (out, ()) = tokio::join!(run, trouble);
+    // The replacement is bound to n1; the attach/detach controller refuses to attach its
+    // ReadWriteOnce volume there while n2 (silent, still reporting it in use) holds it.
+    let args = lost(&["force-delete", "web-1", "--node-fenced", "--yes", "--wait", "--timeout", "15s"]);
+    let out = env.run(&args).await;
     assert_exit(&out, 5);
     let text = stdout(&out);
     assert!(text.contains("not done after"), "{text}");
-    assert!(text.contains("volume: FailedAttachVolume: Multi-Attach error for volume"), "{text}");
-    assert!(stderr(&out).contains("error: timed out after 10s waiting for web-1"), "{}", stderr(&out));
+    // The attach/detach controller's words changed in 1.3x: "Multi-Attach error for volume" before.
+    assert!(
+        text.contains("volume: FailedAttachVolume: ")
+            && (text.contains("Multi-Attach error") || text.contains("already exclusively attached")),
+        "{text}"
+    );
+    assert!(stderr(&out).contains("error: timed out after 15s waiting for web-1"), "{}", stderr(&out));
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_pod_without_a_statefulset_gets_a_warning_and_the_same_gate() {
     let Some(env) = env("fd-plain").await else { return };
     let kubelet = env.kubelet(&["n1", "n2"]).await;
-    kubelet.pin("backup", "n2");
+    kubelet.schedule_only_on(&["n2"]).await;
     env.create_pod_mounting("backup", &[]).await;
+    kubelet.place(&[("backup", "n2")]).await;
     env.wait_replaced("backup", "none").await;
-    kubelet.lose_node("n2", TEN_MINUTES).await;
+    kubelet.lose_node("n2").await;
 
-    let out = env.run(&["force-delete", "backup", "--yes"]).await;
+    let out = env.run(&lost(&["force-delete", "backup", "--yes"])).await;
     assert_exit(&out, 3);
     assert!(stdout(&out).contains("backup is not owned by a StatefulSet (no controller)"), "{}", stdout(&out));
-    let out = env.run(&["force-delete", "backup", "--yes", "--node-fenced", "--wait"]).await;
+    let out = env.run(&lost(&["force-delete", "backup", "--yes", "--node-fenced", "--wait"])).await;
     assert_exit(&out, 0);
     assert!(stdout(&out).contains("wait: not waiting: backup is not owned by a StatefulSet"), "{}", stdout(&out));
     assert_eq!(env.pod_uid("backup").await, None);

@@ -6,8 +6,8 @@ use std::time::Duration;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Patch, PatchParams};
 
-use crate::force_delete::{TEN_MINUTES, two_pods};
-use crate::support::{assert_exit, json, stderr, stdout};
+use crate::force_delete::two_pods;
+use crate::support::{assert_exit, json, lost, stderr, stdout};
 
 /// A dry run changes nothing, so, as with reclaim and rollout, it needs no confirmation: without
 /// a terminal and without --yes the server-side dry-run DELETE (or PATCH) is still sent. The gate
@@ -15,24 +15,24 @@ use crate::support::{assert_exit, json, stderr, stdout};
 #[tokio::test(flavor = "multi_thread")]
 async fn dry_run_needs_no_confirmation_but_keeps_the_gate() {
     let Some((env, kubelet)) = two_pods("fd-dry-noprompt").await else { return };
-    kubelet.lose_node("n2", TEN_MINUTES).await;
+    kubelet.lose_node("n2").await;
     let uid = env.pod_uid("web-1").await.unwrap();
     let node = kubelet.node("n2");
     let taints = env.taints(&node).await;
 
     // No strong signal: refused, dry run or not.
-    let out = env.run(&["force-delete", "web-1", "--dry-run", "-o", "json"]).await;
+    let out = env.run(&lost(&["force-delete", "web-1", "--dry-run", "-o", "json"])).await;
     assert_exit(&out, 3);
     let doc = json(&out);
     assert_eq!((doc["verdict"].as_str(), doc["action"]["status"].as_str()), (Some("Refused"), Some("NotTaken")));
     assert!(stderr(&out).contains("Missing evidence: strong-signal"), "{}", stderr(&out));
 
-    let out = env.run(&["force-delete", "web-1", "--node-fenced", "--dry-run"]).await;
+    let out = env.run(&lost(&["force-delete", "web-1", "--node-fenced", "--dry-run"])).await;
     assert_exit(&out, 0);
     let text = stdout(&out);
     assert!(text.contains("server-side dry run: would have force-deleted pod"), "{text}");
     assert!(!stderr(&out).contains("not confirmed"), "{}", stderr(&out));
-    let out = env.run(&["force-delete", "web-1", "--node-fenced", "--fence", "--dry-run", "-o", "json"]).await;
+    let out = env.run(&lost(&["force-delete", "web-1", "--node-fenced", "--fence", "--dry-run", "-o", "json"])).await;
     assert_exit(&out, 0);
     let doc = json(&out);
     assert_eq!((doc["action"]["status"].as_str(), doc["action"]["dryRun"].as_bool()), (Some("DryRun"), Some(true)));
@@ -49,11 +49,11 @@ async fn dry_run_needs_no_confirmation_but_keeps_the_gate() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_prompt_with_stdout_redirected_shows_the_plan_first() {
     let Some((env, kubelet)) = two_pods("fd-redirected").await else { return };
-    kubelet.lose_node("n2", TEN_MINUTES).await;
+    kubelet.lose_node("n2").await;
     let uid = env.pod_uid("web-1").await.unwrap();
     let question = format!("Force-delete pod {}/web-1 now?", env.ns);
 
-    let session = env.run_on_terminal(&["force-delete", "web-1", "--node-fenced"], "[y/N]", "n").await;
+    let session = env.run_on_terminal(&lost(&["force-delete", "web-1", "--node-fenced"]), "[y/N]", "n").await;
     assert_exit(&session.out, 3);
     let screen = &session.screen;
     let asked = screen.find(&question).unwrap_or_else(|| panic!("no question:\n{screen}"));
@@ -67,7 +67,7 @@ async fn a_prompt_with_stdout_redirected_shows_the_plan_first() {
     assert!(screen[asked..].contains("not confirmed: nothing was changed"), "{screen}");
     env.assert_untouched("web-1", &uid).await;
 
-    let session = env.run_on_terminal(&["force-delete", "web-1", "--node-fenced"], "[y/N]", "y").await;
+    let session = env.run_on_terminal(&lost(&["force-delete", "web-1", "--node-fenced"]), "[y/N]", "y").await;
     assert_exit(&session.out, 0);
     assert!(session.screen.find("verdict: allowed") < session.screen.find(&question), "{}", session.screen);
     assert!(stdout(&session.out).contains("force-deleted pod"), "{}", stdout(&session.out));
@@ -80,7 +80,7 @@ async fn a_prompt_with_stdout_redirected_shows_the_plan_first() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_pod_changed_while_the_prompt_waits_is_not_deleted() {
     let Some((env, kubelet)) = two_pods("fd-changed-at-prompt").await else { return };
-    kubelet.lose_node("n2", TEN_MINUTES).await;
+    kubelet.lose_node("n2").await;
     let pods: kube::Api<Pod> = env.api();
     let before = pods.get("web-1").await.unwrap();
     let (uid, planned) = (before.metadata.uid.unwrap(), before.metadata.resource_version.unwrap());
@@ -92,7 +92,7 @@ async fn a_pod_changed_while_the_prompt_waits_is_not_deleted() {
             .block_on(edit.patch("web-1", &PatchParams::default(), &Patch::Merge(&patch)))
             .expect("label web-1");
     };
-    let session = env.run_on_terminal_with(&["force-delete", "web-1", "--node-fenced"], "[y/N]", label, "y").await;
+    let session = env.run_on_terminal_with(&lost(&["force-delete", "web-1", "--node-fenced"]), "[y/N]", label, "y").await;
     assert_exit(&session.out, 3);
     let now = pods.get("web-1").await.unwrap().metadata.resource_version.unwrap();
     assert_ne!(now, planned);
@@ -115,7 +115,7 @@ async fn a_pod_changed_while_the_prompt_waits_is_not_deleted() {
             .block_on(edit.patch("web-1", &PatchParams::default(), &Patch::Merge(&patch)))
             .expect("annotate web-1");
     };
-    let args = ["force-delete", "web-1", "--node-fenced", "-o", "json"];
+    let args = lost(&["force-delete", "web-1", "--node-fenced", "-o", "json"]);
     let session = env.run_on_terminal_with(&args, "[y/N]", annotate, "y").await;
     assert_exit(&session.out, 3);
     let doc = json(&session.out);
@@ -130,7 +130,7 @@ async fn a_pod_changed_while_the_prompt_waits_is_not_deleted() {
     env.assert_untouched("web-1", &uid).await;
 
     // Judged afresh: still a lost node, and the pod as it is now is deleted.
-    let out = env.run(&["force-delete", "web-1", "--node-fenced", "--yes", "-o", "json"]).await;
+    let out = env.run(&lost(&["force-delete", "web-1", "--node-fenced", "--yes", "-o", "json"])).await;
     assert_exit(&out, 0);
     assert_eq!(json(&out)["action"]["status"], "Deleted");
     env.wait_replaced("web-1", &uid).await;

@@ -62,7 +62,7 @@ async fn scale_down_orphans_are_listed_deleted_and_a_rerun_is_a_no_op() {
 
     let out = env.run(&["reclaim", "web"]).await;
     assert_exit(&out, 0);
-    insta::assert_snapshot!("reclaim_plan", normalize(&stdout(&out), &env.ns));
+    crate::server_snapshot!(env, "reclaim_plan", normalize(&stdout(&out), &env.ns));
 
     let doc = json(&env.run(&["reclaim", "web", "-o", "json"]).await);
     assert_eq!((doc["apiVersion"].as_str(), doc["kind"].as_str()), (Some("sts-doctor.io/v1"), Some("Reclaim")));
@@ -171,7 +171,7 @@ async fn statefulsets_whose_names_prefix_each_other_and_a_deleted_one() {
     env.wait_pods(&["web-0"]).await;
     let out = env.run(&["reclaim", "--deleted"]).await;
     assert_exit(&out, 0);
-    insta::assert_snapshot!("reclaim_deleted", normalize(&stdout(&out), &env.ns));
+    crate::server_snapshot!(env, "reclaim_deleted", normalize(&stdout(&out), &env.ns));
     let doc = json(&env.run(&["reclaim", "--deleted", "web-1", "-o", "json"]).await);
     assert_eq!(claims_of(&doc, "candidates"), ["data-web-1-0", "data-web-1-1"]);
     assert_eq!(doc["candidates"][0]["confidence"], "low");
@@ -190,8 +190,9 @@ async fn statefulsets_whose_names_prefix_each_other_and_a_deleted_one() {
 async fn mid_scale_is_refused_and_says_what_is_in_flight() {
     let Some(env) = env("reclaim-mid-scale").await else { return };
     let kubelet = env.kubelet(&["n1", "n2", "n3"]).await;
-    kubelet.pin("web-2", "n3");
+    kubelet.schedule_only_on(&["n1"]).await;
     env.create_sts(&sts("web", 3)).await;
+    kubelet.place(&[("web-0", "n1"), ("web-1", "n2"), ("web-2", "n3")]).await;
     env.wait_ready("web", 3).await;
     // n3 stops acting: web-2 stays Terminating after the scale-down deletes it.
     kubelet.freeze("n3");
@@ -296,6 +297,7 @@ async fn a_stale_plan_reports_conflicts_and_continues() {
     let Some(env) = env("reclaim-stale").await else { return };
     let _kubelet = env.kubelet(&["n1", "n2"]).await;
     scaled_down(&env, 4, 1).await;
+    env.wait_claims_settled().await;
     let cluster = env.cluster(Duration::from_secs(30));
     let want = Want { all_pods: true, claims: true, volumes: true, ..Want::default() };
     let snap = cluster.snapshot(&Scope::Namespace(env.ns.clone()), want).await.expect("snapshot");

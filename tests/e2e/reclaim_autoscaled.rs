@@ -66,7 +66,7 @@ async fn claims_the_autoscaler_reuses_are_kept() {
     // claims too: reserved for the autoscaler (info), not orphans; data-web-3 is beyond maxReplicas.
     let out = env.run(&["claims", "web"]).await;
     assert_exit(&out, 0);
-    insta::assert_snapshot!("claims_autoscaled", normalize(&stdout(&out), &env.ns));
+    crate::server_snapshot!(env, "claims_autoscaled", normalize(&stdout(&out), &env.ns));
     let doc = json(&env.run(&["claims", "web", "-o", "json"]).await);
     let reserved = vec!["autoscaler-reserved"];
     assert_eq!(

@@ -37,7 +37,7 @@ async fn a_partitioned_canary_then_the_rest() {
     kubelet.release("web-2");
     let (code, out, err) = follow.finish().await;
     assert_eq!(code, Some(0), "{out}\n{err}");
-    insta::assert_snapshot!("rollout_follow_partition", normalize(&out, &env.ns));
+    crate::server_snapshot!(env, "rollout_follow_partition", normalize(&out, &env.ns));
 
     let doc = env.rollout_json("web", &[]).await;
     assert_eq!(doc["kind"], "Rollout");
@@ -164,7 +164,7 @@ async fn a_broken_update_is_stuck_and_a_revert_is_trapped_until_fixed() {
     assert_eq!(stuck.revision, broken, "the 1.20 controller replaced web-2 by itself");
     let out = env.run(&["rollout", "web", "--stuck-after", "2s"]).await;
     assert_exit(&out, 5);
-    insta::assert_snapshot!("rollout_trapped", normalize(&stdout(&out), &env.ns));
+    crate::server_snapshot!(env, "rollout_trapped", normalize(&stdout(&out), &env.ns));
     let doc = env.rollout_json("web", &["--stuck-after", "2s"]).await;
     assert_eq!(doc["phase"], "Trapped");
     assert_eq!(doc["blockingPod"], "web-2");
@@ -328,14 +328,17 @@ async fn permissions_to_show_and_to_follow() {
 async fn a_pod_on_a_lost_node_blocks_the_statefulset() {
     let Some(env) = env("rollout-lost-node").await else { return };
     let kubelet = env.kubelet(&["n1", "n2"]).await;
+    kubelet.schedule_only_on(&["n1"]).await;
     env.create_sts(&sts("web", 2)).await;
+    kubelet.place(&[("web-0", "n1"), ("web-1", "n2")]).await;
     env.wait_ready("web", 2).await;
-    // web-0 runs on n1 (pods are spread by ordinal): lose n1 ten minutes ago.
-    kubelet.lose_node("n1", Duration::from_secs(600)).await;
-    let out = env.run(&["rollout", "web", "--stuck-after", "1m"]).await;
+    // n1 goes silent: taint eviction marks web-0 Terminating, and nothing on n1 finishes it. Stuck
+    // at once, long before --stuck-after: no wait makes a lost node's pod go.
+    kubelet.lose_node("n1").await;
+    let out = env.run(&["rollout", "web", "--stuck-after", "10m"]).await;
     assert_exit(&out, 5);
     let err = stderr(&out);
-    assert!(err.starts_with("error: stuck: web-0 has not been Ready for"), "{err}");
+    assert!(err.starts_with("error: stuck: web-0 is terminating (for "), "{err}");
     assert!(err.contains(&format!("its node {} looks lost", kubelet.node("n1"))), "{err}");
     assert!(err.contains(&format!("kubectl sts-doctor -n {} force-delete web-0", env.ns)), "{err}");
 }

@@ -17,10 +17,11 @@ const NEW: &str = "registry.example/app:2";
 async fn a_parallel_scale_down_is_not_done_while_the_removed_pod_still_terminates() {
     let Some(env) = env("rollout-parallel-down").await else { return };
     let kubelet = env.kubelet(&["n1", "n2"]).await;
-    kubelet.pin("web-2", "n2");
     env.create_sts(&sts("web", 3).parallel()).await;
     env.wait_ready("web", 3).await;
-    kubelet.freeze("n2");
+    // Whichever node web-2 is on stops acting (with Parallel, the pods are placed at once).
+    let node = kubelet.node_of("web-2").await;
+    kubelet.freeze(&node);
     env.scale("web", 2).await;
     env.wait_pod("web-2", "terminating on the frozen node", |p| p.terminating).await;
     // The controller deletes web-2, then records the generation it observed: until then the
@@ -55,7 +56,7 @@ async fn ctrl_c_while_stepping_says_where_the_steps_stopped() {
     assert_eq!(code, Some(130), "{out}\n{err}");
     assert_eq!(
         err,
-        "error: interrupted (Ctrl-C): progressing: waiting for web-1 to be Running and Ready (it is Pending); the \
+        "error: interrupted (Ctrl-C): progressing: waiting for web-1 to be Running and Ready (it is Pending, ContainerCreating); the \
          partition was not changed\n"
     );
     assert!(out.contains("\nupdated: 0/1 from the partition up\n"), "{out}");

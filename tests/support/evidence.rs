@@ -17,25 +17,29 @@ impl Env {
         self.api::<Pod>().get_opt(name).await.expect("get pod").and_then(|p| p.metadata.uid)
     }
 
-    /// Pod `name` exists with `uid` and is not being deleted: a refusal or a dry run left it
-    /// alone (a graceful delete would keep the uid but set a deletionTimestamp).
+    /// Pod `name` exists with `uid`: a refusal or a dry run left it alone. A deletion in progress
+    /// is allowed only as taint eviction makes it on a lost node (graceful, the pod's own grace
+    /// period); a force-delete would have removed the pod.
     pub async fn assert_untouched(&self, name: &str, uid: &str) {
         let pod = self.api::<Pod>().get_opt(name).await.expect("get pod");
         let pod = pod.unwrap_or_else(|| panic!("pod {name} is gone"));
         assert_eq!(pod.metadata.uid.as_deref(), Some(uid), "pod {name} was replaced");
-        assert_eq!(pod.metadata.deletion_timestamp, None, "pod {name} is being deleted");
+        if pod.metadata.deletion_timestamp.is_some() {
+            let grace = pod.spec.as_ref().and_then(|s| s.termination_grace_period_seconds);
+            assert_eq!(pod.metadata.deletion_grace_period_seconds, grace, "pod {name} is being deleted with another grace");
+        }
     }
 
-    /// Waits until pod `name` exists with a uid other than `old` and is Running and Ready; returns it.
+    /// Waits until pod `name` exists with a uid other than `old`, bound to a node and not being
+    /// deleted; returns it. (Whether it can start depends on its volume: see [`Env::wait_ready`].)
     pub async fn wait_replaced(&self, name: &str, old: &str) -> Pod {
         let api = self.api::<Pod>();
-        eventually(&format!("{name} replaced (uid other than {old}) and Ready"), Duration::from_secs(90), || {
+        eventually(&format!("{name} replaced (uid other than {old}) and scheduled"), Duration::from_secs(90), || {
             let api = api.clone();
             async move {
                 let p = api.get_opt(name).await.ok()??;
-                let ready =
-                    p.status.as_ref()?.conditions.iter().flatten().any(|c| c.type_ == "Ready" && c.status == "True");
-                (p.metadata.uid.as_deref() != Some(old) && ready && p.metadata.deletion_timestamp.is_none())
+                let bound = p.spec.as_ref()?.node_name.is_some();
+                (p.metadata.uid.as_deref() != Some(old) && bound && p.metadata.deletion_timestamp.is_none())
                     .then_some(p)
             }
         })
@@ -64,6 +68,20 @@ impl Env {
         .unwrap();
         Api::<VolumeAttachment>::all(self.client.clone()).create(&PostParams::default(), &va).await.expect("create va");
         name
+    }
+
+    /// The nodes PV `volume` has a VolumeAttachment to (not being deleted), sorted.
+    pub async fn attachments(&self, volume: &str) -> Vec<String> {
+        let all = Api::<VolumeAttachment>::all(self.client.clone()).list(&Default::default()).await.expect("list vas");
+        let mut nodes: Vec<String> = all
+            .items
+            .into_iter()
+            .filter(|va| va.metadata.deletion_timestamp.is_none())
+            .filter(|va| va.spec.source.persistent_volume_name.as_deref() == Some(volume))
+            .map(|va| va.spec.node_name)
+            .collect();
+        nodes.sort();
+        nodes
     }
 
     pub async fn delete_volume_attachment(&self, name: &str) {

@@ -1,17 +1,23 @@
-//! A simulated kubelet + scheduler + volume provisioner for one test namespace: the handle a test
-//! holds, the state it shares with the simulator, and the simulator's loop.
+//! A simulated kubelet (and CSI provisioner) for one test namespace's nodes: the handle a test
+//! holds, the state it shares with the simulator, and the simulator's loops.
 //!
-//! What the simulator does, by responsibility:
-//! - [`nodes`]: fake Nodes, their Ready condition, taints and Leases (and their renewal);
-//! - [`scheduler`]: which node a pending pod is bound to, and when;
+//! It does only what a kubelet and the CSI sidecars do; the real scheduler binds the pods, the
+//! real node lifecycle controller marks a silent node Unknown and taints it, taint eviction and pod
+//! GC act on that (tests/cluster/start.sh runs them all, their periods shortened). By
+//! responsibility:
+//! - [`nodes`]: fake Nodes (registered with capacity, Ready), their Leases (renewed every second
+//!   by a loop of their own), and how a test makes one stop, vanish or look partitioned;
+//! - [`placement`]: steering the real scheduler as an operator would (cordoning nodes);
 //! - [`pods`]: what a node's kubelet reports for its pods, and confirming their deletion;
-//! - [`provisioner`]: a PV for each pending claim.
+//! - [`provisioner`]: a CSI PV for each pending claim;
+//! - [`attacher`]: VolumeAttachments marked attached, and the volumes a node reports in use.
 
+mod attacher;
 mod history;
 mod nodes;
+mod placement;
 mod pods;
 mod provisioner;
-mod scheduler;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
@@ -31,20 +37,19 @@ struct NodeState {
     acts: bool,
     /// Renews its Lease.
     renews_lease: bool,
-    /// New pods may be scheduled here.
-    schedulable: bool,
 }
 
 #[derive(Debug, Default)]
 struct State {
     nodes: BTreeMap<String, NodeState>,
-    /// Pod name -> node it must go to.
-    pinned: BTreeMap<String, String>,
     /// Images whose containers crash-loop instead of becoming ready.
     broken_images: BTreeSet<String>,
-    /// Pods left Pending (not bound).
+    /// Pods whose containers this kubelet does not start (left Pending, ContainerCreating).
     hold: BTreeSet<String>,
-    /// Claims already given a PV.
+    /// What each node last reported in `status.volumesInUse`.
+    volumes_in_use: BTreeMap<String, Vec<String>>,
+    /// Claims already given a PV (by uid; the PV is `pv-<uid>`, a CSI volume of [`attacher::DRIVER`]:
+    /// test-made PVs, e.g. local ones, need no attaching).
     provisioned: BTreeSet<String>,
     reclaim_policy: String,
     provision: bool,
@@ -58,6 +63,8 @@ pub struct Kubelet {
     /// in flight, so no renewal or Ready report read before the change lands after it.
     step: Arc<tokio::sync::Mutex<()>>,
     task: tokio::task::JoinHandle<()>,
+    /// Renews the Leases, apart from the pod loop so that a slow step never delays a heartbeat.
+    renewer: tokio::task::JoinHandle<()>,
 }
 
 pub(super) fn now_minus(ago: Duration) -> Timestamp {
@@ -82,7 +89,8 @@ impl Kubelet {
             ns: ns.to_string(),
             state: state.clone(),
             step: step.clone(),
-            task: tokio::spawn(run(client, ns.to_string(), state, step)),
+            task: tokio::spawn(run(client.clone(), ns.to_string(), state.clone(), step)),
+            renewer: tokio::spawn(nodes::renew_leases(client, state)),
         };
         for node in nodes {
             kubelet.add_node(node).await;
@@ -99,6 +107,7 @@ impl Kubelet {
 impl Drop for Kubelet {
     fn drop(&mut self) {
         self.task.abort();
+        self.renewer.abort();
         let names: Vec<String> = self.state.lock().unwrap().nodes.keys().cloned().collect();
         let client = self.client.clone();
         let cleanup = async move {
@@ -119,35 +128,30 @@ impl Drop for Kubelet {
 }
 
 async fn run(client: Client, ns: String, state: Arc<Mutex<State>>, step_lock: Arc<tokio::sync::Mutex<()>>) {
-    let mut tick: u64 = 0;
     loop {
         let quiet = step_lock.lock().await;
-        if let Err(e) = step(&client, &ns, &state, tick.is_multiple_of(10)).await {
+        if let Err(e) = step(&client, &ns, &state).await {
             eprintln!("kubelet simulator ({ns}): {e}");
         }
         drop(quiet);
-        tick += 1;
         tokio::time::sleep(Duration::from_millis(150)).await;
     }
 }
 
-async fn step(client: &Client, ns: &str, state: &Mutex<State>, renew: bool) -> kube::Result<()> {
+async fn step(client: &Client, ns: &str, state: &Mutex<State>) -> kube::Result<()> {
     let pods: Api<Pod> = Api::namespaced(client.clone(), ns);
     let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), ns);
-    // Claims first: a pod is scheduled only once its claims were seen Bound (below).
     let claims = claims.list(&ListParams::default()).await?.items;
-    let bound = scheduler::bound_claims(&claims);
+    let attached = attacher::attach(client, state).await?;
     // Concurrently: benchmarks run thousands of pods through here.
     let list = pods.list(&ListParams::default()).await?.items;
-    futures::stream::iter(list)
+    futures::stream::iter(&list)
         .for_each_concurrent(32, |pod| {
-            let (pods, bound) = (pods.clone(), &bound);
-            async move { pods::sync_pod(&pods, &pod, state, bound).await }
+            let (pods, claims, attached) = (pods.clone(), &claims, &attached);
+            async move { pods::sync_pod(&pods, pod, state, claims, attached).await }
         })
         .await;
+    attacher::report_volumes_in_use(client, state, &list, &claims).await;
     provisioner::provision(client, ns, state, claims).await;
-    if renew {
-        nodes::renew_leases(client, state).await;
-    }
     Ok(())
 }

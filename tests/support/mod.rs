@@ -32,6 +32,9 @@ use serde_json::Value;
 
 pub use kubelet::Kubelet;
 
+/// The label of a test's nodes naming its namespace (the namespace's pods go only there).
+pub const NODE_LABEL: &str = "sts-doctor.test/namespace";
+
 /// Env var naming the admin kubeconfig of the test cluster (set by tests/run.sh).
 pub const KUBECONFIG_ENV: &str = "STS_DOCTOR_TEST_KUBECONFIG";
 
@@ -65,6 +68,10 @@ pub async fn env(test: &str) -> Option<Env> {
     let namespaces: Api<Namespace> = Api::all(client.clone());
     let mut object = Namespace::default();
     object.metadata.name = Some(ns.clone());
+    // The PodNodeSelector admission plugin (start.sh) gives every pod of the namespace this
+    // selector: the real scheduler puts this test's pods on this test's nodes only.
+    let selector = format!("{NODE_LABEL}={ns}");
+    object.metadata.annotations = Some([("scheduler.alpha.kubernetes.io/node-selector".to_string(), selector)].into());
     namespaces.create(&PostParams::default(), &object).await.expect("create namespace");
     wait_until_pods_are_admitted(&client, &ns).await;
     Some(Env { client, kubeconfig: path, ns })
@@ -212,6 +219,18 @@ pub fn assert_exit(out: &Output, code: i32) {
     );
 }
 
+/// `insta::assert_snapshot!` with the test server's version as the snapshot's suffix
+/// (`name@v1.37.snap`): each server's output is kept, and compared, on its own, since the
+/// controllers and API fields differ by release. A macro, so that insta names the snapshot after
+/// the calling test's module.
+#[macro_export]
+macro_rules! server_snapshot {
+    ($env:expr, $name:expr, $value:expr) => {{
+        let suffix = format!("v1.{}", $env.server_minor().await);
+        insta::with_settings!({ snapshot_suffix => suffix }, { insta::assert_snapshot!($name, $value) });
+    }};
+}
+
 /// Polls `check` every 200 ms until it returns `Some`, or panics with `what` after `timeout`.
 pub async fn eventually<T, F, Fut>(what: &str, timeout: Duration, mut check: F) -> T
 where
@@ -227,5 +246,29 @@ where
             panic!("timed out after {timeout:?} waiting for {what}");
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// force-delete's loss thresholds for a node lost in real time (the test cluster's controllers
+/// act within seconds, so a loss is seconds old, not the 5 minutes the defaults want).
+pub const LOSS_THRESHOLDS: [&str; 4] = ["--not-ready-for", "1s", "--lease-stale-for", "1s"];
+
+/// `args` with [`LOSS_THRESHOLDS`] added: a force-delete of a pod on a node lost seconds ago.
+pub fn lost<'a>(args: &[&'a str]) -> Vec<&'a str> {
+    args.iter().copied().chain(LOSS_THRESHOLDS).collect()
+}
+
+/// The thresholds of [`LOSS_THRESHOLDS`], for tests that drive the library.
+pub fn short_thresholds() -> sts_doctor::force_delete::Thresholds {
+    let second = jiff::SignedDuration::from_secs(1);
+    sts_doctor::force_delete::Thresholds { not_ready_for: second, lease_stale_for: second }
+}
+
+impl Env {
+    /// The test server's minor version (GET /version): where the controllers differ by release,
+    /// a test asserts what this server's do.
+    pub async fn server_minor(&self) -> u32 {
+        let info = self.client.apiserver_version().await.expect("GET /version");
+        info.minor.trim_end_matches('+').parse().expect("numeric minor version")
     }
 }

@@ -21,6 +21,8 @@ pub struct StsSpec {
     pub image: String,
     pub service: Option<String>,
     pub labels: Value,
+    /// Pods tolerate an unreachable or not-ready node forever (no eviction by taint).
+    pub tolerate_lost_node: bool,
 }
 
 pub fn sts(name: &str, replicas: i32) -> StsSpec {
@@ -34,6 +36,7 @@ pub fn sts(name: &str, replicas: i32) -> StsSpec {
         image: "registry.example/app:1".into(),
         service: Some(name.into()),
         labels: json!({ "app": name }),
+        tolerate_lost_node: false,
     }
 }
 
@@ -58,6 +61,12 @@ impl StsSpec {
         self.image = image.into();
         self
     }
+    /// Pods tolerate `node.kubernetes.io/unreachable` and `not-ready` forever: on a lost node they
+    /// stay Running, not Ready, instead of being evicted (Terminating) by taint eviction.
+    pub fn tolerate_lost_node(mut self) -> Self {
+        self.tolerate_lost_node = true;
+        self
+    }
     pub fn no_service(mut self) -> Self {
         self.service = None;
         self
@@ -76,6 +85,14 @@ impl StsSpec {
             .collect();
         let mounts: Vec<Value> =
             self.templates.iter().map(|(name, _)| json!({ "name": name, "mountPath": format!("/{name}") })).collect();
+        let tolerations: Vec<Value> = if self.tolerate_lost_node {
+            ["node.kubernetes.io/unreachable", "node.kubernetes.io/not-ready"]
+                .iter()
+                .map(|key| json!({ "key": key, "operator": "Exists", "effect": "NoExecute" }))
+                .collect()
+        } else {
+            vec![]
+        };
         let strategy = if self.on_delete {
             json!({ "type": "OnDelete" })
         } else {
@@ -95,7 +112,8 @@ impl StsSpec {
                     "metadata": { "labels": self.labels },
                     "spec": {
                         "terminationGracePeriodSeconds": 30,
-                        "containers": [{ "name": "app", "image": self.image, "volumeMounts": mounts }]
+                        "containers": [{ "name": "app", "image": self.image, "volumeMounts": mounts }],
+                        "tolerations": tolerations
                     }
                 },
                 "volumeClaimTemplates": templates
@@ -112,6 +130,16 @@ impl Env {
         }
         let object: StatefulSet = serde_json::from_value(spec.to_json()).expect("sts json");
         self.api::<StatefulSet>().create(&PostParams::default(), &object).await.expect("create statefulset")
+    }
+
+    /// Creates an OrderedReady StatefulSet with ordinal i placed on the kubelet's i-th node
+    /// (round-robin), so that which pod runs where is the same in every run.
+    pub async fn create_sts_spread(&self, kubelet: &crate::support::Kubelet, spec: &StsSpec) -> StatefulSet {
+        assert!(!spec.parallel, "Parallel creates its pods at once: they cannot be placed one by one");
+        kubelet.schedule_only_on(&[&kubelet.first_node()]).await;
+        let created = self.create_sts(spec).await;
+        kubelet.spread_ordinals(&spec.name, spec.replicas).await;
+        created
     }
 
     pub async fn create_service(&self, name: &str, headless: bool, selector: &Value) -> Service {
@@ -206,6 +234,28 @@ impl Env {
             }
         })
         .await
+    }
+
+    /// Waits until the namespace's claims stop changing (the same resourceVersions for 2s): after a
+    /// scale-down, newer StatefulSet controllers still update the condemned pods' claims (their
+    /// owner references, by the retention policy) for a moment.
+    pub async fn wait_claims_settled(&self) {
+        let api = self.api::<PersistentVolumeClaim>();
+        let versions = || async {
+            let list = api.list(&Default::default()).await.expect("list claims").items;
+            list.into_iter().map(|c| c.metadata.resource_version).collect::<Vec<_>>()
+        };
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        let mut last = versions().await;
+        let mut since = tokio::time::Instant::now();
+        while since.elapsed() < Duration::from_secs(2) {
+            assert!(tokio::time::Instant::now() < deadline, "claims still changing after 30s");
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let now = versions().await;
+            if now != last {
+                (last, since) = (now, tokio::time::Instant::now());
+            }
+        }
     }
 
     /// Waits until every claim in `names` is Bound.

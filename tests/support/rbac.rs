@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use k8s_openapi::api::authorization::v1::SubjectAccessReview;
-use k8s_openapi::api::core::v1::{Secret, ServiceAccount};
+use k8s_openapi::api::core::v1::ServiceAccount;
 use k8s_openapi::api::rbac::v1::{ClusterRole, ClusterRoleBinding, Role, RoleBinding};
 use kube::api::{Api, DeleteParams, PostParams};
 use serde_json::{Value, json};
@@ -115,18 +115,24 @@ impl Env {
     }
 
     /// A kubeconfig (in `accounts/` next to the admin one, emptied by the cluster's next fresh
-    /// start) authenticating as service account `name` of this namespace, with the token the
-    /// token controller put in its secret.
+    /// start) authenticating as service account `name` of this namespace, with a token from the
+    /// TokenRequest API (no token Secret is made for an account since 1.24).
     pub async fn service_account_kubeconfig(&self, name: &str) -> PathBuf {
         let accounts = self.api::<ServiceAccount>();
-        let secret = eventually(&format!("token secret of service account {name}"), Duration::from_secs(30), || {
+        eventually(&format!("service account {name}"), Duration::from_secs(30), || {
             let accounts = accounts.clone();
-            async move { accounts.get(name).await.ok()?.secrets?.first()?.name.clone() }
+            async move { accounts.get_opt(name).await.ok()?.map(drop) }
         })
         .await;
-        let secret = self.api::<Secret>().get(&secret).await.expect("get token secret");
-        let token = secret.data.and_then(|d| d.get("token").cloned()).expect("token in secret");
-        let token = String::from_utf8(token.0).expect("token is text");
+        let request = serde_json::json!({
+            "apiVersion": "authentication.k8s.io/v1", "kind": "TokenRequest",
+            "spec": { "expirationSeconds": 3600 }
+        });
+        let issued: serde_json::Value = accounts
+            .create_subresource::<serde_json::Value, serde_json::Value>("token", name, &kube::api::PostParams::default(), &request)
+            .await
+            .expect("TokenRequest");
+        let token = issued["status"]["token"].as_str().expect("token in TokenRequest status").to_string();
         let admin = std::fs::read_to_string(&self.kubeconfig).expect("read admin kubeconfig");
         let text = admin.replace("token: sts-doctor-admin-token", &format!("token: {token}"));
         assert_ne!(text, admin, "admin kubeconfig has no token line to replace");

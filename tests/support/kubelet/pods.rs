@@ -1,35 +1,62 @@
-//! The kubelet's part for each pod: once bound to a node that acts, it is reported Running and
-//! Ready (or crash-looping, for a broken image), and a graceful deletion is confirmed.
+//! The kubelet's part for each pod: once the scheduler has bound it to a node that acts, it is
+//! reported Running and Ready (or crash-looping, for a broken image; or left Pending while held),
+//! and a graceful deletion is confirmed.
 
-use std::collections::BTreeSet;
 use std::sync::Mutex;
 
 use jiff::Timestamp;
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 use kube::api::{Api, DeleteParams, Patch, Preconditions};
 use serde_json::{Value, json};
 
-use super::{Kubelet, State, scheduler, ts};
+use super::attacher::{Attached, volumes_of};
+use super::{Kubelet, State, ts};
 
 impl Kubelet {
     /// Containers with this image crash-loop.
     pub fn break_image(&self, image: &str) {
         self.state.lock().unwrap().broken_images.insert(image.into());
     }
+
+    /// The kubelet does not start pod `pod` (it stays Pending, ContainerCreating, on its node)
+    /// until released.
+    pub fn hold(&self, pod: &str) {
+        self.state.lock().unwrap().hold.insert(pod.into());
+    }
+
+    pub fn release(&self, pod: &str) {
+        self.state.lock().unwrap().hold.remove(pod);
+    }
 }
 
-/// One simulator step for one pod: confirm its deletion, bind it, or report its status.
-pub(super) async fn sync_pod(pods: &Api<Pod>, pod: &Pod, state: &Mutex<State>, bound: &BTreeSet<String>) {
+/// One simulator step for one pod: confirm its deletion, or report its status.
+pub(super) async fn sync_pod(
+    pods: &Api<Pod>,
+    pod: &Pod,
+    state: &Mutex<State>,
+    claims: &[PersistentVolumeClaim],
+    attached: &Attached,
+) {
     let name = pod.metadata.name.clone().unwrap_or_default();
     let uid = pod.metadata.uid.clone();
     let node = pod.spec.as_ref().and_then(|s| s.node_name.clone());
-    let (acts, broken, target) = {
+    let (acts, broken, held) = {
         let st = state.lock().unwrap();
         let acts = node.as_ref().and_then(|n| st.nodes.get(n)).is_some_and(|n| n.acts);
         let image = pod.spec.as_ref().and_then(|s| s.containers.first()).and_then(|c| c.image.clone());
         let broken = image.is_some_and(|i| st.broken_images.contains(&i));
-        (acts, broken, scheduler::target(&st, pod, bound))
+        (acts, broken, st.hold.contains(&name))
     };
+    // Containers start only once every volume is attached to this node (else ContainerCreating,
+    // as the kubelet waits for the attach/detach controller).
+    let volumes_ready = node.as_ref().is_some_and(|n| {
+        let st = state.lock().unwrap();
+        let attachable = |pv: &String| st.provisioned.contains(pv.strip_prefix("pv-").unwrap_or(pv));
+        volumes_of(pod, claims).is_some_and(|pvs| {
+            pvs.into_iter().all(|pv| !attachable(&pv) || attached.contains(&(pv, n.clone())))
+        })
+    });
+    let held = held || !volumes_ready;
     if pod.metadata.deletion_timestamp.is_some() {
         if acts {
             // The kubelet confirms the graceful deletion once containers stopped.
@@ -42,14 +69,21 @@ pub(super) async fn sync_pod(pods: &Api<Pod>, pod: &Pod, state: &Mutex<State>, b
         }
         return;
     }
-    if let Some(target) = target {
-        scheduler::bind(pods, &name, &target).await;
-        return;
-    }
     if !acts {
         return;
     }
     let status = pod.status.clone().unwrap_or_default();
+    // Succeeded and Failed are final: a kubelet never runs such a pod again.
+    if matches!(status.phase.as_deref(), Some("Succeeded" | "Failed")) {
+        return;
+    }
+    if held {
+        if status.container_statuses.is_none() {
+            let patch = creating_status(pod);
+            let _ = pods.patch_status(&name, &crate::support::pod_status::as_kubelet(), &Patch::Merge(&patch)).await;
+        }
+        return;
+    }
     let ready = status.conditions.iter().flatten().any(|c| c.type_ == "Ready" && c.status == "True");
     let running = status.phase.as_deref() == Some("Running");
     let want_ready = !broken;
@@ -59,6 +93,30 @@ pub(super) async fn sync_pod(pods: &Api<Pod>, pod: &Pod, state: &Mutex<State>, b
     let patch = running_status(pod, broken);
     // As field manager `kubelet`, as a real kubelet: force-delete's status-silent check reads it.
     let _ = pods.patch_status(&name, &crate::support::pod_status::as_kubelet(), &Patch::Merge(&patch)).await;
+}
+
+/// The status a kubelet reports for a pod whose containers it has not started yet.
+fn creating_status(pod: &Pod) -> Value {
+    let now = ts(Timestamp::now());
+    let containers: Vec<Value> = pod
+        .spec
+        .iter()
+        .flat_map(|s| s.containers.iter())
+        .map(|c| {
+            json!({ "name": c.name, "image": c.image, "imageID": "", "ready": false, "started": false,
+                    "restartCount": 0, "state": { "waiting": { "reason": "ContainerCreating" } } })
+        })
+        .collect();
+    json!({ "status": {
+        "phase": "Pending", "startTime": now, "hostIP": "127.0.0.1",
+        "conditions": [
+            { "type": "Initialized", "status": "True", "lastTransitionTime": now },
+            { "type": "Ready", "status": "False", "reason": "ContainersNotReady", "lastTransitionTime": now },
+            { "type": "ContainersReady", "status": "False", "reason": "ContainersNotReady", "lastTransitionTime": now },
+            { "type": "PodScheduled", "status": "True", "lastTransitionTime": now }
+        ],
+        "containerStatuses": containers
+    } })
 }
 
 /// The status a kubelet reports for a pod it started now: Running, and Ready unless its containers

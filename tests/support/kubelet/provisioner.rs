@@ -1,5 +1,5 @@
-//! The volume provisioner's part: a PV pre-bound to each pending claim, once; the real PV
-//! controller completes the binding.
+//! The CSI external-provisioner's part: a PV of the simulator's driver pre-bound to each pending
+//! claim, once; the real PV controller completes the binding.
 
 use std::sync::Mutex;
 
@@ -58,7 +58,7 @@ pub(super) async fn provision(client: &Client, ns: &str, state: &Mutex<State>, c
                 "accessModes": spec.access_modes.clone().unwrap_or_else(|| vec!["ReadWriteOnce".into()]),
                 "persistentVolumeReclaimPolicy": policy,
                 "storageClassName": spec.storage_class_name.clone().unwrap_or_default(),
-                "hostPath": { "path": format!("/tmp/sts-doctor-pv/{uid}") },
+                "csi": { "driver": super::attacher::DRIVER, "volumeHandle": format!("pv-{uid}"), "fsType": "ext4" },
                 "claimRef": {
                     "apiVersion": "v1", "kind": "PersistentVolumeClaim",
                     "namespace": ns, "name": claim.metadata.name, "uid": uid

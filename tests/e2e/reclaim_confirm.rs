@@ -65,7 +65,10 @@ async fn nothing_deleted_after_the_confirmation_exits_3_not_partial() {
     assert_eq!(doc["action"]["status"], "NotReclaimed", "{doc}");
     assert_eq!(doc["results"][0]["outcome"], "inUse", "{doc}");
     assert!(
-        doc["action"]["detail"].as_str().unwrap().ends_with("1 of 1 claims not reclaimed: data-web-1; nothing was changed"),
+        doc["action"]["detail"]
+            .as_str()
+            .unwrap()
+            .ends_with("1 of 1 claims not reclaimed: data-web-1; nothing was changed"),
         "{doc}"
     );
     assert!(claim(&env, "data-web-1").await.is_some_and(|c| c.metadata.deletion_timestamp.is_none()));

@@ -107,7 +107,7 @@ complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand ro
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l stuck-after -d 'An updated pod not Ready for this long makes the rollout stuck' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l step -d 'Canary: lower the partition by N, once, when the already-updated pods are Ready (with --until, step by step down to P)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l to -d 'Set the partition to P once the already-updated pods are Ready' -r
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l until -d 'With --step: keep stepping until the partition reaches this value' -r
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l until -d 'With --step: keep stepping until the partition reaches this value, then follow the rollout to its end (also without a terminal; --no-watch returns after the last patch)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l pause -d 'With --step --until: wait this long between steps once updated pods are Ready' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -s n -l namespace -d 'Namespace to use (default: the namespace of the current context)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l context -d 'Kubeconfig context to use (default: current-context)' -r

@@ -243,7 +243,8 @@ pub struct RolloutArgs {
     #[arg(long, value_name = "P")]
     pub to: Option<i32>,
 
-    /// With --step: keep stepping until the partition reaches this value.
+    /// With --step: keep stepping until the partition reaches this value, then follow the rollout
+    /// to its end (also without a terminal; --no-watch returns after the last patch).
     #[arg(long, value_name = "P", requires = "step")]
     pub until: Option<i32>,
 

@@ -22,6 +22,8 @@ use codes::needs;
 mod claim_findings;
 #[path = "doctor_codes.rs"]
 mod codes;
+#[path = "doctor_fold.rs"]
+mod fold;
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -71,6 +73,10 @@ pub struct Finding {
     pub message: String,
     /// A command that shows more or fixes it.
     pub suggestion: Option<String>,
+    /// Folded: the pods of alike findings (one code, the same cause and suggestion) this one
+    /// stands for, its message naming their ordinals as ranges; absent when it is about one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pods: Vec<String>,
 }
 
 pub fn diagnose(snap: &Snapshot, namespace: Option<&str>) -> DoctorReport {
@@ -118,6 +124,7 @@ pub fn findings(snap: &Snapshot, sts: &StatefulSet) -> Vec<Finding> {
     for note in o.notes.iter().filter(|n| n.contains("overlapping selectors")) {
         out.push(finding(Severity::Warning, "overlapping-selector", None, note.clone(), None));
     }
+    let mut out = fold::fold(&sts.name, out);
     out.sort_by_key(|f| std::cmp::Reverse(f.severity));
     out
 }
@@ -130,7 +137,7 @@ fn finding(
     suggestion: Option<String>,
 ) -> Finding {
     debug_assert!(CODES.contains(&(code, severity)), "finding {code} ({severity:?}) is not in CODES");
-    Finding { severity, code, subject: subject.map(String::from), message, suggestion }
+    Finding { severity, code, subject: subject.map(String::from), message, suggestion, pods: vec![] }
 }
 
 fn cmd(sts: &StatefulSet, args: &str) -> Option<String> {

@@ -332,3 +332,28 @@ async fn a_pod_finding_tells_its_nodes_story() {
     );
     assert!(!findings.iter().any(|f| f["code"] == "pod-on-lost-node"), "{doc}");
 }
+
+/// Many pods Pending for the same reason: one finding naming their ordinals as ranges and counting
+/// them, the JSON keeping the list of pods.
+#[tokio::test(flavor = "multi_thread")]
+async fn alike_pod_findings_fold_into_one() {
+    let Some(env) = env("doctor-fold").await else { return };
+    let kubelet = env.kubelet(&["n1"]).await;
+    for pod in ["web-1", "web-2", "web-3", "web-5"] {
+        kubelet.hold(pod);
+    }
+    env.create_sts(&sts("web", 6).parallel()).await;
+    env.wait_pods(&["web-0", "web-1", "web-2", "web-3", "web-4", "web-5"]).await;
+    env.wait_controller_sees_ready("web", 2).await;
+
+    let out = env.run(&["doctor", "web"]).await;
+    assert_exit(&out, 6);
+    let text = stdout(&out);
+    assert!(text.contains("pod-pending: 4 pods (ordinals 1–3, 5): Pending: not scheduled to a node yet"), "{text}");
+    assert_eq!(text.matches("pod-pending").count(), 1, "{text}");
+    let doc = json(&env.run(&["doctor", "web", "-o", "json"]).await);
+    let pending: Vec<&Value> =
+        doc["statefulsets"][0]["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "pod-pending").collect();
+    assert_eq!(pending.len(), 1, "{doc}");
+    assert_eq!(pending[0]["pods"], serde_json::json!(["web-1", "web-2", "web-3", "web-5"]), "{doc}");
+}

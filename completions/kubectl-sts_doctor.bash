@@ -113,7 +113,7 @@ _kubectl__sts_doctor() {
             return 0
             ;;
         kubectl__sts_doctor__subcmd__claims)
-            opts="-n -A -o -v -h -V --namespace --all-namespaces --context --kubeconfig --output --no-color --request-timeout --verbose --help --version"
+            opts="-n -o -v -h -V --namespace --context --kubeconfig --output --no-color --request-timeout --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -155,7 +155,7 @@ _kubectl__sts_doctor() {
             return 0
             ;;
         kubectl__sts_doctor__subcmd__completion)
-            opts="-n -A -o -v -h -V --namespace --all-namespaces --context --kubeconfig --output --no-color --request-timeout --verbose --help --version bash elvish fish powershell zsh"
+            opts="-n -o -v -h -V --namespace --context --kubeconfig --output --no-color --request-timeout --verbose --help --version bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -197,7 +197,7 @@ _kubectl__sts_doctor() {
             return 0
             ;;
         kubectl__sts_doctor__subcmd__doctor)
-            opts="-n -A -o -v -h -V --namespace --all-namespaces --context --kubeconfig --output --no-color --request-timeout --verbose --help --version"
+            opts="-A -n -o -v -h -V --all-namespaces --namespace --context --kubeconfig --output --no-color --request-timeout --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -239,7 +239,7 @@ _kubectl__sts_doctor() {
             return 0
             ;;
         kubectl__sts_doctor__subcmd__force__subcmd__delete)
-            opts="-y -n -A -o -v -h -V --yes --dry-run --fence --node-fenced --not-ready-for --lease-stale-for --wait --timeout --namespace --all-namespaces --context --kubeconfig --output --no-color --request-timeout --verbose --help --version"
+            opts="-y -n -o -v -h -V --yes --dry-run --fence --node-fenced --not-ready-for --lease-stale-for --wait --timeout --namespace --context --kubeconfig --output --no-color --request-timeout --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -419,7 +419,7 @@ _kubectl__sts_doctor() {
             return 0
             ;;
         kubectl__sts_doctor__subcmd__ordinals)
-            opts="-n -A -o -v -h -V --namespace --all-namespaces --context --kubeconfig --output --no-color --request-timeout --verbose --help --version"
+            opts="-n -o -v -h -V --namespace --context --kubeconfig --output --no-color --request-timeout --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -461,7 +461,7 @@ _kubectl__sts_doctor() {
             return 0
             ;;
         kubectl__sts_doctor__subcmd__reclaim)
-            opts="-y -n -A -o -v -h -V --deleted --delete --keep-volume --include-name-only --yes --dry-run --namespace --all-namespaces --context --kubeconfig --output --no-color --request-timeout --verbose --help --version"
+            opts="-A -y -n -o -v -h -V --deleted --all-namespaces --delete --keep-volume --include-name-only --yes --dry-run --namespace --context --kubeconfig --output --no-color --request-timeout --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -503,7 +503,7 @@ _kubectl__sts_doctor() {
             return 0
             ;;
         kubectl__sts_doctor__subcmd__rollout)
-            opts="-w -y -n -A -o -v -h -V --watch --no-watch --timeout --stuck-after --step --to --until --pause --fix --yes --dry-run --namespace --all-namespaces --context --kubeconfig --output --no-color --request-timeout --verbose --help --version"
+            opts="-w -y -n -o -v -h -V --watch --no-watch --timeout --stuck-after --step --to --until --pause --fix --yes --dry-run --namespace --context --kubeconfig --output --no-color --request-timeout --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

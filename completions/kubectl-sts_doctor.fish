@@ -31,7 +31,7 @@ complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_needs_command" -s o
 json\t''
 yaml\t''"
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_needs_command" -l request-timeout -d 'Give up on a single API request after this long (e.g. 30s, 2m)' -r
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_needs_command" -s A -l all-namespaces -d 'Look at all namespaces (doctor and reclaim --deleted only)'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_needs_command" -s A -l all-namespaces -d 'Check every namespace (the bare command is doctor)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_needs_command" -l no-color -d 'Disable colours (also honoured: the NO_COLOR environment variable)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_needs_command" -s v -l verbose -d 'More logging on stderr: -v info, -vv debug (API requests), -vvv trace'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
@@ -51,7 +51,6 @@ complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand or
 json\t''
 yaml\t''"
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand ordinals" -l request-timeout -d 'Give up on a single API request after this long (e.g. 30s, 2m)' -r
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand ordinals" -s A -l all-namespaces -d 'Look at all namespaces (doctor and reclaim --deleted only)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand ordinals" -l no-color -d 'Disable colours (also honoured: the NO_COLOR environment variable)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand ordinals" -s v -l verbose -d 'More logging on stderr: -v info, -vv debug (API requests), -vvv trace'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand ordinals" -s h -l help -d 'Print help'
@@ -63,7 +62,6 @@ complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand cl
 json\t''
 yaml\t''"
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand claims" -l request-timeout -d 'Give up on a single API request after this long (e.g. 30s, 2m)' -r
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand claims" -s A -l all-namespaces -d 'Look at all namespaces (doctor and reclaim --deleted only)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand claims" -l no-color -d 'Disable colours (also honoured: the NO_COLOR environment variable)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand claims" -s v -l verbose -d 'More logging on stderr: -v info, -vv debug (API requests), -vvv trace'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand claims" -s h -l help -d 'Print help'
@@ -83,7 +81,6 @@ complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand fo
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand force-delete" -l fence -d 'Instead of deleting the pod, taint its node with node.kubernetes.io/out-of-service (Kubernetes >= 1.28 then deletes its pods and force-detaches volumes)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand force-delete" -l node-fenced -d 'State that the node is fenced (powered off or isolated from storage) outside Kubernetes. Counts as the strong signal; recorded in the output'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand force-delete" -l wait -d 'After deleting, wait until the StatefulSet has recreated the pod and it is Ready'
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand force-delete" -s A -l all-namespaces -d 'Look at all namespaces (doctor and reclaim --deleted only)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand force-delete" -l no-color -d 'Disable colours (also honoured: the NO_COLOR environment variable)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand force-delete" -s v -l verbose -d 'More logging on stderr: -v info, -vv debug (API requests), -vvv trace'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand force-delete" -s h -l help -d 'Print help'
@@ -96,12 +93,12 @@ json\t''
 yaml\t''"
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -l request-timeout -d 'Give up on a single API request after this long (e.g. 30s, 2m)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -l deleted -d 'Look for claims of StatefulSets that no longer exist (lower confidence)'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -s A -l all-namespaces -d 'With --deleted: look in every namespace'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -l delete -d 'Delete the listed claims (default: show the plan only)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -l keep-volume -d 'Switch each bound PV to reclaimPolicy Retain before deleting its claim, so the data survives'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -l include-name-only -d 'Also reclaim claims matched by name only (the StatefulSet\'s selector has no matchLabels, so its claims carry no labels to verify them with); they are marked low confidence'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -s y -l yes -d 'Do not prompt; proceed (for scripts). Safety checks still apply'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -l dry-run -d 'Ask the API server to validate the change without persisting it (server-side dry run)'
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -s A -l all-namespaces -d 'Look at all namespaces (doctor and reclaim --deleted only)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -l no-color -d 'Disable colours (also honoured: the NO_COLOR environment variable)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -s v -l verbose -d 'More logging on stderr: -v info, -vv debug (API requests), -vvv trace'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -s h -l help -d 'Print help'
@@ -110,7 +107,7 @@ complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand ro
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l stuck-after -d 'An updated pod not Ready for this long makes the rollout stuck' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l step -d 'Canary: lower the partition by N, once, when the already-updated pods are Ready (with --until, step by step down to P)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l to -d 'Set the partition to P once the already-updated pods are Ready' -r
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l until -d 'With --step: keep stepping until the partition reaches this value' -r
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l until -d 'With --step: keep stepping until the partition reaches this value, then follow the rollout to its end (also without a terminal; --no-watch returns after the last patch)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l pause -d 'With --step --until: wait this long between steps once updated pods are Ready' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -s n -l namespace -d 'Namespace to use (default: the namespace of the current context)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l context -d 'Kubeconfig context to use (default: current-context)' -r
@@ -124,7 +121,6 @@ complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand ro
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l fix -d 'Delete the pod that holds the rollout in the forced-rollback trap (kubernetes#67250)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -s y -l yes -d 'Do not prompt; proceed (for scripts). Safety checks still apply'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l dry-run -d 'Ask the API server to validate the change without persisting it (server-side dry run)'
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -s A -l all-namespaces -d 'Look at all namespaces (doctor and reclaim --deleted only)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l no-color -d 'Disable colours (also honoured: the NO_COLOR environment variable)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -s v -l verbose -d 'More logging on stderr: -v info, -vv debug (API requests), -vvv trace'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -s h -l help -d 'Print help'
@@ -136,7 +132,7 @@ complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand do
 json\t''
 yaml\t''"
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand doctor" -l request-timeout -d 'Give up on a single API request after this long (e.g. 30s, 2m)' -r
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand doctor" -s A -l all-namespaces -d 'Look at all namespaces (doctor and reclaim --deleted only)'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand doctor" -s A -l all-namespaces -d 'Check the StatefulSets of every namespace'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand doctor" -l no-color -d 'Disable colours (also honoured: the NO_COLOR environment variable)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand doctor" -s v -l verbose -d 'More logging on stderr: -v info, -vv debug (API requests), -vvv trace'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand doctor" -s h -l help -d 'Print help'
@@ -148,7 +144,6 @@ complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand co
 json\t''
 yaml\t''"
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand completion" -l request-timeout -d 'Give up on a single API request after this long (e.g. 30s, 2m)' -r
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand completion" -s A -l all-namespaces -d 'Look at all namespaces (doctor and reclaim --deleted only)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand completion" -l no-color -d 'Disable colours (also honoured: the NO_COLOR environment variable)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand completion" -s v -l verbose -d 'More logging on stderr: -v info, -vv debug (API requests), -vvv trace'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand completion" -s h -l help -d 'Print help'

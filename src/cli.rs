@@ -37,41 +37,52 @@ pub fn parse(args: Vec<OsString>) -> Result<Cli, clap::Error> {
         cli.command = Some(Command::Complete { words });
         return Ok(cli);
     }
-    Cli::try_parse_from(args)
+    let mut cli = Cli::try_parse_from(args)?;
+    // -A is a flag of the subcommands that take it (and of the bare command, which is doctor), so
+    // that every other subcommand's help leaves it out; the commands read it in one place.
+    match &cli.command {
+        Some(Command::Doctor(DoctorArgs { all_namespaces: true, .. }))
+        | Some(Command::Reclaim(ReclaimArgs { all_namespaces: true, .. })) => cli.global.all_namespaces = true,
+        _ => {}
+    }
+    Ok(cli)
 }
+
+/// The heading of the flags every subcommand accepts, apart from its own.
+const GLOBAL: &str = "Global options";
 
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// Namespace to use (default: the namespace of the current context).
-    #[arg(short = 'n', long, global = true, value_name = "NAMESPACE")]
+    #[arg(short = 'n', long, global = true, help_heading = GLOBAL, value_name = "NAMESPACE")]
     pub namespace: Option<String>,
 
-    /// Look at all namespaces (doctor and reclaim --deleted only).
-    #[arg(short = 'A', long = "all-namespaces", global = true)]
+    /// Check every namespace (the bare command is doctor).
+    #[arg(short = 'A', long = "all-namespaces")]
     pub all_namespaces: bool,
 
     /// Kubeconfig context to use (default: current-context).
-    #[arg(long, global = true, value_name = "CONTEXT")]
+    #[arg(long, global = true, help_heading = GLOBAL, value_name = "CONTEXT")]
     pub context: Option<String>,
 
     /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster).
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, help_heading = GLOBAL, value_name = "PATH")]
     pub kubeconfig: Option<PathBuf>,
 
     /// Output format.
-    #[arg(short = 'o', long, global = true, value_enum, default_value_t = OutputFormat::Table)]
+    #[arg(short = 'o', long, global = true, help_heading = GLOBAL, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
 
     /// Disable colours (also honoured: the NO_COLOR environment variable).
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub no_color: bool,
 
     /// Give up on a single API request after this long (e.g. 30s, 2m).
-    #[arg(long, global = true, value_name = "DURATION", default_value = "30s")]
+    #[arg(long, global = true, help_heading = GLOBAL, value_name = "DURATION", default_value = "30s")]
     pub request_timeout: HumanDuration,
 
     /// More logging on stderr: -v info, -vv debug (API requests), -vvv trace.
-    #[arg(short = 'v', long = "verbose", global = true, action = clap::ArgAction::Count)]
+    #[arg(short = 'v', long = "verbose", global = true, help_heading = GLOBAL, action = clap::ArgAction::Count)]
     pub verbose: u8,
 }
 
@@ -180,6 +191,10 @@ pub struct ReclaimArgs {
     #[arg(long)]
     pub deleted: bool,
 
+    /// With --deleted: look in every namespace.
+    #[arg(short = 'A', long = "all-namespaces")]
+    pub all_namespaces: bool,
+
     /// Delete the listed claims (default: show the plan only).
     #[arg(long)]
     pub delete: bool,
@@ -228,7 +243,8 @@ pub struct RolloutArgs {
     #[arg(long, value_name = "P")]
     pub to: Option<i32>,
 
-    /// With --step: keep stepping until the partition reaches this value.
+    /// With --step: keep stepping until the partition reaches this value, then follow the rollout
+    /// to its end (also without a terminal; --no-watch returns after the last patch).
     #[arg(long, value_name = "P", requires = "step")]
     pub until: Option<i32>,
 
@@ -249,4 +265,8 @@ pub struct DoctorArgs {
     /// Only check this StatefulSet.
     #[arg(value_name = "STATEFULSET")]
     pub name: Option<String>,
+
+    /// Check the StatefulSets of every namespace.
+    #[arg(short = 'A', long = "all-namespaces")]
+    pub all_namespaces: bool,
 }

@@ -200,10 +200,12 @@ fn subcommands(current: &str) -> Vec<String> {
 fn flags(subcommand: Option<&str>, current: &str) -> Vec<String> {
     let root = Cli::command();
     let sub = subcommand.and_then(|s| root.find_subcommand(s));
+    // After a subcommand, only the root's global flags apply besides its own.
+    let root_args = root.get_arguments().filter(|a| sub.is_none() || a.is_global_set());
     let candidates: Vec<String> = sub
         .into_iter()
-        .chain([&root])
         .flat_map(|c| c.get_arguments())
+        .chain(root_args)
         .filter(|a| !a.is_hide_set())
         .filter_map(|a| {
             let help = a.get_help().map(|h| h.to_string()).unwrap_or_default();
@@ -312,5 +314,9 @@ mod tests {
         let fl = flags(Some("force-delete"), "--no");
         assert!(fl.iter().any(|f| f.starts_with("--node-fenced\t")), "{fl:?}");
         assert!(fl.iter().any(|f| f.starts_with("--no-color\t")), "{fl:?}");
+        // -A is offered where it applies only.
+        assert!(!flags(Some("force-delete"), "--all").iter().any(|f| f.starts_with("--all-namespaces")));
+        assert!(flags(Some("doctor"), "--all").iter().any(|f| f.starts_with("--all-namespaces\t")));
+        assert!(flags(None, "--all").iter().any(|f| f.starts_with("--all-namespaces\t")));
     }
 }

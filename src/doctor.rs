@@ -22,6 +22,8 @@ use codes::needs;
 mod claim_findings;
 #[path = "doctor_codes.rs"]
 mod codes;
+#[path = "doctor_fold.rs"]
+mod fold;
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -71,6 +73,10 @@ pub struct Finding {
     pub message: String,
     /// A command that shows more or fixes it.
     pub suggestion: Option<String>,
+    /// Folded: the pods of alike findings (one code, the same cause and suggestion) this one
+    /// stands for, its message naming their ordinals as ranges; absent when it is about one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pods: Vec<String>,
 }
 
 pub fn diagnose(snap: &Snapshot, namespace: Option<&str>) -> DoctorReport {
@@ -112,12 +118,13 @@ pub fn findings(snap: &Snapshot, sts: &StatefulSet) -> Vec<Finding> {
     let c = claims::diagnose(snap, sts);
     let mut out = Vec::new();
     service_findings(&o, &mut out);
-    ordinal_findings(sts, &o, &mut out);
+    ordinal_findings(snap, sts, &o, &mut out);
     rollout_findings(snap, sts, &o, &mut out);
     claim_findings(snap, sts, &c, &mut out);
     for note in o.notes.iter().filter(|n| n.contains("overlapping selectors")) {
         out.push(finding(Severity::Warning, "overlapping-selector", None, note.clone(), None));
     }
+    let mut out = fold::fold(&sts.name, out);
     out.sort_by_key(|f| std::cmp::Reverse(f.severity));
     out
 }
@@ -130,7 +137,7 @@ fn finding(
     suggestion: Option<String>,
 ) -> Finding {
     debug_assert!(CODES.contains(&(code, severity)), "finding {code} ({severity:?}) is not in CODES");
-    Finding { severity, code, subject: subject.map(String::from), message, suggestion }
+    Finding { severity, code, subject: subject.map(String::from), message, suggestion, pods: vec![] }
 }
 
 fn cmd(sts: &StatefulSet, args: &str) -> Option<String> {
@@ -150,7 +157,7 @@ fn service_findings(o: &OrdinalsReport, out: &mut Vec<Finding>) {
     }
 }
 
-fn ordinal_findings(sts: &StatefulSet, o: &OrdinalsReport, out: &mut Vec<Finding>) {
+fn ordinal_findings(snap: &Snapshot, sts: &StatefulSet, o: &OrdinalsReport, out: &mut Vec<Finding>) {
     let ordinals_cmd = cmd(sts, &format!("ordinals {}", sts.name));
     // Missing ordinals waiting on a lower one are one finding: the blocker is what matters.
     let waiting: Vec<&str> =
@@ -191,8 +198,24 @@ fn ordinal_findings(sts: &StatefulSet, o: &OrdinalsReport, out: &mut Vec<Finding
         if code == "controller-behind" && out.iter().any(|f| f.code == code) {
             continue;
         }
-        out.push(finding(severity, code, pod, format!("{}: {why}", r.pod), suggestion));
+        let node = node_story(r, snap.now).map(|n| format!("; {n}")).unwrap_or_default();
+        out.push(finding(severity, code, pod, format!("{}: {why}{node}", r.pod), suggestion));
     }
+}
+
+/// The pod's node, when its health explains a finding about the pod: a node that is not Ready
+/// (a lost node's finding already says so). A node Unknown whose Lease is fresh is a status-only
+/// partition: its kubelet is alive and may still run the pod.
+fn node_story(r: &ordinals::OrdinalRow, now: jiff::Timestamp) -> Option<String> {
+    let health = r.node_health.as_ref().filter(|h| h.state != "Ready")?;
+    if r.issue == Some(Issue::NodeLost) {
+        return None;
+    }
+    let mut text = format!("its node {} is {}", health.node, health.summary(now));
+    if health.renewed_by_a_silent_node() {
+        text.push_str(": a status-only partition (its kubelet is alive and may still run the pod; not a lost node)");
+    }
+    Some(text)
 }
 
 /// An updated pod not Ready for this long makes a rollout stuck (as `rollout --stuck-after`).

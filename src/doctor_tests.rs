@@ -256,3 +256,30 @@ fn unreadable_nodes_and_leases_make_the_report_incomplete_and_say_what_was_not_c
     let table = crate::render::doctor::table(&complete, crate::render::style::Style::plain());
     assert!(table.contains("1 statefulset(s): 0 error(s), 0 warning(s), 0 info\n"), "{table}");
 }
+
+/// A pod not Ready on a node the node controller marks Unknown while its kubelet still renews the
+/// Lease: the finding carries its node's story (a status-only partition), as `ordinals` shows it.
+#[test]
+fn a_pod_finding_carries_its_nodes_health_where_it_explains_it() {
+    let mut objects = healthy("db", 2);
+    remove(&mut objects, "Node", "n2");
+    objects.push(lost_node("n2", 520));
+    patch(&mut objects, "Pod", "db-1", json!({ "status": { "conditions": [{ "type": "Ready", "status": "False" }] } }));
+    let r = diagnose(&snapshot(objects), Some("shop"));
+    let f = r.statefulsets[0].findings.iter().find(|f| f.subject.as_deref() == Some("db-1")).expect("db-1 finding");
+    assert_eq!(f.code, "pod-not-ready", "{f:?}");
+    assert!(
+        f.message.ends_with(
+            "; its node n2 is Unknown 8m, but its kubelet still renews its Lease (renewed 5s ago): a status-only \
+             partition (its kubelet is alive and may still run the pod; not a lost node)"
+        ),
+        "{}",
+        f.message
+    );
+    // A pod on a Ready node: nothing added.
+    let mut objects = healthy("db", 2);
+    patch(&mut objects, "Pod", "db-1", json!({ "status": { "conditions": [{ "type": "Ready", "status": "False" }] } }));
+    let r = diagnose(&snapshot(objects), Some("shop"));
+    let f = r.statefulsets[0].findings.iter().find(|f| f.subject.as_deref() == Some("db-1")).expect("db-1 finding");
+    assert!(!f.message.contains("its node"), "{}", f.message);
+}

@@ -137,7 +137,7 @@ impl NodeHealth {
 
     /// A node that would look lost (deleted, or Ready Unknown / never reported) whose Lease is
     /// fresh: its kubelet is alive, so it is not taken for lost.
-    fn renewed_by_a_silent_node(&self) -> bool {
+    pub fn renewed_by_a_silent_node(&self) -> bool {
         self.could_be_lost() && self.lease_renewed.is_some() && !self.lease_stale
     }
 

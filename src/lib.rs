@@ -16,6 +16,7 @@ pub mod controller_rules;
 pub mod doctor;
 pub mod duration;
 pub mod error;
+pub mod fold;
 pub mod force_delete;
 pub mod health;
 pub mod interrupt;

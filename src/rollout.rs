@@ -300,7 +300,9 @@ pub fn status_with(
         Err(_) => BTreeMap::new(),
     };
     let replicas = sts.replicas.max(0);
-    let boundary = if sts.is_on_delete() { 0 } else { sts.partition.clamp(0, replicas) };
+    // The controller's rule, unclamped: a pod at index >= partition gets the update revision, also one
+    // a later scale-up creates (partition 5 on 3 replicas: index 3 is created on the current revision).
+    let boundary = if sts.is_on_delete() { 0 } else { sts.partition.max(0) };
     let mine: BTreeMap<i32, &Pod> = pods
         .iter()
         .filter(|p| p.namespace == sts.namespace && sts.owns_pod(p))
@@ -336,7 +338,7 @@ pub fn status_with(
 
     let progress = Progress {
         updated: view.in_range().filter(|r| r.index >= boundary && r.on_update(sts) && r.is_available()).count() as i32,
-        total: replicas - boundary,
+        total: (replicas - boundary).max(0),
     };
     let notes = notes::notes(&view, revisions, facts);
     let controller_next = verdict.action.describe(&view.rows);

@@ -31,6 +31,7 @@ async fn reclaim_one(cluster: &Cluster, c: &Candidate, options: ReclaimOptions) 
         namespace: c.namespace.clone(),
         claim: c.claim.clone(),
         outcome,
+        volume_switched: retained_volume.is_some() && !options.dry_run && c.reclaim_policy.as_deref() != Some("Retain"),
         retained_volume,
         message,
     };

@@ -114,6 +114,7 @@ impl Cluster {
             },
         );
         let volumes = volumes?;
+        let placement = self.placement(&pod, &volumes).await?;
         // Only attachments of this pod's PVs matter.
         let pvs: BTreeSet<String> = volumes.iter().flatten().filter_map(|v| v.volume.clone()).collect();
         let attachments = attachments?.map(|all| all.into_iter().filter(|a| pvs.contains(&a.volume)).collect());
@@ -130,6 +131,7 @@ impl Cluster {
             volumes,
             attachments,
             pods_on_node: pods_on_node.transpose()?,
+            placement,
         })
     }
 

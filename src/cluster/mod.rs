@@ -10,6 +10,7 @@ mod connect;
 pub mod evidence;
 mod namespaces;
 mod node_lookup;
+mod placement;
 pub mod pods;
 pub mod revisions;
 pub mod server_time;

@@ -341,6 +341,7 @@ mod tests {
             volumes: Ok(vec![]),
             attachments: Ok(vec![]),
             pods_on_node: None,
+            placement: Ok(Default::default()),
         };
         let decision = force_delete::assess(&evidence, &Thresholds::default(), false);
         Report::new(evidence, decision, &Thresholds::default(), false)

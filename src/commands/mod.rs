@@ -12,7 +12,7 @@ use anyhow::Result;
 
 use crate::cli::{Command, GlobalArgs, OutputFormat};
 use crate::cluster::Cluster;
-use crate::error::{Exit, Outcome};
+use crate::error::Outcome;
 use crate::render::style::Style;
 
 /// What every command needs besides its own arguments.
@@ -101,11 +101,6 @@ pub fn reject_all_namespaces(global: &GlobalArgs, command: &str) -> Result<()> {
         .into());
     }
     Ok(())
-}
-
-pub fn not_implemented<T>(command: &str, _args: &T) -> Result<Exit> {
-    // Placeholder while a subcommand is being built: say so, never print fake output.
-    Err(anyhow::anyhow!("`{command}` is not implemented yet"))
 }
 
 #[cfg(test)]

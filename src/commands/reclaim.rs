@@ -89,7 +89,7 @@ pub async fn run(ctx: &Context, args: &ReclaimArgs) -> Result<Exit> {
         return Err(Outcome::Refused(message).into());
     }
     let results = act(ctx, &report.plan.candidates, &fresh, args).await;
-    let exit = reclaim::exit_for(&results);
+    let exit = reclaim::exit_for(&results, args.confirm.dry_run);
     report.finish(results);
     if table {
         render::write_stdout(&render::reclaim::results(&report, style))?;
@@ -203,14 +203,13 @@ fn question(candidates: &[Candidate]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use clap::Parser;
-
     use super::*;
-    use crate::cli::{Cli, Command};
+    use crate::cli::Command;
     use crate::error::exit_code_for;
 
     fn check(args: &[&str]) -> Result<()> {
-        let cli = Cli::try_parse_from(std::iter::once("kubectl-sts_doctor").chain(args.iter().copied())).unwrap();
+        let words = std::iter::once("kubectl-sts_doctor").chain(args.iter().copied()).map(Into::into).collect();
+        let cli = crate::cli::parse(words).unwrap();
         match &cli.command {
             Some(Command::Reclaim(reclaim)) => validate(&cli.global, reclaim),
             other => panic!("not reclaim: {other:?}"),

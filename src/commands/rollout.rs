@@ -92,7 +92,10 @@ impl Doc {
 }
 
 async fn run_to_end(ctx: &Context, args: &RolloutArgs, doc: &mut Doc) -> Result<Exit> {
-    let watch = args.watch || (!args.no_watch && std::io::stdout().is_terminal());
+    // Stepping --until a partition already follows between its steps: a script asking for that
+    // expects it to end when the rollout is done (or stuck), as on a terminal, not right after the
+    // last patch. --no-watch returns after it.
+    let watch = args.watch || (!args.no_watch && (std::io::stdout().is_terminal() || args.until.is_some()));
     // Every judgement ("not Ready for longer than --stuck-after") is made on the API server's clock.
     // (A skewed local clock, or a server without a Date header, is a note in the status.)
     let server = ctx.cluster.server_time().await?;

@@ -8,6 +8,7 @@ use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::api::storage::v1 as storage;
 use serde::Serialize;
 
+use super::placement::Placement;
 use crate::model::{Lease, Node, Part, Pod, ServerVersion};
 
 /// Everything `assess` looks at.
@@ -44,6 +45,10 @@ pub struct Evidence {
     /// the out-of-service taint affects.
     #[serde(serialize_with = "crate::model::part_serde::option")]
     pub pods_on_node: Option<Part<Vec<String>>>,
+    /// Where the replacement can run (the StatefulSet's template, the PVs' node affinity): for the
+    /// plan's words only, not part of the decision.
+    #[serde(skip)]
+    pub placement: Part<Placement>,
 }
 
 /// The result of reading one object.

@@ -8,6 +8,7 @@
 
 mod assess;
 pub mod evidence;
+pub mod placement;
 mod plan;
 mod recheck;
 pub mod report;
@@ -19,6 +20,7 @@ use serde::Serialize;
 
 pub use assess::assess;
 pub use evidence::{Attachment, Clock, ContainerTimes, Evidence, Lookup, PodStatusTimes, PodVolume};
+pub use placement::{Placement, Requirement};
 pub use plan::{Action, OUT_OF_SERVICE_VALUE, fence_followups, plan, steps};
 pub use recheck::{Stale, recheck};
 pub use report::{ActionReport, ActionStatus, Report};

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::Decision;
 use super::evidence::{Evidence, Lookup};
+use super::placement::pins;
 use crate::model::Taint;
 use crate::model::infra::TAINT_OUT_OF_SERVICE;
 
@@ -90,9 +91,7 @@ pub fn steps(action: &Action, ev: &Evidence) -> Vec<String> {
                  enforces the preconditions on the DELETE itself)"
             )];
             match &ev.pod.controller {
-                Some(o) if o.kind == "StatefulSet" => steps.push(format!(
-                    "the StatefulSet controller then creates a new {pod} on another node, with the same claims"
-                )),
+                Some(o) if o.kind == "StatefulSet" => steps.push(replacement(ev, pod)),
                 _ => steps.push(format!("nothing recreates {pod}: it is not owned by a StatefulSet")),
             }
             steps
@@ -128,6 +127,31 @@ pub fn steps(action: &Action, ev: &Evidence) -> Vec<String> {
         Action::AlreadyFenced { node } => {
             vec![format!("nothing to change: node {node} already has the {TAINT_OUT_OF_SERVICE} NoExecute taint")]
         }
+    }
+}
+
+/// What the StatefulSet controller's replacement will do: run elsewhere, unless its template or a
+/// local volume pins it to the lost node.
+fn replacement(ev: &Evidence, pod: &str) -> String {
+    let node = ev.pod.node.as_deref().unwrap_or_default();
+    let hostname = ev.node.found().and_then(|n| n.hostname.as_deref());
+    match &ev.placement {
+        Ok(placement) => {
+            let pins = pins(placement, node, hostname);
+            if pins.is_empty() {
+                format!("the StatefulSet controller then creates a new {pod} on another node, with the same claims")
+            } else {
+                format!(
+                    "the StatefulSet controller then creates a new {pod} with the same claims, but it cannot start \
+                     on another node: {}; it stays Pending until {node} is back (or the pin is removed)",
+                    pins.join("; ")
+                )
+            }
+        }
+        Err(reason) => format!(
+            "the StatefulSet controller then creates a new {pod} with the same claims, on another node unless its \
+             template or a local volume pins it to {node} (that could not be read: {reason})"
+        ),
     }
 }
 

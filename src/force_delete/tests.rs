@@ -34,6 +34,7 @@ fn evidence(node: Option<Value>, lease: Option<Value>) -> Evidence {
         volumes: Ok(vec![PodVolume { claim: "data-web-1".into(), volume: Some("pv-data-web-1".into()) }]),
         attachments: Ok(vec![]),
         pods_on_node: None,
+        placement: Ok(Default::default()),
     }
 }
 

@@ -298,7 +298,7 @@ fn row(
     if let Some((issue, why)) = problem(snap, pod, row.node_health.as_ref(), rules.succeeded) {
         (row.issue, row.why) = (Some(issue), Some(why));
         if issue == Issue::NodeLost {
-            row.suggestion = row.node_health.as_ref().map(|h| force_delete_hint(&sts.namespace, name, h));
+            row.suggestion = row.node_health.as_ref().map(|h| force_delete_hint(&sts.namespace, name, h, snap.now));
         }
     }
     row

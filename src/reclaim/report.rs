@@ -61,8 +61,11 @@ pub enum ActionStatus {
     DryRun,
     /// Every candidate was deleted (or was already gone).
     Deleted,
-    /// Not every candidate was reclaimed (a conflict, in use, failed, outcome unknown): see
-    /// `results`; exit 4.
+    /// Not every candidate was reclaimed, and nothing changed: every delete was refused or not
+    /// attempted (in use or changed since the plan, a conflict, a 4xx); exit 3.
+    NotReclaimed,
+    /// Not every candidate was reclaimed, but something changed (a claim deleted, a PV switched to
+    /// Retain, or a delete whose outcome is unknown): see `results`; exit 4.
     Partial,
 }
 
@@ -114,13 +117,28 @@ pub struct ClaimResult {
     /// With --keep-volume: the PV now (or already) set to Retain.
     pub retained_volume: Option<String>,
     pub message: String,
+    /// This run switched the claim's PV to Retain (not a dry run, the policy was another): a change
+    /// made even when the claim itself was not deleted.
+    #[serde(skip)]
+    pub volume_switched: bool,
 }
 
-/// Exit 0 when every claim was reclaimed (or already gone), else Partial (exit 4) naming the rest.
-pub fn exit_for(results: &[ClaimResult]) -> anyhow::Result<Exit> {
-    match summary(results, false) {
+impl ClaimResult {
+    /// Whether this result changed (or may have changed) something in the cluster.
+    pub fn changed_something(&self) -> bool {
+        matches!(self.outcome, ClaimOutcome::Deleted | ClaimOutcome::Unknown) || self.volume_switched
+    }
+}
+
+/// Exit 0 when every claim was reclaimed (or already gone); else 3 (refused) when nothing changed,
+/// 4 (partial) when something did: the rule of the exit-code table, for scripts to act on.
+pub fn exit_for(results: &[ClaimResult], dry_run: bool) -> anyhow::Result<Exit> {
+    match summary(results, dry_run) {
         (ActionStatus::Partial, detail) => {
             Err(Outcome::Partial(format!("{detail} (see the results above; re-run to plan again)")).into())
+        }
+        (ActionStatus::NotReclaimed, detail) => {
+            Err(Outcome::Refused(format!("{detail} (see the results above; re-run to plan again)")).into())
         }
         _ => Ok(Exit::Ok),
     }
@@ -131,6 +149,9 @@ fn summary(results: &[ClaimResult], dry_run: bool) -> (ActionStatus, String) {
     let failed: Vec<&str> = results.iter().filter(|r| !r.outcome.is_ok()).map(|r| r.claim.as_str()).collect();
     if !failed.is_empty() {
         let detail = format!("{} of {} claims not reclaimed: {}", failed.len(), results.len(), failed.join(", "));
+        if dry_run || !results.iter().any(ClaimResult::changed_something) {
+            return (ActionStatus::NotReclaimed, format!("{detail}; nothing was changed"));
+        }
         return (ActionStatus::Partial, detail);
     }
     if dry_run {
@@ -164,6 +185,7 @@ mod tests {
             outcome,
             retained_volume: None,
             message: String::new(),
+            volume_switched: false,
         }
     }
 
@@ -207,7 +229,7 @@ mod tests {
         );
 
         let results = vec![result("data-web-1", ClaimOutcome::Deleted), result("data-web-2", ClaimOutcome::Conflict)];
-        let err = exit_for(&results).unwrap_err();
+        let err = exit_for(&results, false).unwrap_err();
         assert_eq!(crate::error::exit_code_for(&err), Exit::Partial);
         assert_eq!(
             err.to_string(),
@@ -219,5 +241,34 @@ mod tests {
             (action(&partial)["status"].clone(), action(&partial)["detail"].clone()),
             (json!("Partial"), json!("1 of 2 claims not reclaimed: data-web-2"))
         );
+    }
+
+    #[test]
+    fn nothing_changed_is_not_reclaimed_exit_3_not_partial() {
+        // The only candidate came into use between the plan and the confirmation: nothing was deleted.
+        let results = vec![result("data-web-1", ClaimOutcome::InUse)];
+        let err = exit_for(&results, false).unwrap_err();
+        assert_eq!(crate::error::exit_code_for(&err), Exit::Refused);
+        assert_eq!(
+            err.to_string(),
+            "1 of 1 claims not reclaimed: data-web-1; nothing was changed (see the results above; re-run to plan again)"
+        );
+        let mut report = ReclaimReport::new(scaled_down(), true, false, false);
+        report.finish(results);
+        assert_eq!(action(&report)["status"], "NotReclaimed");
+
+        // Already gone and a conflict: still nothing this run changed.
+        let gone = vec![result("data-web-1", ClaimOutcome::AlreadyGone), result("data-web-2", ClaimOutcome::Conflict)];
+        assert_eq!(crate::error::exit_code_for(&exit_for(&gone, false).unwrap_err()), Exit::Refused);
+        // A dry run changes nothing, whatever failed.
+        let dry = vec![result("data-web-1", ClaimOutcome::WouldDelete), result("data-web-2", ClaimOutcome::Failed)];
+        assert_eq!(crate::error::exit_code_for(&exit_for(&dry, true).unwrap_err()), Exit::Refused);
+        // A PV switched to Retain is a change even though its claim was not deleted; so is an
+        // unknown outcome (the delete may have been carried out).
+        let mut switched = result("data-web-1", ClaimOutcome::Failed);
+        switched.volume_switched = true;
+        assert_eq!(crate::error::exit_code_for(&exit_for(&[switched], false).unwrap_err()), Exit::Partial);
+        let unknown = [result("data-web-1", ClaimOutcome::Unknown)];
+        assert_eq!(crate::error::exit_code_for(&exit_for(&unknown, false).unwrap_err()), Exit::Partial);
     }
 }

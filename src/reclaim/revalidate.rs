@@ -32,6 +32,7 @@ pub fn revalidate(planned: &[Candidate], fresh: &ReclaimPlan) -> (Vec<Candidate>
                 claim: c.claim.clone(),
                 outcome: ClaimOutcome::Conflict,
                 retained_volume: None,
+                volume_switched: false,
                 message: format!(
                     "since the plan, what deleting it does to the data changed: planned \"{}\", now \"{}\": not deleted \
                      (re-run to plan again)",
@@ -54,6 +55,7 @@ pub fn revalidate(planned: &[Candidate], fresh: &ReclaimPlan) -> (Vec<Candidate>
             claim: c.claim.clone(),
             outcome,
             retained_volume: None,
+            volume_switched: false,
             message: format!("since the plan: {why}: not deleted"),
         });
     }

@@ -405,11 +405,12 @@ fn partial_results_exit_4() {
         outcome,
         retained_volume: None,
         message: String::new(),
+        volume_switched: false,
     };
     let ok = [result("a", ClaimOutcome::Deleted), result("b", ClaimOutcome::AlreadyGone)];
-    assert_eq!(exit_for(&ok).unwrap(), Exit::Ok);
+    assert_eq!(exit_for(&ok, false).unwrap(), Exit::Ok);
     let mixed = [result("a", ClaimOutcome::Deleted), result("b", ClaimOutcome::Conflict)];
-    let err = exit_for(&mixed).unwrap_err();
+    let err = exit_for(&mixed, false).unwrap_err();
     assert_eq!(crate::error::exit_code_for(&err), Exit::Partial);
     assert!(err.to_string().starts_with("1 of 2 claims not reclaimed: b"), "{err}");
 }

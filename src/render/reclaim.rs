@@ -248,6 +248,7 @@ mod tests {
             outcome,
             retained_volume: None,
             message: message.into(),
+            volume_switched: false,
         };
         let results = vec![
             result(

@@ -12,7 +12,32 @@ use super::{Phase, TRAP_ISSUE, View, Wants};
 /// The issue (and fix) after which controllers recreate Succeeded pods, not only Failed ones.
 pub(super) const SUCCEEDED_ISSUE: &str = "kubernetes/kubernetes#121389";
 
-/// Row `i` has been unready for longer than --stuck-after.
+/// The controller waits for row `i` to be Ready before it replaces any pod, although it would
+/// replace that very pod. OrderedReady waits for every pod before it replaces any; with Parallel
+/// only the MaxUnavailableStatefulSet update waits, while too many pods (this one among them) are
+/// unavailable.
+pub(super) fn waits_to_replace(view: &View, i: usize, action: &Action) -> bool {
+    let sts = view.sts;
+    let row = &view.rows[i];
+    (!sts.is_parallel() || view.update.max_unavailable.is_some())
+        && !sts.is_on_delete()
+        && row.in_range
+        && row.exists
+        && !row.terminating
+        && row.index >= view.boundary
+        && !row.on_update(sts)
+        && action.waits_on() == Some(i)
+}
+
+/// The trap without waiting for --stuck-after: the controller waits for a pod it would replace,
+/// and that pod shows it will not get Ready by itself (a crash loop, an image or configuration
+/// error, restarts). It waits forever (kubernetes#67250), so there is no timer to wait out.
+pub(super) fn trapped_now(view: &View, action: &Action) -> Option<usize> {
+    let i = action.waits_on()?;
+    (waits_to_replace(view, i, action) && broken_evidence(&view.rows[i]).is_some()).then_some(i)
+}
+
+/// Row `i` has been unready for longer than --stuck-after, or is trapped (see [`trapped_now`]).
 pub(super) fn blocked(view: &View, i: usize, action: Action) -> Verdict {
     let sts = view.sts;
     let row = &view.rows[i];
@@ -76,17 +101,7 @@ pub(super) fn blocked(view: &View, i: usize, action: Action) -> Verdict {
             ),
         });
     }
-    // OrderedReady waits for every pod before it replaces any; with Parallel only the
-    // MaxUnavailableStatefulSet update waits, while too many pods (this one among them) are unavailable.
-    let waits_to_replace = (!sts.is_parallel() || view.update.max_unavailable.is_some())
-        && !sts.is_on_delete()
-        && row.in_range
-        && row.exists
-        && !row.terminating
-        && row.index >= view.boundary
-        && !row.on_update(sts)
-        && action.waits_on() == Some(i);
-    if waits_to_replace {
+    if waits_to_replace(view, i, &action) {
         let evidence = broken_evidence(row);
         let cause = trap_cause(view, row);
         let (why, issue) = why_never_replaced(view, row);

@@ -3,7 +3,7 @@
 use crate::controller_rules::{Finished, SucceededPods};
 use crate::duration::human;
 
-use super::blocked::{SUCCEEDED_ISSUE, blocked};
+use super::blocked::{SUCCEEDED_ISSUE, blocked, trapped_now};
 use super::controller::{Action, next_action};
 use super::holder;
 use super::{Phase, Row, View, Wants};
@@ -50,8 +50,9 @@ pub(crate) fn verdict(view: &View) -> Verdict {
         );
     };
 
-    // A pod the controller waits on for too long: stuck, or trapped when it would replace it.
-    if let Some(i) = stuck_wait(view, &action) {
+    // A pod the controller waits on for too long: stuck, or trapped when it would replace it; a
+    // broken pod it would replace is trapped at once (it waits for it forever).
+    if let Some(i) = trapped_now(view, &action).or_else(|| stuck_wait(view, &action)) {
         return blocked(view, i, action);
     }
     // A finished pod still there long after the controller should have recreated it.

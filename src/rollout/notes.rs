@@ -25,9 +25,12 @@ pub(super) fn notes(view: &View, revisions: &Part<Vec<ControllerRevision>>, fact
     }
     if !sts.is_on_delete() && sts.partition > sts.replicas {
         notes.push(format!(
-            "partition {} is above replicas {}: no existing pod is updated until the partition is lowered (a \
-             scale-up past it would create updated pods)",
-            sts.partition, sts.replicas
+            "partition {} is above replicas {}: no pod is updated until the partition is lowered; a scale-up \
+             creates pods on the current revision up to ordinal {} and updated pods only from ordinal {}",
+            sts.partition,
+            sts.replicas,
+            sts.ordinals_start + sts.partition - 1,
+            sts.ordinals_start + sts.partition
         ));
     }
     if !sts.is_on_delete() && sts.ordinals_start != 0 && sts.partition > 0 {

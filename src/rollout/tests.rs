@@ -147,8 +147,22 @@ fn a_partition_above_replicas_updates_nothing() {
     assert_eq!(s.phase, Phase::PartitionComplete, "{}", s.reason);
     assert!(s.reason.starts_with("partition 5 is at or above replicas 3: no pod is updated"), "{}", s.reason);
     assert_eq!(s.progress, Progress { updated: 0, total: 0 });
-    assert_eq!(s.statefulset.first_updated_ordinal, Some(3));
-    assert!(s.notes.iter().any(|n| n.contains("partition 5 is above replicas 3")), "{:?}", s.notes);
+    // Not 3: a scale-up to 4 creates ordinal 3 on the current revision (index 3 < partition 5).
+    assert_eq!(s.statefulset.first_updated_ordinal, Some(5));
+    let note = s.notes.iter().find(|n| n.contains("partition 5 is above replicas 3")).expect("note");
+    assert!(note.contains("current revision up to ordinal 4 and updated pods only from ordinal 5"), "{note}");
+}
+
+#[test]
+fn a_partition_above_replicas_keeps_its_boundary_with_ordinals_start() {
+    // Ordinals 10, 11, 12 (start 10); partition 5: the first updated ordinal is 15 (index 5), not 13.
+    let (set, _) = rolling(3, 5);
+    let set = with(set, json!({ "spec": { "ordinals": { "start": 10 } } }));
+    let pods: Vec<Value> = (10..13).map(|o| pod("web", o, "n1")).collect();
+    let s = run(set, pods);
+    assert_eq!(s.statefulset.first_updated_ordinal, Some(15));
+    assert_eq!(s.progress, Progress { updated: 0, total: 0 });
+    assert!(s.notes.iter().any(|n| n.contains("updates ordinals 15 and up, not 5 and up")), "{:?}", s.notes);
 }
 
 #[test]

@@ -32,9 +32,16 @@ fn a_reverted_template_traps_ordered_ready_on_the_broken_pod() {
         "{explanation}"
     );
 
-    // Under the threshold it is only progressing; with Parallel the controller replaces it itself.
+    // Right after the revert, well under --stuck-after: trapped at once, the controller waits for a
+    // crash-looping pod forever (no timer to wait out). With Parallel it replaces it itself.
     pods[2] = failing(pods[2].clone(), "CrashLoopBackOff", 30);
-    assert_eq!(run_with(set.clone(), pods.clone(), Ok(revisions.clone())).phase, Phase::Progressing);
+    let s = run_with(set.clone(), pods.clone(), Ok(revisions.clone()));
+    assert_eq!(s.phase, Phase::Trapped, "{}", s.reason);
+    assert!(s.reason.contains("the controller waits for it forever (kubernetes/kubernetes#67250)"), "{}", s.reason);
+    // Merely slow (Running, not Ready, no restart): progressing until --stuck-after.
+    let mut slow = pods.clone();
+    slow[2] = failing(on(crate::testing::pod("web", 2, "n1"), "web-r2"), "ContainerCreating", 30);
+    assert_eq!(run_with(set.clone(), slow, Ok(revisions.clone())).phase, Phase::Progressing);
     pods[2] = failing(pods[2].clone(), "CrashLoopBackOff", 600);
     let parallel = with(set.clone(), json!({ "spec": { "podManagementPolicy": "Parallel" } }));
     let s = run_with(parallel, pods.clone(), Ok(revisions));

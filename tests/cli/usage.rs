@@ -17,6 +17,27 @@ fn help_and_version() {
     }
 }
 
+/// Each subcommand's help lists what it accepts: -A only where it applies.
+#[test]
+fn help_lists_only_the_flags_a_subcommand_accepts() {
+    for sub in ["ordinals", "claims", "force-delete", "rollout", "completion"] {
+        bin().args([sub, "--help"]).assert().success().stdout(predicate::str::contains("all-namespaces").not());
+    }
+    for sub in ["doctor", "reclaim"] {
+        bin().args([sub, "--help"]).assert().success().stdout(predicate::str::contains("-A, --all-namespaces"));
+    }
+    bin().arg("--help").assert().success().stdout(predicate::str::contains("-A, --all-namespaces"));
+    // Where it does not apply it is a usage error, before or after the subcommand.
+    for args in [vec!["rollout", "web", "-A"], vec!["-A", "rollout", "web"], vec!["reclaim", "web", "-A"]] {
+        bin().args(&args).assert().code(2).stderr(predicate::str::starts_with("error:"));
+    }
+    // After doctor it is doctor's: a name with it is refused, without one it gets as far as connecting.
+    bin().args(["doctor", "web", "-A"]).assert().code(2).stderr(predicate::str::contains("-A/--all-namespaces"));
+    bin().args(["doctor", "-A"]).assert().code(1);
+    bin().args(["-A"]).assert().code(1);
+    bin().args(["reclaim", "--deleted", "-A"]).assert().code(1);
+}
+
 #[test]
 fn usage_errors_exit_2_without_a_backtrace() {
     for args in [

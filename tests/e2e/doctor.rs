@@ -319,3 +319,63 @@ async fn doctor_points_to_reclaim_only_for_the_claims_it_deletes() {
         assert_eq!(reclaim_hints.count(), 1, "{args:?}: {doc}");
     }
 }
+
+/// A status-only partition: the node controller marks n2 Unknown (8m) and db-1 not Ready, while
+/// n2's kubelet still renews its Lease. doctor's finding about db-1 says so, as `ordinals` shows it.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pod_finding_tells_its_nodes_story() {
+    let Some(env) = env("doctor-node-story").await else { return };
+    let kubelet = env.kubelet(&["n1", "n2"]).await;
+    env.create_sts(&sts("db", 2)).await;
+    env.wait_ready("db", 2).await;
+    assert_eq!(env.pod_node("db-1").await, Some(kubelet.node("n2")));
+    kubelet.flap_node("n2", Duration::from_secs(480)).await;
+    let controller =
+        kube::api::PatchParams { field_manager: Some("kube-controller-manager".into()), ..Default::default() };
+    let not_ready = serde_json::json!({ "status": { "conditions": [{ "type": "Ready", "status": "False", "reason": "NodeLost" }] } });
+    env.api::<k8s_openapi::api::core::v1::Pod>()
+        .patch_status("db-1", &controller, &kube::api::Patch::Merge(&not_ready))
+        .await
+        .expect("mark db-1 not Ready");
+
+    let out = env.run(&["doctor", "db", "-o", "json"]).await;
+    let doc = json(&out);
+    let findings = doc["statefulsets"][0]["findings"].as_array().unwrap();
+    let db_1 = findings.iter().find(|f| f["subject"] == "db-1").unwrap_or_else(|| panic!("{doc}"));
+    assert_eq!(db_1["code"], "pod-not-ready", "{db_1}");
+    let message = db_1["message"].as_str().unwrap();
+    let story =
+        format!("; its node {} is Unknown 8m, but its kubelet still renews its Lease (renewed ", kubelet.node("n2"));
+    assert!(
+        message.contains(&story)
+            && message
+                .ends_with("a status-only partition (its kubelet is alive and may still run the pod; not a lost node)"),
+        "{message}"
+    );
+    assert!(!findings.iter().any(|f| f["code"] == "pod-on-lost-node"), "{doc}");
+}
+
+/// Many pods Pending for the same reason: one finding naming their ordinals as ranges and counting
+/// them, the JSON keeping the list of pods.
+#[tokio::test(flavor = "multi_thread")]
+async fn alike_pod_findings_fold_into_one() {
+    let Some(env) = env("doctor-fold").await else { return };
+    let kubelet = env.kubelet(&["n1"]).await;
+    for pod in ["web-1", "web-2", "web-3", "web-5"] {
+        kubelet.hold(pod);
+    }
+    env.create_sts(&sts("web", 6).parallel()).await;
+    env.wait_pods(&["web-0", "web-1", "web-2", "web-3", "web-4", "web-5"]).await;
+    env.wait_controller_sees_ready("web", 2).await;
+
+    let out = env.run(&["doctor", "web"]).await;
+    assert_exit(&out, 6);
+    let text = stdout(&out);
+    assert!(text.contains("pod-pending: 4 pods (ordinals 1–3, 5): Pending: not scheduled to a node yet"), "{text}");
+    assert_eq!(text.matches("pod-pending").count(), 1, "{text}");
+    let doc = json(&env.run(&["doctor", "web", "-o", "json"]).await);
+    let pending: Vec<&Value> =
+        doc["statefulsets"][0]["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "pod-pending").collect();
+    assert_eq!(pending.len(), 1, "{doc}");
+    assert_eq!(pending[0]["pods"], serde_json::json!(["web-1", "web-2", "web-3", "web-5"]), "{doc}");
+}

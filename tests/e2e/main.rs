@@ -9,6 +9,7 @@ mod cli;
 mod doctor;
 mod force_delete;
 mod force_delete_confirm;
+mod force_delete_plan;
 mod ordinals;
 mod reclaim;
 mod rollout;

@@ -122,6 +122,40 @@ async fn pod_on_a_lost_node() {
     assert!(lost["suggestion"].as_str().unwrap().starts_with(&suggestion), "{lost}");
 }
 
+/// Lost 4 minutes ago: force-delete would refuse ("needs 5m"), so `ordinals` and `doctor` say
+/// when it will pass instead of suggesting it now.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_node_lost_less_than_the_threshold_ago_gets_no_command_that_would_be_refused() {
+    let Some(env) = env("ordinals-lost-early").await else { return };
+    let kubelet = env.kubelet(&["n1", "n2"]).await;
+    env.create_sts(&sts("web", 2)).await;
+    env.wait_ready("web", 2).await;
+    kubelet.lose_node("n2", Duration::from_secs(244)).await;
+
+    let doc = json(&env.run(&["ordinals", "web", "-o", "json"]).await);
+    let lost = row(&doc, "ordinals", "pod", "web-1");
+    assert_eq!(lost["issue"], "node-lost", "{lost}");
+    let suggestion = lost["suggestion"].as_str().unwrap();
+    let when = regex::Regex::new(r"^in (\d+)s \(at \d\d:\d\d:\d\dZ; force-delete refuses before: ").unwrap();
+    let wait: i64 = when.captures(suggestion).unwrap_or_else(|| panic!("{suggestion}"))[1].parse().unwrap();
+    assert!((40..=56).contains(&wait), "{suggestion}");
+    assert!(suggestion.contains(&format!("): kubectl sts-doctor -n {} force-delete web-1 --node-fenced", env.ns)));
+    // Run now, the command would indeed be refused.
+    let out = env.run(&["force-delete", "web-1", "--node-fenced", "--yes"]).await;
+    assert_exit(&out, 3);
+    let said = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(said.contains("needs 5m"), "{said}");
+
+    let doc = json(&env.run(&["doctor", "web", "-o", "json"]).await);
+    let finding = doc["statefulsets"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "pod-on-lost-node")
+        .unwrap_or_else(|| panic!("{doc}"));
+    assert!(when.is_match(finding["suggestion"].as_str().unwrap()), "{finding}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_foreign_pod_holding_an_ordinals_name() {
     let Some(env) = env("ordinals-foreign").await else { return };

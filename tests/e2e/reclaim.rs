@@ -316,7 +316,7 @@ async fn a_stale_plan_reports_conflicts_and_continues() {
     let outcomes: Vec<ClaimOutcome> = results.iter().map(|r| r.outcome).collect();
     assert_eq!(outcomes, [ClaimOutcome::Conflict, ClaimOutcome::AlreadyGone, ClaimOutcome::Deleted]);
     assert!(results[0].message.starts_with("changed since the plan, not deleted"), "{}", results[0].message);
-    let err = sts_doctor::reclaim::exit_for(&results).unwrap_err();
+    let err = sts_doctor::reclaim::exit_for(&results, false).unwrap_err();
     assert_eq!(sts_doctor::error::exit_code_for(&err) as i32, 4);
     assert!(claim(&env, "data-web-1").await.unwrap().metadata.deletion_timestamp.is_none());
     wait_gone(&env, "data-web-3").await;
@@ -338,6 +338,9 @@ async fn a_stale_plan_reports_conflicts_and_continues() {
         "{}",
         results[0].message
     );
+    // Nothing changed (the PV patch was refused, no delete sent): refused, not partial.
+    let err = sts_doctor::reclaim::exit_for(&results, false).unwrap_err();
+    assert_eq!(sts_doctor::error::exit_code_for(&err) as i32, 3);
     assert!(claim(&env, "data-web-1").await.unwrap().metadata.deletion_timestamp.is_none());
 }
 
@@ -375,6 +378,9 @@ async fn keep_volume_then_a_failed_delete_says_what_was_changed() {
     );
     assert_eq!(policy(&env.cluster_api::<PersistentVolume>().get(&pv).await.unwrap()), "Retain");
     assert!(claim(&env, "data-web-1").await.unwrap().metadata.deletion_timestamp.is_none());
+    // The PV was switched: a change was applied and another failed, partial (4).
+    let err = sts_doctor::reclaim::exit_for(&results, false).unwrap_err();
+    assert_eq!(sts_doctor::error::exit_code_for(&err) as i32, 4);
 }
 
 /// The RBAC manifest of the README's reclaim section.

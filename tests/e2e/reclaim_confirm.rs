@@ -36,3 +36,40 @@ async fn a_prompt_with_stdout_redirected_shows_the_plan_first() {
     assert_eq!(doc["action"]["detail"], "not confirmed (interrupted): nothing was changed", "{doc}");
     assert!(claim(&env, "data-web-1").await.is_some_and(|c| c.metadata.deletion_timestamp.is_none()));
 }
+
+/// The only candidate came into use between the plan and the confirmation: nothing was deleted, so
+/// the run is refused (exit 3, `NotReclaimed`), not partial (4: some changes were applied).
+#[tokio::test(flavor = "multi_thread")]
+async fn nothing_deleted_after_the_confirmation_exits_3_not_partial() {
+    let Some(env) = env("reclaim-none-deleted").await else { return };
+    let _kubelet = env.kubelet(&["n1"]).await;
+    scaled_down(&env, 2, 1).await;
+
+    let pods = env.api::<k8s_openapi::api::core::v1::Pod>();
+    let mount = move || {
+        let object: k8s_openapi::api::core::v1::Pod = serde_json::from_value(serde_json::json!({
+            "metadata": { "name": "backup", "labels": { "role": "backup" } },
+            "spec": {
+                "containers": [{ "name": "c", "image": "registry.example/backup:1" }],
+                "volumes": [{ "name": "v0", "persistentVolumeClaim": { "claimName": "data-web-1" } }]
+            }
+        }))
+        .expect("pod json");
+        tokio::runtime::Handle::current()
+            .block_on(pods.create(&kube::api::PostParams::default(), &object))
+            .expect("create backup pod");
+    };
+    let session = env.run_on_terminal_with(&["reclaim", "web", "--delete", "-o", "json"], "[y/N]", mount, "y").await;
+    assert_exit(&session.out, 3);
+    let doc = json(&session.out);
+    assert_eq!(doc["action"]["status"], "NotReclaimed", "{doc}");
+    assert_eq!(doc["results"][0]["outcome"], "inUse", "{doc}");
+    assert!(
+        doc["action"]["detail"]
+            .as_str()
+            .unwrap()
+            .ends_with("1 of 1 claims not reclaimed: data-web-1; nothing was changed"),
+        "{doc}"
+    );
+    assert!(claim(&env, "data-web-1").await.is_some_and(|c| c.metadata.deletion_timestamp.is_none()));
+}

@@ -162,6 +162,16 @@ async fn a_broken_update_is_stuck_and_a_revert_is_trapped_until_fixed() {
     tokio::time::sleep(Duration::from_secs(3)).await;
     let stuck = env.pod_view("web-2").await.unwrap();
     assert_eq!(stuck.revision, broken, "the 1.20 controller replaced web-2 by itself");
+    // Right after the revert, with the default --stuck-after (5m): trapped at once (the controller
+    // waits for the crash-looping web-2 forever), not "progressing" until the timer runs out.
+    let out = env.run(&["rollout", "web"]).await;
+    assert_exit(&out, 5);
+    assert!(
+        stderr(&out).contains("the controller waits for it forever (kubernetes/kubernetes#67250)"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(env.rollout_json("web", &[]).await["phase"], "Trapped");
     let out = env.run(&["rollout", "web", "--stuck-after", "2s"]).await;
     assert_exit(&out, 5);
     crate::server_snapshot!(env, "rollout_trapped", normalize(&stdout(&out), &env.ns));

@@ -63,3 +63,23 @@ async fn ctrl_c_while_stepping_says_where_the_steps_stopped() {
     let partition = env.api::<StatefulSet>().get("web").await.unwrap().spec.unwrap().update_strategy.unwrap();
     assert_eq!(partition.rolling_update.unwrap().partition, Some(1));
 }
+
+/// `--step 1 --until 0 --yes` in a script (no terminal, no --watch): it follows the rollout to its
+/// end, as on a terminal, instead of returning right after the last patch with pods still being
+/// replaced.
+#[tokio::test(flavor = "multi_thread")]
+async fn stepping_until_a_partition_without_a_terminal_follows_to_the_end() {
+    let Some(env) = env("rollout-until-script").await else { return };
+    let _kubelet = env.kubelet(&["n1", "n2"]).await;
+    env.create_sts(&sts("web", 2).partition(2)).await;
+    env.wait_ready("web", 2).await;
+    let update = env.set_image("web", NEW).await.update;
+    let out = env.run(&["rollout", "web", "--step", "1", "--until", "0", "--yes", "--timeout", "120s"]).await;
+    assert_exit(&out, 0);
+    let text = crate::support::stdout(&out);
+    assert!(text.contains("\ndone: all 2 pods are on revision"), "{text}");
+    for pod in ["web-0", "web-1"] {
+        let view = env.pod_view(pod).await.unwrap();
+        assert!(view.revision == update && view.ready && !view.terminating, "{pod}: {view:?}");
+    }
+}

@@ -112,3 +112,28 @@ fn evidence_parts_serialize_as_status_documents_not_rust_results() {
     ev.pods_on_node = None;
     assert_eq!(serde_json::to_value(&ev).unwrap()["podsOnNode"], Value::Null);
 }
+
+/// A template or a local volume that pins the pod to the lost node: the replacement cannot start
+/// anywhere else, and the plan says so instead of promising a new pod on another node.
+#[test]
+fn the_plan_says_when_the_replacement_is_pinned_to_the_lost_node() {
+    let mut ev = lost(600);
+    let d = defaults(&ev, true);
+    let delete = plan(&ev, &d, false).unwrap();
+    assert_eq!(
+        steps(&delete, &ev)[1],
+        "the StatefulSet controller then creates a new web-1 on another node, with the same claims"
+    );
+    ev.placement = Ok(crate::force_delete::Placement {
+        volumes: vec![("pv-data-web-1".into(), vec!["n2".into()])],
+        ..Default::default()
+    });
+    assert_eq!(
+        steps(&delete, &ev)[1],
+        "the StatefulSet controller then creates a new web-1 with the same claims, but it cannot start on another \
+         node: PV pv-data-web-1 has node affinity to n2 only (its data is on that node's disk); it stays Pending \
+         until n2 is back (or the pin is removed)"
+    );
+    ev.placement = Err("statefulsets.apps \"web\" is forbidden".into());
+    assert!(steps(&delete, &ev)[1].ends_with("(that could not be read: statefulsets.apps \"web\" is forbidden)"));
+}

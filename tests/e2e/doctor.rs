@@ -326,9 +326,8 @@ async fn doctor_points_to_reclaim_only_for_the_claims_it_deletes() {
 async fn a_pod_finding_tells_its_nodes_story() {
     let Some(env) = env("doctor-node-story").await else { return };
     let kubelet = env.kubelet(&["n1", "n2"]).await;
-    env.create_sts(&sts("db", 2)).await;
+    env.create_sts_spread(&kubelet, &sts("db", 2)).await;
     env.wait_ready("db", 2).await;
-    assert_eq!(env.pod_node("db-1").await, Some(kubelet.node("n2")));
     kubelet.flap_node("n2", Duration::from_secs(480)).await;
     let controller =
         kube::api::PatchParams { field_manager: Some("kube-controller-manager".into()), ..Default::default() };
@@ -366,12 +365,16 @@ async fn alike_pod_findings_fold_into_one() {
     }
     env.create_sts(&sts("web", 6).parallel()).await;
     env.wait_pods(&["web-0", "web-1", "web-2", "web-3", "web-4", "web-5"]).await;
+    for pod in ["web-1", "web-2", "web-3", "web-5"] {
+        kubelet.wait_held(pod).await;
+    }
     env.wait_controller_sees_ready("web", 2).await;
 
     let out = env.run(&["doctor", "web"]).await;
     assert_exit(&out, 6);
     let text = stdout(&out);
-    assert!(text.contains("pod-pending: 4 pods (ordinals 1–3, 5): Pending: not scheduled to a node yet"), "{text}");
+    let n1 = kubelet.node("n1");
+    assert!(text.contains(&format!("pod-pending: 4 pods (ordinals 1–3, 5): Pending on {n1}: containers not started yet")), "{text}");
     assert_eq!(text.matches("pod-pending").count(), 1, "{text}");
     let doc = json(&env.run(&["doctor", "web", "-o", "json"]).await);
     let pending: Vec<&Value> =

@@ -1,8 +1,7 @@
 //! End-to-end tests of what force-delete's plan says will follow.
 
-use crate::force_delete::TEN_MINUTES;
 use crate::support::objects::sts;
-use crate::support::{assert_exit, env, stdout};
+use crate::support::{assert_exit, env, lost, stdout};
 
 /// A template whose required node affinity allows only the lost node: the replacement cannot
 /// start anywhere else, and the plan says so instead of promising a pod on another node.
@@ -10,9 +9,8 @@ use crate::support::{assert_exit, env, stdout};
 async fn the_plan_says_a_replacement_pinned_to_the_lost_node_cannot_start_elsewhere() {
     let Some(env) = env("fd-pinned").await else { return };
     let kubelet = env.kubelet(&["n1", "n2"]).await;
-    env.create_sts(&sts("web", 2).on_delete()).await;
+    env.create_sts_spread(&kubelet, &sts("web", 2).on_delete()).await;
     env.wait_ready("web", 2).await;
-    assert_eq!(env.pod_node("web-1").await, Some(kubelet.node("n2")));
     let out = env.run(&["force-delete", "web-1", "--node-fenced", "--yes", "--dry-run"]).await;
     assert_exit(&out, 3);
     // OnDelete: the pods keep running; only a pod created from now on is pinned.
@@ -21,9 +19,9 @@ async fn the_plan_says_a_replacement_pinned_to_the_lost_node_cannot_start_elsewh
         "nodeSelectorTerms": [{ "matchExpressions": [{ "key": "kubernetes.io/hostname", "operator": "In", "values": [n2] }] }]
     } } });
     env.patch_sts("web", serde_json::json!({ "spec": { "template": { "spec": { "affinity": affinity } } } })).await;
-    kubelet.lose_node("n2", TEN_MINUTES).await;
+    kubelet.lose_node("n2").await;
 
-    let out = env.run(&["force-delete", "web-1", "--node-fenced", "--yes", "--dry-run"]).await;
+    let out = env.run(&lost(&["force-delete", "web-1", "--node-fenced", "--yes", "--dry-run"])).await;
     assert_exit(&out, 0);
     let said = stdout(&out);
     let pinned = format!(

@@ -49,6 +49,7 @@ async fn ordered_ready_waits_on_a_pending_pod() {
     kubelet.hold("web-1");
     env.create_sts(&sts("web", 3)).await;
     env.wait_pods(&["web-0", "web-1"]).await;
+    kubelet.wait_held("web-1").await;
     // The header is the controller's status: wait until it counts web-1 (created, not Ready). Having
     // seen web-1 not Ready, OrderedReady does not create web-2.
     env.wait_status("web", "2 replicas, 1 ready, 2 updated", |s| {
@@ -118,27 +119,32 @@ async fn pod_on_a_lost_node() {
     assert_eq!(lost["ready"], false);
     assert!(lost["why"].as_str().unwrap().contains("looks lost"), "{lost}");
     assert_eq!(lost["issue"], "node-lost");
-    let suggestion = format!("kubectl sts-doctor -n {} force-delete web-1 ", env.ns);
-    assert!(lost["suggestion"].as_str().unwrap().starts_with(&suggestion), "{lost}");
+    // Lost seconds ago: the command, and when force-delete's default thresholds let it pass.
+    let suggestion = format!("): kubectl sts-doctor -n {} force-delete web-1 ", env.ns);
+    let said = lost["suggestion"].as_str().unwrap();
+    assert!(said.starts_with("in ") && said.contains(&suggestion), "{lost}");
 }
 
-/// Lost 4 minutes ago: force-delete would refuse ("needs 5m"), so `ordinals` and `doctor` say
-/// when it will pass instead of suggesting it now.
+/// Lost seconds ago: force-delete would refuse with its default thresholds ("needs 5m"), so
+/// `ordinals` and `doctor` say when it will pass instead of suggesting it now.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_node_lost_less_than_the_threshold_ago_gets_no_command_that_would_be_refused() {
     let Some(env) = env("ordinals-lost-early").await else { return };
     let kubelet = env.kubelet(&["n1", "n2"]).await;
-    env.create_sts(&sts("web", 2)).await;
+    env.create_sts_spread(&kubelet, &sts("web", 2)).await;
     env.wait_ready("web", 2).await;
-    kubelet.lose_node("n2", Duration::from_secs(244)).await;
+    kubelet.lose_node("n2").await;
 
     let doc = json(&env.run(&["ordinals", "web", "-o", "json"]).await);
     let lost = row(&doc, "ordinals", "pod", "web-1");
     assert_eq!(lost["issue"], "node-lost", "{lost}");
     let suggestion = lost["suggestion"].as_str().unwrap();
-    let when = regex::Regex::new(r"^in (\d+)s \(at \d\d:\d\d:\d\dZ; force-delete refuses before: ").unwrap();
-    let wait: i64 = when.captures(suggestion).unwrap_or_else(|| panic!("{suggestion}"))[1].parse().unwrap();
-    assert!((40..=56).contains(&wait), "{suggestion}");
+    let when = regex::Regex::new(r"^in (?:(\d+)m)?(\d+)s \(at \d\d:\d\d:\d\dZ; force-delete refuses before: ").unwrap();
+    let parts = when.captures(suggestion).unwrap_or_else(|| panic!("{suggestion}"));
+    let minutes: i64 = parts.get(1).map_or(0, |m| m.as_str().parse().unwrap());
+    let wait = minutes * 60 + parts[2].parse::<i64>().unwrap();
+    // The node went Unknown seconds ago; the default --not-ready-for is 5m.
+    assert!((240..=300).contains(&wait), "{suggestion}");
     assert!(suggestion.contains(&format!("): kubectl sts-doctor -n {} force-delete web-1 --node-fenced", env.ns)));
     // Run now, the command would indeed be refused.
     let out = env.run(&["force-delete", "web-1", "--node-fenced", "--yes"]).await;

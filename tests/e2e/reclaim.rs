@@ -169,6 +169,7 @@ async fn statefulsets_whose_names_prefix_each_other_and_a_deleted_one() {
     // Delete web-1 (its pod goes, its claims stay): they become low-confidence candidates of a deleted StatefulSet.
     env.api::<StatefulSet>().delete("web-1", &DeleteParams::background()).await.expect("delete web-1");
     env.wait_pods(&["web-0"]).await;
+    env.wait_claims_settled().await;
     let out = env.run(&["reclaim", "--deleted"]).await;
     assert_exit(&out, 0);
     crate::server_snapshot!(env, "reclaim_deleted", normalize(&stdout(&out), &env.ns));

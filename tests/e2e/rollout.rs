@@ -32,6 +32,7 @@ async fn a_partitioned_canary_then_the_rest() {
         p.revision == revisions.update && p.phase == "Pending"
     })
     .await;
+    kubelet.wait_held("web-2").await;
     let mut follow = env.spawn(&["rollout", "web", "--watch", "--timeout", "60s"]);
     follow.wait_for_line("progressing: waiting for web-2").await;
     kubelet.release("web-2");

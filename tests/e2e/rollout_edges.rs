@@ -48,6 +48,7 @@ async fn ctrl_c_while_stepping_says_where_the_steps_stopped() {
     kubelet.hold("web-1");
     let update = env.set_image("web", NEW).await.update;
     env.wait_pod("web-1", "recreated on the update revision", |p| p.revision == update && p.phase == "Pending").await;
+    kubelet.wait_held("web-1").await;
     let mut steps = env.spawn(&["rollout", "web", "--step", "1", "--yes", "--timeout", "60s"]);
     steps.wait_for_line("progressing: waiting for web-1").await;
     tokio::time::sleep(Duration::from_millis(500)).await;

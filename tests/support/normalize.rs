@@ -14,6 +14,7 @@ pub fn normalize(text: &str, ns: &str) -> String {
         (r"\b\d+[smhdy](\d+[smhd])?\b", "<age>"),
         (r"resourceVersion[=: ]+\d+", "resourceVersion=<rv>"),
         (r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z", "<time>"),
+        (r"\b\d{2}:\d{2}:\d{2}Z", "<clock>"),
     ];
     for (pattern, replacement) in rules {
         s = Regex::new(pattern).unwrap().replace_all(&s, *replacement).into_owned();

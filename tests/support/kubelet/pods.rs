@@ -24,6 +24,25 @@ impl Kubelet {
         self.state.lock().unwrap().hold.insert(pod.into());
     }
 
+    /// Waits until held pod `pod` is bound and its kubelet has reported it ContainerCreating, so
+    /// that what a command shows of it next does not depend on the simulator's timing.
+    pub async fn wait_held(&self, pod: &str) {
+        let pods: Api<Pod> = Api::namespaced(self.client.clone(), &self.ns);
+        crate::support::eventually(&format!("{pod} held in ContainerCreating"), std::time::Duration::from_secs(60), || {
+            let pods = pods.clone();
+            async move {
+                let p = pods.get_opt(pod).await.ok()??;
+                let statuses = p.status?.container_statuses?;
+                let creating = statuses.iter().any(|c| {
+                    c.state.as_ref().and_then(|s| s.waiting.as_ref()).and_then(|w| w.reason.as_deref())
+                        == Some("ContainerCreating")
+                });
+                (creating && p.metadata.deletion_timestamp.is_none()).then_some(())
+            }
+        })
+        .await;
+    }
+
     pub fn release(&self, pod: &str) {
         self.state.lock().unwrap().hold.remove(pod);
     }

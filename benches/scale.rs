@@ -3,8 +3,9 @@
 //! Case 1: a 1000-replica StatefulSet with two claim templates; case 2: plus a namespace of 50
 //! StatefulSets with 5000 pods and claims. All are made Running/Ready/Bound by the simulator.
 //! Times `ordinals`, `claims`, `doctor` next to the kubectl commands a person would run for the
-//! same answer, in the same run. Prints wall time (median of runs), API requests and peak RSS
-//! (GNU time; the kubectl figures are for the whole `sh -c` line, its largest process).
+//! same answer and next to raw `curl` LISTs of the same objects (the floor: one unpaged LIST each,
+//! thrown away), in the same run. Prints wall time (median of runs), API requests and peak RSS
+//! (GNU time; the kubectl and curl figures are for the whole `sh -c` line, its largest process).
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -87,6 +88,37 @@ fn kubectl(kubeconfig: &str, script: &str) -> impl FnMut() -> Command {
     }
 }
 
+/// Raw LISTs of `paths` with curl, one after another, bodies discarded: the floor any client of
+/// the same objects pays (the test cluster's admin token and CA, as in its kubeconfig).
+fn curl(kubeconfig: &str, paths: &[String]) -> (impl FnMut() -> Command, usize) {
+    let dir = std::path::Path::new(kubeconfig).parent().expect("kubeconfig dir").to_path_buf();
+    let text = std::fs::read_to_string(kubeconfig).expect("read kubeconfig");
+    let server = text.lines().find_map(|l| l.trim().strip_prefix("server: ")).expect("server in kubeconfig").to_string();
+    let script: Vec<String> = paths
+        .iter()
+        .map(|p| {
+            format!(
+                "curl -sSf -o /dev/null --cacert {} -H 'Authorization: Bearer sts-doctor-admin-token' \
+                 -H 'Accept: application/json' '{server}{p}'",
+                dir.join("pki/ca.crt").display()
+            )
+        })
+        .collect();
+    let script = script.join(" && ");
+    let count = paths.len();
+    let make = move || {
+        let mut c = Command::new("sh");
+        c.arg("-c").arg(&script);
+        c
+    };
+    (make, count)
+}
+
+fn curl_measure(what: &str, kubeconfig: &str, paths: &[String]) -> Figure {
+    let (make, count) = curl(kubeconfig, paths);
+    measure(what, make, move |_| count)
+}
+
 fn kubectl_requests(out: &Output) -> usize {
     String::from_utf8_lossy(&out.stderr)
         .lines()
@@ -137,14 +169,19 @@ async fn main() {
             kubectl_requests,
         )
     };
+    let pods_big = format!("/api/v1/namespaces/{b}/pods?labelSelector=app%3Dbig");
+    let claims_big = format!("/api/v1/namespaces/{b}/persistentvolumeclaims");
+    let everything = ["/apis/apps/v1/statefulsets", "/api/v1/pods", "/api/v1/persistentvolumeclaims"].map(String::from);
     let case1 = vec![
         measure("sts-doctor ordinals big", ours(&kubeconfig, &["-n", b, "ordinals", "big"]), our_requests),
+        curl_measure("curl: LIST pods -l app=big", &kubeconfig, std::slice::from_ref(&pods_big)),
         measure(
             "kubectl get pods -l app=big -o wide",
             kubectl(&kubeconfig, &format!("kubectl -v=6 -n {b} get pods -l app=big -o wide >/dev/null")),
             kubectl_requests,
         ),
         measure("sts-doctor claims big", ours(&kubeconfig, &["-n", b, "claims", "big"]), our_requests),
+        curl_measure("curl: LIST pods -l app=big; LIST pvc", &kubeconfig, &[pods_big.clone(), claims_big.clone()]),
         measure(
             "kubectl get pods -l app=big -o wide; get pvc",
             kubectl(
@@ -157,11 +194,15 @@ async fn main() {
         ),
         measure("sts-doctor doctor -A", ours(&kubeconfig, &["doctor", "-A"]), our_requests),
         doctor_all(),
+        curl_measure("curl: LIST sts, pods, pvc -A", &kubeconfig, &everything),
     ];
 
     // Case 2: add a namespace of 50 StatefulSets x 100 replicas (5000 pods, 5000 claims).
     let many = support::env("bench-many").await.expect("no cluster");
-    let _k2 = many.kubelet(&nodes).await;
+    // A node takes 110 pods (the kubelet's default max-pods): 5000 pods want 46 nodes at least.
+    let many_nodes: Vec<String> = (0..50).map(|i| format!("n{i}")).collect();
+    let many_nodes: Vec<&str> = many_nodes.iter().map(String::as_str).collect();
+    let _k2 = many.kubelet(&many_nodes).await;
     let setup = Instant::now();
     for i in 0..50 {
         many.create_sts(&sts(&format!("app{i:02}"), 100).parallel()).await;
@@ -178,13 +219,27 @@ async fn main() {
             kubectl(&kubeconfig, &format!("kubectl -v=6 -n {m} get sts,pods,pvc >/dev/null")),
             kubectl_requests,
         ),
+        curl_measure(
+            "curl: LIST sts, pods, pvc -n",
+            &kubeconfig,
+            &["apis/apps/v1", "api/v1", "api/v1"]
+                .iter()
+                .zip(["statefulsets", "pods", "persistentvolumeclaims"])
+                .map(|(group, kind)| format!("/{group}/namespaces/{m}/{kind}"))
+                .collect::<Vec<_>>(),
+        ),
         measure("sts-doctor doctor -A (51 sts, 6000 pods)", ours(&kubeconfig, &["doctor", "-A"]), our_requests),
         doctor_all(),
+        curl_measure("curl: LIST sts, pods, pvc -A", &kubeconfig, &everything),
     ];
 
     print("case 1: StatefulSet of 1000 replicas, 2 claim templates (2000 claims)", &case1);
     print("case 2: plus 50 StatefulSets x 100 replicas in another namespace (6000 pods, 7000 claims)", &case2);
-    println!("\n(median of {RUNS} runs each; kubectl {}; RSS = peak resident set)", kubectl_version());
+    println!(
+        "\n(median of {RUNS} runs each; server {}; kubectl {}; RSS = peak resident set)",
+        big.client.apiserver_version().await.map(|v| v.git_version).unwrap_or_else(|_| "?".into()),
+        kubectl_version()
+    );
 }
 
 fn kubectl_version() -> String {

@@ -72,10 +72,11 @@ if [ $# -eq 0 ]; then
 fi
 
 # One server's end-to-end suite on a cluster of its own (own ports and state), stopped after.
-e2e() { # minor api-port-offset
-  local minor=$1 off=$2 bin=/opt/k8s-$1/bin state=$STATE_BASE-$1 log
-  stage "end-to-end tests on v$minor"
-  log=$(mktemp)
+# The servers' suites run side by side (they mostly wait on controllers); each one's output is
+# kept in its own log and printed whole when both are done.
+e2e() { # minor port-offset log [cargo test args]
+  local minor=$1 off=$2 log=$3; shift 3
+  local bin=/opt/k8s-$minor/bin state=$STATE_BASE-$minor
   (
     export ETCD_PORT=$((23790 + off)) ETCD_PEER_PORT=$((23800 + off)) API_PORT=$((16443 + off))
     export KCM_PORT=$((10257 + off)) SCHED_PORT=$((10259 + off))
@@ -83,21 +84,28 @@ e2e() { # minor api-port-offset
     "$ROOT/tests/cluster/start.sh" "$bin" "$state"
     export STS_DOCTOR_TEST_KUBECONFIG="$state/admin.kubeconfig" STS_DOCTOR_REQUIRE_CLUSTER=1
     # End-to-end tests mostly wait on controllers: run more of them at once than there are cores.
-    export RUST_TEST_THREADS=${RUST_TEST_THREADS:-8}
+    export RUST_TEST_THREADS=${RUST_TEST_THREADS:-6}
     cargo test --locked --test e2e "$@"
-  ) 2>&1 | tee "$log"
-  local rc=${PIPESTATUS[0]}
-  local result; result=$(grep -E '^test result:' "$log" | tail -1)
-  echo "e2e on $("$bin/kube-apiserver" --version): ${result:-no result}" >> "$SUMMARY.servers"
-  rm -f "$log"
-  return "$rc"
+  ) > "$log" 2>&1
 }
-failed=0
-off=0
+stage "end-to-end tests on $(for s in $SERVERS; do printf 'v%s ' "$s"; done)"
+LOGS=$(mktemp -d)
+pids=(); off=0
 for server in $SERVERS; do
-  e2e "$server" "$off" "$@" || failed=1
-  off=$((off + 100))
+  e2e "$server" "$off" "$LOGS/$server.log" "$@" &
+  pids+=("$!"); off=$((off + 100))
 done
+failed=0; i=0
+for server in $SERVERS; do
+  rc=0; wait "${pids[$i]}" || rc=$?
+  i=$((i + 1))
+  echo "---- end-to-end tests on v$server (exit $rc)"
+  cat "$LOGS/$server.log"
+  result=$(grep -E '^test result:' "$LOGS/$server.log" | tail -1)
+  echo "e2e on $("/opt/k8s-$server/bin/kube-apiserver" --version): ${result:-no result} (exit $rc)" >> "$SUMMARY.servers"
+  [ "$rc" = 0 ] || failed=1
+done
+rm -rf "$LOGS"
 
 if [ $# -eq 0 ] && [ $failed = 0 ]; then
   stage "cargo clippy"

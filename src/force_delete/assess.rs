@@ -277,8 +277,11 @@ fn taint_text(taint: &Taint, now: Timestamp) -> String {
 }
 
 fn taints(ev: &Evidence, node: &Node) -> Check {
-    let found: Vec<String> =
-        node.taints.iter().filter(|t| HEALTH_TAINTS.contains(&t.key.as_str())).map(|t| taint_text(t, ev.now)).collect();
+    // In key and effect order: the node lifecycle controller adds NoSchedule and NoExecute in
+    // either order, and the same node should read the same.
+    let mut health: Vec<&Taint> = node.taints.iter().filter(|t| HEALTH_TAINTS.contains(&t.key.as_str())).collect();
+    health.sort_by(|a, b| (&a.key, &a.effect).cmp(&(&b.key, &b.effect)));
+    let found: Vec<String> = health.into_iter().map(|t| taint_text(t, ev.now)).collect();
     let detail = if found.is_empty() { "no node-health taints".to_string() } else { found.join(", ") };
     check("taints", false, true, detail)
 }

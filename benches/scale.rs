@@ -93,7 +93,8 @@ fn kubectl(kubeconfig: &str, script: &str) -> impl FnMut() -> Command {
 fn curl(kubeconfig: &str, paths: &[String]) -> (impl FnMut() -> Command, usize) {
     let dir = std::path::Path::new(kubeconfig).parent().expect("kubeconfig dir").to_path_buf();
     let text = std::fs::read_to_string(kubeconfig).expect("read kubeconfig");
-    let server = text.lines().find_map(|l| l.trim().strip_prefix("server: ")).expect("server in kubeconfig").to_string();
+    let server =
+        text.lines().find_map(|l| l.trim().strip_prefix("server: ")).expect("server in kubeconfig").to_string();
     let script: Vec<String> = paths
         .iter()
         .map(|p| {

@@ -214,54 +214,49 @@ pub async fn execute(cluster: &Cluster, action: &Action, dry_run: bool) -> Resul
     let (done, prefix) =
         if dry_run { (ActionStatus::DryRun, "server-side dry run: would have ") } else { (ActionStatus::Deleted, "") };
     match action {
-        Action::Delete { namespace, pod, uid, resource_version } => match apply::pods::force_delete(
-            cluster,
-            namespace,
-            pod,
-            uid,
-            resource_version,
-            dry_run,
-        )
-        .await
-        {
-            Ok(()) => {
-                Ok(ActionReport::new(done, dry_run, format!("{prefix}force-deleted pod {namespace}/{pod} (uid {uid})")))
-            }
-            Err(e) if e.is_not_found() => Ok(ActionReport::new(
-                ActionStatus::AlreadyGone,
-                dry_run,
-                format!(
-                    "pod {namespace}/{pod} was already gone (deleted meanwhile, e.g. by pod GC): nothing to delete"
-                ),
-            )),
-            Err(e) if e.is_conflict() => {
-                // The controllers race us on a lost node: taint eviction marks the pod, pod GC
-                // removes it. Say which happened, from the pod as it is now.
-                let now = cluster.pod_opt(namespace, pod).await;
-                if let Ok(None) = now {
-                    return Ok(ActionReport::new(
-                        ActionStatus::AlreadyGone,
-                        dry_run,
-                        format!(
-                            "pod {namespace}/{pod} was removed meanwhile (between the evidence and the delete; e.g. \
+        Action::Delete { namespace, pod, uid, resource_version } => {
+            match apply::pods::force_delete(cluster, namespace, pod, uid, resource_version, dry_run).await {
+                Ok(()) => Ok(ActionReport::new(
+                    done,
+                    dry_run,
+                    format!("{prefix}force-deleted pod {namespace}/{pod} (uid {uid})"),
+                )),
+                Err(e) if e.is_not_found() => Ok(ActionReport::new(
+                    ActionStatus::AlreadyGone,
+                    dry_run,
+                    format!(
+                        "pod {namespace}/{pod} was already gone (deleted meanwhile, e.g. by pod GC): nothing to delete"
+                    ),
+                )),
+                Err(e) if e.is_conflict() => {
+                    // The controllers race us on a lost node: taint eviction marks the pod, pod GC
+                    // removes it. Say which happened, from the pod as it is now.
+                    let now = cluster.pod_opt(namespace, pod).await;
+                    if let Ok(None) = now {
+                        return Ok(ActionReport::new(
+                            ActionStatus::AlreadyGone,
+                            dry_run,
+                            format!(
+                                "pod {namespace}/{pod} was removed meanwhile (between the evidence and the delete; e.g. \
                              pod GC force-deletes the terminating pods of an out-of-service node): nothing was \
                              deleted by this command"
-                        ),
-                    ));
-                }
-                let meanwhile = now.ok().flatten().map(|p| race_detail(&p, uid)).unwrap_or_default();
-                Err(Outcome::Refused(format!(
-                    "pod {namespace}/{pod} changed or was replaced after the evidence was gathered (no longer uid \
+                            ),
+                        ));
+                    }
+                    let meanwhile = now.ok().flatten().map(|p| race_detail(&p, uid)).unwrap_or_default();
+                    Err(Outcome::Refused(format!(
+                        "pod {namespace}/{pod} changed or was replaced after the evidence was gathered (no longer uid \
                      {uid} at resourceVersion {resource_version}{meanwhile}): nothing was deleted; run the command \
                      again to check it ({e})"
-                ))
-                .into())
+                    ))
+                    .into())
+                }
+                Err(e) => {
+                    let context = e.outcome("deleted");
+                    Err(anyhow::Error::new(e).context(context))
+                }
             }
-            Err(e) => {
-                let context = e.outcome("deleted");
-                Err(anyhow::Error::new(e).context(context))
-            }
-        },
+        }
         Action::Fence { node, resource_version, keep, add } => {
             let done = if dry_run { ActionStatus::DryRun } else { ActionStatus::Tainted };
             match apply::nodes::add_taint(cluster, node, resource_version, keep, add, dry_run).await {
@@ -385,5 +380,33 @@ mod tests {
         for e in [timeout, other(504), other(500), other(0)] {
             assert!(e.outcome("deleted").starts_with("outcome unknown"), "{e}");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests_race {
+    use super::race_detail;
+    use crate::testing::{pod, uid, with};
+
+    fn model(value: serde_json::Value) -> crate::model::Pod {
+        let pod: k8s_openapi::api::core::v1::Pod = serde_json::from_value(value).unwrap();
+        crate::model::Pod::from(&pod)
+    }
+
+    #[test]
+    fn a_failed_precondition_says_what_raced_the_delete() {
+        let planned = uid("web-1");
+        let evicted = model(with(
+            pod("web", 1, "n2"),
+            serde_json::json!({ "metadata": { "resourceVersion": "42", "deletionTimestamp": "2026-03-01T12:00:00Z" } }),
+        ));
+        let said = race_detail(&evicted, &planned);
+        assert!(
+            said.contains("resourceVersion 42, marked for deletion (deletionTimestamp 2026-03-01T12:00:00Z)"),
+            "{said}"
+        );
+        assert!(said.contains("taint eviction"), "{said}");
+        let replaced = model(with(pod("web", 1, "n1"), serde_json::json!({ "metadata": { "uid": "new-uid" } })));
+        assert_eq!(race_detail(&replaced, &planned), "; now a replacement, uid new-uid");
     }
 }

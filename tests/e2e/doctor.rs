@@ -374,7 +374,10 @@ async fn alike_pod_findings_fold_into_one() {
     assert_exit(&out, 6);
     let text = stdout(&out);
     let n1 = kubelet.node("n1");
-    assert!(text.contains(&format!("pod-pending: 4 pods (ordinals 1–3, 5): Pending on {n1}: containers not started yet")), "{text}");
+    assert!(
+        text.contains(&format!("pod-pending: 4 pods (ordinals 1–3, 5): Pending on {n1}: containers not started yet")),
+        "{text}"
+    );
     assert_eq!(text.matches("pod-pending").count(), 1, "{text}");
     let doc = json(&env.run(&["doctor", "web", "-o", "json"]).await);
     let pending: Vec<&Value> =

@@ -250,7 +250,8 @@ async fn a_kubelet_writing_old_times_after_its_node_went_unknown_is_refused_by_i
     let silent = check(&doc, "status-silent");
     assert_eq!((silent["required"].as_bool(), silent["ok"].as_bool()), (Some(true), Some(true)), "{silent}");
     let detail = silent["detail"].as_str().unwrap();
-    let last_wrote = regex::Regex::new(r"Ready lastTransitionTime\): the kubelet last wrote it \d+s ago \(managedFields\)");
+    let last_wrote =
+        regex::Regex::new(r"Ready lastTransitionTime\): the kubelet last wrote it \d+s ago \(managedFields\)");
     assert!(last_wrote.unwrap().is_match(detail), "{detail}");
     assert_eq!(doc["evidence"]["podStatus"]["managedFields"], true, "{}", doc["evidence"]);
 

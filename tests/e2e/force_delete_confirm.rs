@@ -92,7 +92,8 @@ async fn a_pod_changed_while_the_prompt_waits_is_not_deleted() {
             .block_on(edit.patch("web-1", &PatchParams::default(), &Patch::Merge(&patch)))
             .expect("label web-1");
     };
-    let session = env.run_on_terminal_with(&lost(&["force-delete", "web-1", "--node-fenced"]), "[y/N]", label, "y").await;
+    let session =
+        env.run_on_terminal_with(&lost(&["force-delete", "web-1", "--node-fenced"]), "[y/N]", label, "y").await;
     assert_exit(&session.out, 3);
     let now = pods.get("web-1").await.unwrap().metadata.resource_version.unwrap();
     assert_ne!(now, planned);

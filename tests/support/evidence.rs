@@ -26,7 +26,10 @@ impl Env {
         assert_eq!(pod.metadata.uid.as_deref(), Some(uid), "pod {name} was replaced");
         if pod.metadata.deletion_timestamp.is_some() {
             let grace = pod.spec.as_ref().and_then(|s| s.termination_grace_period_seconds);
-            assert_eq!(pod.metadata.deletion_grace_period_seconds, grace, "pod {name} is being deleted with another grace");
+            assert_eq!(
+                pod.metadata.deletion_grace_period_seconds, grace,
+                "pod {name} is being deleted with another grace"
+            );
         }
     }
 

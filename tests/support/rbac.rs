@@ -129,7 +129,12 @@ impl Env {
             "spec": { "expirationSeconds": 3600 }
         });
         let issued: serde_json::Value = accounts
-            .create_subresource::<serde_json::Value, serde_json::Value>("token", name, &kube::api::PostParams::default(), &request)
+            .create_subresource::<serde_json::Value, serde_json::Value>(
+                "token",
+                name,
+                &kube::api::PostParams::default(),
+                &request,
+            )
             .await
             .expect("TokenRequest");
         let token = issued["status"]["token"].as_str().expect("token in TokenRequest status").to_string();

@@ -184,10 +184,20 @@ impl Kubelet {
             let (nodes, name) = (nodes.clone(), name.clone());
             async move {
                 let node = nodes.get(&name).await.ok()?;
-                let unknown = node.status.as_ref()?.conditions.as_ref()?.iter().any(|c| c.type_ == "Ready" && c.status == "Unknown");
-                let tainted = node.spec.as_ref()?.taints.as_ref()?.iter().any(|t| {
-                    t.key == "node.kubernetes.io/unreachable" && t.effect == "NoExecute"
-                });
+                let unknown = node
+                    .status
+                    .as_ref()?
+                    .conditions
+                    .as_ref()?
+                    .iter()
+                    .any(|c| c.type_ == "Ready" && c.status == "Unknown");
+                let tainted = node
+                    .spec
+                    .as_ref()?
+                    .taints
+                    .as_ref()?
+                    .iter()
+                    .any(|t| t.key == "node.kubernetes.io/unreachable" && t.effect == "NoExecute");
                 (unknown && tainted).then_some(())
             }
         })

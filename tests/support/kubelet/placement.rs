@@ -37,14 +37,8 @@ impl Kubelet {
     /// [`Kubelet::schedule_only_on`] with the first node before the StatefulSet is created.
     pub async fn spread_ordinals(&self, sts: &str, replicas: i32) {
         let prefix = format!("{}-", self.ns);
-        let shorts: Vec<String> = self
-            .state
-            .lock()
-            .unwrap()
-            .nodes
-            .keys()
-            .map(|n| n.strip_prefix(&prefix).unwrap_or(n).to_string())
-            .collect();
+        let shorts: Vec<String> =
+            self.state.lock().unwrap().nodes.keys().map(|n| n.strip_prefix(&prefix).unwrap_or(n).to_string()).collect();
         let pods: Vec<String> = (0..replicas).map(|i| format!("{sts}-{i}")).collect();
         let placements: Vec<(&str, &str)> =
             pods.iter().enumerate().map(|(i, p)| (p.as_str(), shorts[i % shorts.len()].as_str())).collect();

@@ -28,18 +28,22 @@ impl Kubelet {
     /// that what a command shows of it next does not depend on the simulator's timing.
     pub async fn wait_held(&self, pod: &str) {
         let pods: Api<Pod> = Api::namespaced(self.client.clone(), &self.ns);
-        crate::support::eventually(&format!("{pod} held in ContainerCreating"), std::time::Duration::from_secs(60), || {
-            let pods = pods.clone();
-            async move {
-                let p = pods.get_opt(pod).await.ok()??;
-                let statuses = p.status?.container_statuses?;
-                let creating = statuses.iter().any(|c| {
-                    c.state.as_ref().and_then(|s| s.waiting.as_ref()).and_then(|w| w.reason.as_deref())
-                        == Some("ContainerCreating")
-                });
-                (creating && p.metadata.deletion_timestamp.is_none()).then_some(())
-            }
-        })
+        crate::support::eventually(
+            &format!("{pod} held in ContainerCreating"),
+            std::time::Duration::from_secs(60),
+            || {
+                let pods = pods.clone();
+                async move {
+                    let p = pods.get_opt(pod).await.ok()??;
+                    let statuses = p.status?.container_statuses?;
+                    let creating = statuses.iter().any(|c| {
+                        c.state.as_ref().and_then(|s| s.waiting.as_ref()).and_then(|w| w.reason.as_deref())
+                            == Some("ContainerCreating")
+                    });
+                    (creating && p.metadata.deletion_timestamp.is_none()).then_some(())
+                }
+            },
+        )
         .await;
     }
 
@@ -71,9 +75,8 @@ pub(super) async fn sync_pod(
     let volumes_ready = node.as_ref().is_some_and(|n| {
         let st = state.lock().unwrap();
         let attachable = |pv: &String| st.provisioned.contains(pv.strip_prefix("pv-").unwrap_or(pv));
-        volumes_of(pod, claims).is_some_and(|pvs| {
-            pvs.into_iter().all(|pv| !attachable(&pv) || attached.contains(&(pv, n.clone())))
-        })
+        volumes_of(pod, claims)
+            .is_some_and(|pvs| pvs.into_iter().all(|pv| !attachable(&pv) || attached.contains(&(pv, n.clone()))))
     });
     let held = held || !volumes_ready;
     if pod.metadata.deletion_timestamp.is_some() {

@@ -40,6 +40,12 @@ if ! command -v curl >/dev/null || [ ! -f /etc/ssl/certs/ca-certificates.crt ] |
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     curl ca-certificates gcc libc6-dev >/dev/null
 fi
+# What the clusters need at run time, whichever servers are asked for.
+if ! command -v etcd >/dev/null || ! command -v openssl >/dev/null; then
+  t "apt-get install etcd-server openssl"
+  $SUDO apt-get update -qq
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends etcd-server openssl >/dev/null
+fi
 if ! command -v cargo >/dev/null; then
   [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
 fi

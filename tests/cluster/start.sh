@@ -144,11 +144,19 @@ leaderElection: {leaderElect: false}
 podInitialBackoffSeconds: 1
 podMaxBackoffSeconds: 2
 YAML
+# Before 1.23 the scheduler also serves healthz and metrics on 0.0.0.0:10251 (its config
+# overrides --port=0): a port of this cluster's own on loopback, so clusters side by side start.
+if [ "$MINOR" -lt 23 ]; then
+  printf 'healthzBindAddress: "127.0.0.1:%s"\nmetricsBindAddress: "127.0.0.1:%s"\n' \
+    $((SCHED_PORT + 1)) $((SCHED_PORT + 1)) >> "$S/scheduler.yaml"
+fi
 nohup "$BIN/kube-scheduler" --config="$S/scheduler.yaml" \
   --authentication-kubeconfig="$S/kcm.kubeconfig" --authorization-kubeconfig="$S/kcm.kubeconfig" \
   --bind-address=127.0.0.1 --secure-port=${SCHED_PORT} $INSECURE_PORT --cert-dir="$S/sched-certs" \
   > "$S/logs/kube-scheduler.log" 2>&1 &
 echo $! > "$S/kube-scheduler.pid"
+sleep 1
+kill -0 "$(cat "$S/kube-scheduler.pid")" 2>/dev/null || { echo "kube-scheduler exited"; tail -5 "$S/logs/kube-scheduler.log"; exit 1; }
 
 # KCM is up once the serviceaccount controller has made default/default
 for i in $(seq 1 600); do api /api/v1/namespaces/default/serviceaccounts/default >/dev/null && break; sleep 0.1; done

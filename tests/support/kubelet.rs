@@ -17,6 +17,8 @@ mod history;
 mod nodes;
 mod placement;
 mod pods;
+
+pub(crate) use pods::container_statuses;
 mod provisioner;
 
 use std::collections::{BTreeMap, BTreeSet};

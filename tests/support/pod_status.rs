@@ -8,7 +8,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Patch, PatchParams};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::Env;
 use super::kubelet::{now_minus, ts};
@@ -26,15 +26,10 @@ impl Env {
         let pods = self.api::<Pod>();
         let pod = pods.get(name).await.expect("get pod");
         let now = ts(Timestamp::now());
-        let containers: Vec<Value> = pod
-            .spec
-            .iter()
-            .flat_map(|s| s.containers.iter())
-            .map(|c| {
-                json!({ "name": c.name, "image": c.image, "imageID": "", "ready": true, "started": true,
-                        "restartCount": 1, "state": { "running": { "startedAt": now } } })
-            })
-            .collect();
+        let containers = super::kubelet::container_statuses(&pod, |c| {
+            json!({ "name": c.name, "image": c.image, "imageID": "", "ready": true, "started": true,
+                    "restartCount": 1, "state": { "running": { "startedAt": now } } })
+        });
         let patch = json!({ "status": {
             "phase": "Running",
             "conditions": [

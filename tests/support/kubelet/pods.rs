@@ -117,18 +117,21 @@ pub(super) async fn sync_pod(
     let _ = pods.patch_status(&name, &crate::support::pod_status::as_kubelet(), &Patch::Merge(&patch)).await;
 }
 
+/// One status per container of the pod's spec, made by `status`.
+pub(crate) fn container_statuses(
+    pod: &Pod,
+    status: impl Fn(&k8s_openapi::api::core::v1::Container) -> Value,
+) -> Vec<Value> {
+    pod.spec.iter().flat_map(|s| s.containers.iter()).map(status).collect()
+}
+
 /// The status a kubelet reports for a pod whose containers it has not started yet.
 fn creating_status(pod: &Pod) -> Value {
     let now = ts(Timestamp::now());
-    let containers: Vec<Value> = pod
-        .spec
-        .iter()
-        .flat_map(|s| s.containers.iter())
-        .map(|c| {
-            json!({ "name": c.name, "image": c.image, "imageID": "", "ready": false, "started": false,
-                    "restartCount": 0, "state": { "waiting": { "reason": "ContainerCreating" } } })
-        })
-        .collect();
+    let containers = container_statuses(pod, |c| {
+        json!({ "name": c.name, "image": c.image, "imageID": "", "ready": false, "started": false,
+                "restartCount": 0, "state": { "waiting": { "reason": "ContainerCreating" } } })
+    });
     json!({ "status": {
         "phase": "Pending", "startTime": now, "hostIP": "127.0.0.1",
         "conditions": [
@@ -145,23 +148,18 @@ fn creating_status(pod: &Pod) -> Value {
 /// crash-loop (`broken`).
 fn running_status(pod: &Pod, broken: bool) -> Value {
     let now = ts(Timestamp::now());
-    let containers: Vec<Value> = pod
-        .spec
-        .iter()
-        .flat_map(|s| s.containers.iter())
-        .map(|c| {
-            let state = if broken {
-                json!({ "waiting": { "reason": "CrashLoopBackOff", "message": "back-off restarting failed container" } })
-            } else {
-                json!({ "running": { "startedAt": now } })
-            };
-            json!({
-                "name": c.name, "image": c.image, "imageID": "", "ready": !broken, "started": !broken,
-                "restartCount": if broken { 3 } else { 0 }, "state": state,
-                "lastState": if broken { json!({ "terminated": { "exitCode": 1, "reason": "Error" } }) } else { json!({}) }
-            })
+    let containers = container_statuses(pod, |c| {
+        let state = if broken {
+            json!({ "waiting": { "reason": "CrashLoopBackOff", "message": "back-off restarting failed container" } })
+        } else {
+            json!({ "running": { "startedAt": now } })
+        };
+        json!({
+            "name": c.name, "image": c.image, "imageID": "", "ready": !broken, "started": !broken,
+            "restartCount": if broken { 3 } else { 0 }, "state": state,
+            "lastState": if broken { json!({ "terminated": { "exitCode": 1, "reason": "Error" } }) } else { json!({}) }
         })
-        .collect();
+    });
     let flag = if broken { "False" } else { "True" };
     json!({ "status": {
         "phase": "Running", "startTime": now, "podIP": "10.1.0.1", "hostIP": "10.0.0.1",

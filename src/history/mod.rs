@@ -110,12 +110,14 @@ pub struct HistoryReport {
     pub notes: Vec<String>,
 }
 
-/// Pairs of (revision number, the next lower one) whose templates differ only by defaults.
+/// Pairs of (a revision, the next lower one) whose templates are the same once read (they
+/// differed in how the server stored them: `creationTimestamp: null`) or differ only by defaults.
 pub fn churn(h: &RevisionHistory) -> Vec<(RevRef, RevRef)> {
     h.revisions
         .windows(2)
+        .filter(|w| w[0].revision.name != w[1].revision.name)
         .filter_map(|w| match (&w[0].template, &w[1].template) {
-            (Some(a), Some(b)) if churn::defaults_only(a, b) => Some((RevRef::of(&w[1]), RevRef::of(&w[0]))),
+            (Some(a), Some(b)) if a == b || churn::defaults_only(a, b) => Some((RevRef::of(&w[1]), RevRef::of(&w[0]))),
             _ => None,
         })
         .collect()

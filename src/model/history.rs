@@ -3,6 +3,7 @@
 //! `controller-revision-hash`). What `rollout history|diff|undo` work on.
 
 use k8s_openapi::api::apps::v1 as apps;
+use k8s_openapi::api::core::v1 as core;
 use serde_json::Value;
 
 use super::{ControllerRevision, Pod, StatefulSet};
@@ -15,8 +16,10 @@ pub const CHANGE_CAUSE: &str = "kubernetes.io/change-cause";
 pub struct RevisionTemplate {
     pub revision: ControllerRevision,
     pub change_cause: Option<String>,
-    /// `spec.template` as the revision stores it, without the `$patch: replace` directive; None
-    /// when its data holds no template.
+    /// `spec.template` as the revision stores it, in the form the live template is read in
+    /// (through k8s-openapi's PodTemplateSpec: a stored `creationTimestamp: null` and the
+    /// `$patch: replace` directive dropped), so that equal templates compare equal; None when its
+    /// data holds no template.
     pub template: Option<Value>,
     /// The revision's data as stored: the strategic-merge patch `rollout undo` applies
     /// (`{"spec":{"template":{..., "$patch":"replace"}}}`).
@@ -26,6 +29,7 @@ pub struct RevisionTemplate {
 impl RevisionTemplate {
     /// From the revision's data, as if it were stored with `template` (fixtures).
     pub fn new(revision: ControllerRevision, change_cause: Option<&str>, template: Value) -> Self {
+        let template = canonical(template);
         let mut patched = template.clone();
         if let Value::Object(m) = &mut patched {
             m.insert("$patch".into(), Value::String("replace".into()));
@@ -46,7 +50,7 @@ impl From<&apps::ControllerRevision> for RevisionTemplate {
             if let Value::Object(m) = &mut t {
                 m.remove("$patch");
             }
-            t
+            canonical(t)
         });
         RevisionTemplate {
             revision: ControllerRevision::from(r),
@@ -55,6 +59,15 @@ impl From<&apps::ControllerRevision> for RevisionTemplate {
             data,
         }
     }
+}
+
+/// A pod template as k8s-openapi writes it (the form of the live template): unset fields, null
+/// ones included, left out. A template it cannot read stays as it is.
+pub fn canonical(template: Value) -> Value {
+    serde_json::from_value::<core::PodTemplateSpec>(template.clone())
+        .ok()
+        .and_then(|t| serde_json::to_value(t).ok())
+        .unwrap_or(template)
 }
 
 /// What the revision commands read: the StatefulSet, its live template, its revisions (sorted by
@@ -72,7 +85,7 @@ impl RevisionHistory {
     pub fn new(sts: StatefulSet, live_template: Value, mut revisions: Vec<RevisionTemplate>, pods: Vec<Pod>) -> Self {
         revisions
             .sort_by(|a, b| a.revision.revision.cmp(&b.revision.revision).then(a.revision.name.cmp(&b.revision.name)));
-        RevisionHistory { sts, live_template, revisions, pods }
+        RevisionHistory { sts, live_template: canonical(live_template), revisions, pods }
     }
 
     pub fn by_name(&self, name: &str) -> Option<&RevisionTemplate> {

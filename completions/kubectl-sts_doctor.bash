@@ -64,6 +64,39 @@ _kubectl__sts_doctor() {
             kubectl__sts_doctor__subcmd__help,rollout)
                 cmd="kubectl__sts_doctor__subcmd__help__subcmd__rollout"
                 ;;
+            kubectl__sts_doctor__subcmd__help__subcmd__rollout,diff)
+                cmd="kubectl__sts_doctor__subcmd__help__subcmd__rollout__subcmd__diff"
+                ;;
+            kubectl__sts_doctor__subcmd__help__subcmd__rollout,history)
+                cmd="kubectl__sts_doctor__subcmd__help__subcmd__rollout__subcmd__history"
+                ;;
+            kubectl__sts_doctor__subcmd__help__subcmd__rollout,undo)
+                cmd="kubectl__sts_doctor__subcmd__help__subcmd__rollout__subcmd__undo"
+                ;;
+            kubectl__sts_doctor__subcmd__rollout,diff)
+                cmd="kubectl__sts_doctor__subcmd__rollout__subcmd__diff"
+                ;;
+            kubectl__sts_doctor__subcmd__rollout,help)
+                cmd="kubectl__sts_doctor__subcmd__rollout__subcmd__help"
+                ;;
+            kubectl__sts_doctor__subcmd__rollout,history)
+                cmd="kubectl__sts_doctor__subcmd__rollout__subcmd__history"
+                ;;
+            kubectl__sts_doctor__subcmd__rollout,undo)
+                cmd="kubectl__sts_doctor__subcmd__rollout__subcmd__undo"
+                ;;
+            kubectl__sts_doctor__subcmd__rollout__subcmd__help,diff)
+                cmd="kubectl__sts_doctor__subcmd__rollout__subcmd__help__subcmd__diff"
+                ;;
+            kubectl__sts_doctor__subcmd__rollout__subcmd__help,help)
+                cmd="kubectl__sts_doctor__subcmd__rollout__subcmd__help__subcmd__help"
+                ;;
+            kubectl__sts_doctor__subcmd__rollout__subcmd__help,history)
+                cmd="kubectl__sts_doctor__subcmd__rollout__subcmd__help__subcmd__history"
+                ;;
+            kubectl__sts_doctor__subcmd__rollout__subcmd__help,undo)
+                cmd="kubectl__sts_doctor__subcmd__rollout__subcmd__help__subcmd__undo"
+                ;;
             *)
                 ;;
         esac
@@ -405,8 +438,50 @@ _kubectl__sts_doctor() {
             return 0
             ;;
         kubectl__sts_doctor__subcmd__help__subcmd__rollout)
-            opts=""
+            opts="history diff undo"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__sts_doctor__subcmd__help__subcmd__rollout__subcmd__diff)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__sts_doctor__subcmd__help__subcmd__rollout__subcmd__history)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__sts_doctor__subcmd__help__subcmd__rollout__subcmd__undo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -503,7 +578,7 @@ _kubectl__sts_doctor() {
             return 0
             ;;
         kubectl__sts_doctor__subcmd__rollout)
-            opts="-w -y -n -o -v -h -V --watch --no-watch --timeout --stuck-after --step --to --until --pause --fix --yes --dry-run --namespace --context --kubeconfig --output --no-color --request-timeout --verbose --help --version"
+            opts="-w -y -n -o -v -h -V --watch --no-watch --timeout --stuck-after --step --to --until --pause --fix --yes --dry-run --namespace --context --kubeconfig --output --no-color --request-timeout --verbose --help --version history diff undo help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -530,6 +605,222 @@ _kubectl__sts_doctor() {
                     return 0
                     ;;
                 --pause)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__sts_doctor__subcmd__rollout__subcmd__diff)
+            opts="-n -o -v -h -V --from --to --namespace --context --kubeconfig --output --no-color --request-timeout --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__sts_doctor__subcmd__rollout__subcmd__help)
+            opts="history diff undo help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__sts_doctor__subcmd__rollout__subcmd__help__subcmd__diff)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__sts_doctor__subcmd__rollout__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__sts_doctor__subcmd__rollout__subcmd__help__subcmd__history)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__sts_doctor__subcmd__rollout__subcmd__help__subcmd__undo)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__sts_doctor__subcmd__rollout__subcmd__history)
+            opts="-n -o -v -h -V --namespace --context --kubeconfig --output --no-color --request-timeout --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__sts_doctor__subcmd__rollout__subcmd__undo)
+            opts="-w -y -n -o -v -h -V --to-revision --fix --watch --no-watch --timeout --stuck-after --yes --dry-run --namespace --context --kubeconfig --output --no-color --request-timeout --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to-revision)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --stuck-after)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -103,28 +103,79 @@ complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand re
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -s v -l verbose -d 'More logging on stderr: -v info, -vv debug (API requests), -vvv trace'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -s h -l help -d 'Print help'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -s V -l version -d 'Print version'
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l timeout -d 'Give up following after this long (exit code 5); 0 follows without a limit' -r
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l stuck-after -d 'An updated pod not Ready for this long makes the rollout stuck' -r
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l step -d 'Canary: lower the partition by N, once, when the already-updated pods are Ready (with --until, step by step down to P)' -r
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l to -d 'Set the partition to P once the already-updated pods are Ready' -r
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l until -d 'With --step: keep stepping until the partition reaches this value, then follow the rollout to its end (also without a terminal; --no-watch returns after the last patch)' -r
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l pause -d 'With --step --until: wait this long between steps once updated pods are Ready' -r
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -s n -l namespace -d 'Namespace to use (default: the namespace of the current context)' -r
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l context -d 'Kubeconfig context to use (default: current-context)' -r
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -l timeout -d 'Give up following after this long (exit code 5); 0 follows without a limit' -r
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -l stuck-after -d 'An updated pod not Ready for this long makes the rollout stuck' -r
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -l step -d 'Canary: lower the partition by N, once, when the already-updated pods are Ready (with --until, step by step down to P)' -r
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -l to -d 'Set the partition to P once the already-updated pods are Ready' -r
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -l until -d 'With --step: keep stepping until the partition reaches this value, then follow the rollout to its end (also without a terminal; --no-watch returns after the last patch)' -r
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -l pause -d 'With --step --until: wait this long between steps once updated pods are Ready' -r
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -s n -l namespace -d 'Namespace to use (default: the namespace of the current context)' -r
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -l context -d 'Kubeconfig context to use (default: current-context)' -r
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -s o -l output -d 'Output format' -r -f -a "table\t''
 json\t''
 yaml\t''"
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l request-timeout -d 'Give up on a single API request after this long (e.g. 30s, 2m)' -r
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -s w -l watch -d 'Follow until done or stuck (default when stdout is a terminal)'
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l no-watch -d 'Print the status once and exit'
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l fix -d 'Delete the pod that holds the rollout in the forced-rollback trap (kubernetes#67250)'
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -s y -l yes -d 'Do not prompt; proceed (for scripts). Safety checks still apply'
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l dry-run -d 'Ask the API server to validate the change without persisting it (server-side dry run)'
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -l no-color -d 'Disable colours (also honoured: the NO_COLOR environment variable)'
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -s v -l verbose -d 'More logging on stderr: -v info, -vv debug (API requests), -vvv trace'
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -s h -l help -d 'Print help'
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout" -s V -l version -d 'Print version'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -l request-timeout -d 'Give up on a single API request after this long (e.g. 30s, 2m)' -r
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -s w -l watch -d 'Follow until done or stuck (default when stdout is a terminal)'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -l no-watch -d 'Print the status once and exit'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -l fix -d 'Delete the pod that holds the rollout in the forced-rollback trap (kubernetes#67250)'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -s y -l yes -d 'Do not prompt; proceed (for scripts). Safety checks still apply'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -l dry-run -d 'Ask the API server to validate the change without persisting it (server-side dry run)'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -l no-color -d 'Disable colours (also honoured: the NO_COLOR environment variable)'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -s v -l verbose -d 'More logging on stderr: -v info, -vv debug (API requests), -vvv trace'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -s h -l help -d 'Print help'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -s V -l version -d 'Print version'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -a "history" -d 'The StatefulSet\'s ControllerRevisions: number, age, change-cause, which ordinals run each'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -a "diff" -d 'Unified diff of two revisions\' pod templates (default: current -> update revision)'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -a "undo" -d 'Restore an earlier revision\'s pod template (default: the previous one), diff shown first'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from history" -s n -l namespace -d 'Namespace to use (default: the namespace of the current context)' -r
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from history" -l context -d 'Kubeconfig context to use (default: current-context)' -r
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from history" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from history" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from history" -l request-timeout -d 'Give up on a single API request after this long (e.g. 30s, 2m)' -r
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from history" -l no-color -d 'Disable colours (also honoured: the NO_COLOR environment variable)'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from history" -s v -l verbose -d 'More logging on stderr: -v info, -vv debug (API requests), -vvv trace'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from history" -s h -l help -d 'Print help'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from history" -s V -l version -d 'Print version'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from diff" -l from -d 'Old side: a revision number, a ControllerRevision name, or `live` (the StatefulSet\'s spec.template now). Default: the current revision' -r
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from diff" -l to -d 'New side, as --from. Default: the update revision' -r
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from diff" -s n -l namespace -d 'Namespace to use (default: the namespace of the current context)' -r
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from diff" -l context -d 'Kubeconfig context to use (default: current-context)' -r
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from diff" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from diff" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from diff" -l request-timeout -d 'Give up on a single API request after this long (e.g. 30s, 2m)' -r
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from diff" -l no-color -d 'Disable colours (also honoured: the NO_COLOR environment variable)'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from diff" -s v -l verbose -d 'More logging on stderr: -v info, -vv debug (API requests), -vvv trace'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from diff" -s V -l version -d 'Print version'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l to-revision -d 'The revision whose template to restore; 0 (the default) is the previous revision, as in `kubectl rollout undo`' -r
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l timeout -d 'Give up following after this long (exit code 5); 0 follows without a limit' -r
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l stuck-after -d 'An updated pod not Ready for this long makes the rollout stuck' -r
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -s n -l namespace -d 'Namespace to use (default: the namespace of the current context)' -r
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l context -d 'Kubeconfig context to use (default: current-context)' -r
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -s o -l output -d 'Output format' -r -f -a "table\t''
+json\t''
+yaml\t''"
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l request-timeout -d 'Give up on a single API request after this long (e.g. 30s, 2m)' -r
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l fix -d 'After the undo, delete a pod of the abandoned revision that holds the rollout in the forced-rollback trap (kubernetes#67250), as `rollout --fix` does'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -s w -l watch -d 'After the undo, follow the rollout until done or stuck (default when stdout is a terminal)'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l no-watch -d 'Return after the undo without following'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -s y -l yes -d 'Do not prompt; proceed (for scripts). Safety checks still apply'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l dry-run -d 'Ask the API server to validate the change without persisting it (server-side dry run)'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l no-color -d 'Disable colours (also honoured: the NO_COLOR environment variable)'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -s v -l verbose -d 'More logging on stderr: -v info, -vv debug (API requests), -vvv trace'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -s h -l help -d 'Print help'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -s V -l version -d 'Print version'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "history" -d 'The StatefulSet\'s ControllerRevisions: number, age, change-cause, which ordinals run each'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "diff" -d 'Unified diff of two revisions\' pod templates (default: current -> update revision)'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "undo" -d 'Restore an earlier revision\'s pod template (default: the previous one), diff shown first'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand doctor" -s n -l namespace -d 'Namespace to use (default: the namespace of the current context)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand doctor" -l context -d 'Kubeconfig context to use (default: current-context)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand doctor" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
@@ -156,3 +207,6 @@ complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand he
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand help; and not __fish_seen_subcommand_from ordinals claims force-delete reclaim rollout doctor completion help" -f -a "doctor" -d 'Check every StatefulSet in the namespace (or -A) and list findings by severity'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand help; and not __fish_seen_subcommand_from ordinals claims force-delete reclaim rollout doctor completion help" -f -a "completion" -d 'Print a shell completion script (bash, zsh, fish)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand help; and not __fish_seen_subcommand_from ordinals claims force-delete reclaim rollout doctor completion help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand help; and __fish_seen_subcommand_from rollout" -f -a "history" -d 'The StatefulSet\'s ControllerRevisions: number, age, change-cause, which ordinals run each'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand help; and __fish_seen_subcommand_from rollout" -f -a "diff" -d 'Unified diff of two revisions\' pod templates (default: current -> update revision)'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand help; and __fish_seen_subcommand_from rollout" -f -a "undo" -d 'Restore an earlier revision\'s pod template (default: the previous one), diff shown first'

@@ -212,11 +212,18 @@ pub struct ReclaimArgs {
     pub confirm: ConfirmArgs,
 }
 
+/// `rollout STS [flags]` shows, follows or steps a rollout; `rollout history|diff|undo STS` work
+/// on its ControllerRevisions. A StatefulSet named like one of those words is addressed after
+/// `--`: `rollout -- history`.
 #[derive(Debug, Clone, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct RolloutArgs {
-    /// Name of the StatefulSet.
-    #[arg(value_name = "STATEFULSET")]
-    pub name: String,
+    #[command(subcommand)]
+    pub action: Option<RolloutAction>,
+
+    /// Name of the StatefulSet (after `--` when it is named history, diff or undo).
+    #[arg(value_name = "STATEFULSET", required = true)]
+    pub name: Option<String>,
 
     /// Follow until done or stuck (default when stdout is a terminal).
     #[arg(short = 'w', long, overrides_with = "no_watch")]
@@ -255,6 +262,82 @@ pub struct RolloutArgs {
     /// Delete the pod that holds the rollout in the forced-rollback trap (kubernetes#67250).
     #[arg(long)]
     pub fix: bool,
+
+    #[command(flatten)]
+    pub confirm: ConfirmArgs,
+}
+
+impl RolloutArgs {
+    /// The StatefulSet named, by `rollout STS` or by its subcommand (clap requires one of them).
+    pub fn sts(&self) -> &str {
+        match &self.action {
+            Some(RolloutAction::History(a)) => &a.name,
+            Some(RolloutAction::Diff(a)) => &a.name,
+            Some(RolloutAction::Undo(a)) => &a.name,
+            None => self.name.as_deref().unwrap_or_default(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Subcommand)]
+pub enum RolloutAction {
+    /// The StatefulSet's ControllerRevisions: number, age, change-cause, which ordinals run each.
+    History(StsArg),
+
+    /// Unified diff of two revisions' pod templates (default: current -> update revision).
+    Diff(DiffArgs),
+
+    /// Restore an earlier revision's pod template (default: the previous one), diff shown first.
+    Undo(UndoArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DiffArgs {
+    /// Name of the StatefulSet.
+    #[arg(value_name = "STATEFULSET")]
+    pub name: String,
+
+    /// Old side: a revision number, a ControllerRevision name, or `live` (the StatefulSet's
+    /// spec.template now). Default: the current revision.
+    #[arg(long, value_name = "REV")]
+    pub from: Option<String>,
+
+    /// New side, as --from. Default: the update revision.
+    #[arg(long, value_name = "REV")]
+    pub to: Option<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UndoArgs {
+    /// Name of the StatefulSet.
+    #[arg(value_name = "STATEFULSET")]
+    pub name: String,
+
+    /// The revision whose template to restore; 0 (the default) is the previous revision, as in
+    /// `kubectl rollout undo`.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub to_revision: i64,
+
+    /// After the undo, delete a pod of the abandoned revision that holds the rollout in the
+    /// forced-rollback trap (kubernetes#67250), as `rollout --fix` does.
+    #[arg(long)]
+    pub fix: bool,
+
+    /// After the undo, follow the rollout until done or stuck (default when stdout is a terminal).
+    #[arg(short = 'w', long, overrides_with = "no_watch")]
+    pub watch: bool,
+
+    /// Return after the undo without following.
+    #[arg(long, overrides_with = "watch")]
+    pub no_watch: bool,
+
+    /// Give up following after this long (exit code 5); 0 follows without a limit.
+    #[arg(long, value_name = "DURATION", default_value = "15m")]
+    pub timeout: HumanDuration,
+
+    /// An updated pod not Ready for this long makes the rollout stuck.
+    #[arg(long, value_name = "DURATION", default_value = "5m")]
+    pub stuck_after: HumanDuration,
 
     #[command(flatten)]
     pub confirm: ConfirmArgs,

@@ -22,6 +22,9 @@ use crate::render::write_stdout;
 
 pub const BIN: &str = "kubectl-sts_doctor";
 
+/// `rollout`'s subcommands, offered beside the StatefulSets it takes.
+const ROLLOUT_ACTIONS: [&str; 3] = ["history", "diff", "undo"];
+
 /// Cobra's ShellCompDirectiveDefault: let the shell complete file names.
 const FILES: u8 = 0;
 /// Cobra's ShellCompDirectiveNoFileComp.
@@ -62,8 +65,19 @@ pub async fn kubectl_protocol(global: &GlobalArgs, words: &[String]) -> Result<E
             "namespace" => (prefixed(cluster_names(global, &line, Kind::Namespace).await, &line.current), NO_FILES),
             _ => (vec![], NO_FILES),
         },
+        Want::Positional(0) if line.subcommand.as_deref() == Some("rollout") => {
+            let mut names = ROLLOUT_ACTIONS.map(String::from).to_vec();
+            names.extend(cluster_names(global, &line, Kind::StatefulSet).await);
+            (prefixed(names, &line.current), NO_FILES)
+        }
+        Want::Positional(1)
+            if line.subcommand.as_deref() == Some("rollout")
+                && line.first.as_deref().is_some_and(|f| ROLLOUT_ACTIONS.contains(&f)) =>
+        {
+            (prefixed(cluster_names(global, &line, Kind::StatefulSet).await, &line.current), NO_FILES)
+        }
         Want::Positional(0) => match line.subcommand.as_deref() {
-            Some("ordinals" | "claims" | "reclaim" | "rollout" | "doctor") => {
+            Some("ordinals" | "claims" | "reclaim" | "doctor") => {
                 (prefixed(cluster_names(global, &line, Kind::StatefulSet).await, &line.current), NO_FILES)
             }
             Some("force-delete") => (prefixed(cluster_names(global, &line, Kind::Pod).await, &line.current), NO_FILES),
@@ -91,6 +105,8 @@ enum Want {
 #[derive(Debug)]
 struct Line {
     subcommand: Option<String>,
+    /// The first positional word after the subcommand (`rollout history`'s `history`).
+    first: Option<String>,
     namespace: Option<String>,
     context: Option<String>,
     kubeconfig: Option<String>,
@@ -107,6 +123,7 @@ fn parse(words: &[String]) -> Line {
     };
     let mut line = Line {
         subcommand: None,
+        first: None,
         namespace: None,
         context: None,
         kubeconfig: None,
@@ -130,6 +147,9 @@ fn parse(words: &[String]) -> Line {
         } else if line.subcommand.is_none() && root.find_subcommand(word).is_some() {
             line.subcommand = Some(word.clone());
         } else {
+            if positionals == 0 {
+                line.first = Some(word.clone());
+            }
             positionals += 1;
         }
     }
@@ -290,6 +310,8 @@ mod tests {
         assert_eq!(parse(&words("ordinals --context ")).want, Want::FlagValue("context".into()));
         assert_eq!(parse(&words("rollout --tim")).want, Want::Flag);
         assert_eq!(parse(&words("rollout --timeout 5m ")).want, Want::Positional(0));
+        let line = parse(&words("rollout history w"));
+        assert_eq!((line.want, line.first.as_deref()), (Want::Positional(1), Some("history")));
         // A value attached to its flag is completed as the value.
         let line = parse(&words("ordinals --namespace=sh"));
         assert_eq!((line.want, line.current.as_str()), (Want::FlagValue("namespace".into()), "sh"));

@@ -84,7 +84,7 @@ fn assert_commands_valid(snap: &Snapshot, r: &DoctorReport) -> Vec<String> {
                 Command::ForceDelete(a) => {
                     assert!(subject.is_none_or(|p| p == a.pod) && a.pod.starts_with(&s.name), "{command}")
                 }
-                Command::Rollout(a) => assert_eq!(a.name, s.name, "{command}"),
+                Command::Rollout(a) => assert_eq!(a.sts(), s.name, "{command}"),
                 Command::Reclaim(a) => assert_eq!(a.name.as_deref(), Some(s.name.as_str()), "{command}"),
                 Command::Ordinals(a) | Command::Claims(a) => assert_eq!(a.name, s.name, "{command}"),
                 other => panic!("{command}: unexpected {other:?}"),

@@ -19,6 +19,7 @@ pub mod error;
 pub mod fold;
 pub mod force_delete;
 pub mod health;
+pub mod history;
 pub mod interrupt;
 pub mod logging;
 pub mod model;

@@ -30,7 +30,7 @@ mod rows;
 pub mod step;
 mod trap;
 
-pub use trap::still_trapped;
+pub use trap::{broken_pod_evidence, still_trapped};
 
 use std::collections::BTreeMap;
 

@@ -36,6 +36,23 @@ pub async fn set_partition(
     Ok(model::StatefulSet::from(&sts))
 }
 
+/// Restores a revision's pod template as `kubectl rollout undo` does: `patch` is the
+/// ControllerRevision's data (`{"spec":{"template":{..., "$patch":"replace"}}}`) with the
+/// StatefulSet's `metadata.resourceVersion` added, sent as a strategic-merge patch, so a
+/// StatefulSet changed since the plan is a 409 and stays as it is.
+pub async fn restore_template(
+    cluster: &Cluster,
+    namespace: &str,
+    name: &str,
+    patch: &serde_json::Value,
+    dry_run: bool,
+) -> Result<model::StatefulSet, ApiError> {
+    let api: Api<apps::StatefulSet> = Api::namespaced(cluster.client.clone(), namespace);
+    let op = Op::of::<apps::StatefulSet>("patch").ns(namespace.to_string()).name(name);
+    let sts = cluster.call(op, api.patch(name, &patch_params(dry_run), &Patch::Strategic(patch))).await?;
+    Ok(model::StatefulSet::from(&sts))
+}
+
 /// Deletes the pod that holds a rollout in the forced-rollback trap, only if it is still the same
 /// pod in the same state it was judged in (UID and resourceVersion preconditions: a pod that got
 /// Ready, or changed at all, since is a 409): the controller recreates it from the update revision.

@@ -8,6 +8,7 @@
 mod api_error;
 mod connect;
 pub mod evidence;
+pub mod history;
 mod namespaces;
 mod node_lookup;
 mod placement;

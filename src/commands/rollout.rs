@@ -5,8 +5,10 @@
 //! 5 when stuck, trapped, or --timeout passed first; 3 when a step or fix is refused or declined.
 
 mod fix;
+mod revisions;
 mod session;
 mod steps;
+mod undo;
 
 #[cfg(test)]
 mod node_health_tests;
@@ -21,7 +23,7 @@ use self::fix::fix;
 use self::session::{Session, compute, facts, follow_deadline, until_complete};
 use self::steps::steps;
 use super::{Context, reject_all_namespaces, validate_name};
-use crate::cli::{GlobalArgs, OutputFormat, RolloutArgs};
+use crate::cli::{GlobalArgs, OutputFormat, RolloutAction, RolloutArgs};
 use crate::cluster::ApiError;
 use crate::cluster::revisions::RolloutInputs;
 use crate::error::{Exit, Outcome};
@@ -33,8 +35,21 @@ use crate::{render, rollout};
 
 pub fn validate(global: &GlobalArgs, args: &RolloutArgs) -> Result<()> {
     reject_all_namespaces(global, "rollout")?;
-    validate_name("statefulset", &args.name)?;
+    validate_name("statefulset", args.sts())?;
     let usage = |m: &str| Err(Outcome::Usage(m.to_string()).into());
+    match &args.action {
+        None => {}
+        Some(RolloutAction::Undo(undo)) if undo.to_revision < 0 => return usage("--to-revision cannot be negative"),
+        Some(RolloutAction::Diff(diff)) => {
+            for rev in [&diff.from, &diff.to].into_iter().flatten() {
+                if rev.is_empty() {
+                    return usage("--from and --to take a revision number, a ControllerRevision name or `live`");
+                }
+            }
+            return Ok(());
+        }
+        Some(_) => return Ok(()),
+    }
     if args.step.is_some_and(|n| n < 1) {
         return usage("--step must be at least 1");
     }
@@ -55,6 +70,12 @@ pub fn validate(global: &GlobalArgs, args: &RolloutArgs) -> Result<()> {
 }
 
 pub async fn run(ctx: &Context, args: &RolloutArgs) -> Result<Exit> {
+    match &args.action {
+        Some(RolloutAction::History(a)) => return revisions::history(ctx, a).await,
+        Some(RolloutAction::Diff(a)) => return revisions::diff(ctx, a).await,
+        Some(RolloutAction::Undo(a)) => return undo::undo(ctx, a).await,
+        None => {}
+    }
     let mut doc = Doc::default();
     let result = run_to_end(ctx, args, &mut doc).await;
     // -o json|yaml: one document, whatever happened once a status was read.
@@ -99,7 +120,7 @@ async fn run_to_end(ctx: &Context, args: &RolloutArgs, doc: &mut Doc) -> Result<
     // Every judgement ("not Ready for longer than --stuck-after") is made on the API server's clock.
     // (A skewed local clock, or a server without a Date header, is a note in the status.)
     let server = ctx.cluster.server_time().await?;
-    let inputs = ctx.cluster.rollout_inputs(ctx.namespace(), &args.name, &server).await?;
+    let inputs = ctx.cluster.rollout_inputs(ctx.namespace(), args.sts(), &server).await?;
     let status = compute(&inputs, args.stuck_after.0);
     if args.fix {
         let status = with_node_health(ctx, &inputs, status, args).await;
@@ -251,5 +272,38 @@ mod tests {
         assert!(check(&["rollout", "web", "--step", "1", "--yes"]).is_ok());
         assert!(check(&["-A", "rollout", "web"]).unwrap_err().contains("-A/--all-namespaces is not supported"));
         assert!(check(&["rollout", "Web"]).unwrap_err().starts_with("invalid statefulset name"));
+    }
+
+    fn parse(args: &[&str]) -> Result<crate::cli::RolloutArgs, clap::Error> {
+        let cli = Cli::try_parse_from(std::iter::once("kubectl-sts_doctor").chain(args.iter().copied()))?;
+        let Some(Command::Rollout(rollout)) = cli.command else { panic!("not rollout") };
+        Ok(rollout)
+    }
+
+    #[test]
+    fn history_diff_and_undo_are_subcommands_and_rollout_sts_is_unchanged() {
+        use crate::cli::RolloutAction;
+        let a = parse(&["rollout", "history", "web"]).unwrap();
+        assert!(matches!(&a.action, Some(RolloutAction::History(h)) if h.name == "web"));
+        assert_eq!(a.sts(), "web");
+        let a = parse(&["rollout", "diff", "web", "--from", "1", "--to", "live"]).unwrap();
+        assert!(matches!(&a.action, Some(RolloutAction::Diff(d)) if d.from.as_deref() == Some("1")));
+        let a = parse(&["rollout", "undo", "web", "--to-revision", "2", "--yes", "--dry-run"]).unwrap();
+        assert!(matches!(&a.action, Some(RolloutAction::Undo(u)) if u.to_revision == 2 && u.confirm.yes));
+        // `rollout STS [flags]` as before.
+        let a = parse(&["rollout", "web", "--step", "1", "--yes"]).unwrap();
+        assert!(a.action.is_none() && a.sts() == "web" && a.step == Some(1));
+        // A StatefulSet named like a subcommand, after `--`.
+        let a = parse(&["rollout", "--watch", "--", "history"]).unwrap();
+        assert!(a.action.is_none() && a.sts() == "history" && a.watch);
+        let a = parse(&["rollout", "--", "undo"]).unwrap();
+        assert_eq!(a.sts(), "undo");
+        // The StatefulSet is still required; flags of `rollout STS` do not go with a subcommand.
+        assert!(parse(&["rollout"]).is_err());
+        assert!(parse(&["rollout", "--watch", "history", "web"]).is_err());
+        assert!(parse(&["rollout", "history"]).is_err());
+        assert!(check(&["rollout", "undo", "web", "--to-revision=-1"]).unwrap_err().contains("cannot be negative"));
+        assert!(check(&["rollout", "diff", "web", "--from="]).is_err());
+        assert!(check(&["rollout", "history", "Web"]).unwrap_err().starts_with("invalid statefulset name"));
     }
 }

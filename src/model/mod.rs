@@ -4,6 +4,7 @@
 //! objects and on JSON fixtures (including fields only newer servers send).
 
 pub mod autoscaler;
+pub mod history;
 pub mod infra;
 pub mod names;
 pub mod quantity;

@@ -6,6 +6,7 @@
 pub mod claims;
 pub mod doctor;
 pub mod force_delete;
+pub mod history;
 pub mod ordinals;
 pub mod reclaim;
 pub mod rollout;

@@ -34,7 +34,10 @@ pub enum ActionStatus {
     Stopped,
     /// `--fix`: the trapped pod was deleted.
     Deleted,
-    /// `--fix`: the pod changed since it was judged (its precondition failed): nothing was deleted.
+    /// `undo`: the revision's template was restored.
+    Restored,
+    /// `--fix`: the pod changed since it was judged (its precondition failed): nothing was deleted;
+    /// `undo`: the StatefulSet changed since the plan: nothing was changed.
     Conflict,
     /// A request failed (see `detail`); `results` lists what was done before.
     Failed,

@@ -23,10 +23,22 @@ const BROKEN_WAITING: [&str; 7] = [
 /// containers that already failed and restarted. None for a pod that is merely slow (a database
 /// replaying its log is Running and not Ready for as long as it takes).
 pub(crate) fn broken_evidence(row: &Row) -> Option<String> {
-    if let Some(waiting) = row.waiting.as_deref().filter(|w| BROKEN_WAITING.contains(w)) {
+    evidence(row.waiting.as_deref(), row.restarts, row.last_terminated.as_deref())
+}
+
+/// [`broken_evidence`] of a pod that is not Ready (`rollout undo` warns before it reverts).
+pub fn broken_pod_evidence(pod: &crate::model::Pod) -> Option<String> {
+    if pod.ready {
+        return None;
+    }
+    evidence(pod.waiting.as_deref(), Some(pod.restarts), pod.last_terminated.as_deref())
+}
+
+fn evidence(waiting: Option<&str>, restarts: Option<i32>, last_terminated: Option<&str>) -> Option<String> {
+    if let Some(waiting) = waiting.filter(|w| BROKEN_WAITING.contains(w)) {
         return Some(waiting.to_string());
     }
-    match (row.restarts, &row.last_terminated) {
+    match (restarts, last_terminated) {
         (Some(n), Some(reason)) if n > 0 => Some(format!("{n} restart(s), last terminated: {reason}")),
         _ => None,
     }

@@ -15,4 +15,5 @@ mod reclaim;
 mod rollout;
 mod rollout_edges;
 mod rollout_foreign;
+mod rollout_history;
 mod rollout_json;

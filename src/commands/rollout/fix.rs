@@ -114,7 +114,7 @@ async fn run_fix(
     if !args.confirm.yes {
         // The answer may have taken minutes: judge again (a new template or partition changes what
         // the deletion does, though the pod may not have changed).
-        let again = ctx.cluster.rollout_inputs(&ns, &args.name, &inputs.server).await?;
+        let again = ctx.cluster.rollout_inputs(&ns, args.sts(), &inputs.server).await?;
         let again = compute(&again, args.stuck_after.0);
         let still = rollout::still_trapped(&status, &again);
         doc.status = Some(again);
@@ -126,7 +126,7 @@ async fn run_fix(
     doc.fix.as_mut().expect("set by fix").action = Action::new(ActionStatus::Deleted, false, done);
 
     // Start from a fresh read: the watch must not see the deleted pod as still trapped.
-    let inputs = ctx.cluster.rollout_inputs(&ns, &args.name, &inputs.server).await?;
+    let inputs = ctx.cluster.rollout_inputs(&ns, args.sts(), &inputs.server).await?;
     if !watch {
         let status = compute(&inputs, args.stuck_after.0);
         let status = with_node_health(ctx, &inputs, status, args).await;

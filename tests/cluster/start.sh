@@ -144,6 +144,11 @@ leaderElection: {leaderElect: false}
 podInitialBackoffSeconds: 1
 podMaxBackoffSeconds: 2
 YAML
+# Before 1.24 the scheduler also serves healthz and metrics insecurely, on 0.0.0.0:10251 by
+# default; with --config its --port flag is ignored, so a second cluster on the machine failed to
+# start its scheduler (address in use). Empty addresses turn that listener off (v1beta1 only: v1
+# has no such fields).
+if [ "$MINOR" -lt 24 ]; then printf 'healthzBindAddress: ""\nmetricsBindAddress: ""\n' >> "$S/scheduler.yaml"; fi
 nohup "$BIN/kube-scheduler" --config="$S/scheduler.yaml" \
   --authentication-kubeconfig="$S/kcm.kubeconfig" --authorization-kubeconfig="$S/kcm.kubeconfig" \
   --bind-address=127.0.0.1 --secure-port=${SCHED_PORT} $INSECURE_PORT --cert-dir="$S/sched-certs" \

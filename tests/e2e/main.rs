@@ -10,6 +10,7 @@ mod doctor;
 mod force_delete;
 mod force_delete_confirm;
 mod force_delete_plan;
+mod modern;
 mod ordinals;
 mod reclaim;
 mod rollout;

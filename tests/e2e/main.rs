@@ -11,6 +11,7 @@ mod force_delete;
 mod force_delete_confirm;
 mod force_delete_plan;
 mod modern;
+mod modern_rollout;
 mod ordinals;
 mod reclaim;
 mod rollout;

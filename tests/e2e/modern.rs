@@ -240,3 +240,61 @@ async fn the_kubelets_status_writes_are_read_from_managed_fields() {
     assert_eq!(silent["ok"], true, "{silent}");
     assert!(silent["detail"].as_str().unwrap().contains("(managedFields)"), "{silent}");
 }
+
+/// whenScaled Delete, scaled 3 -> 2 while web-2's node does not finish its deletion. v1.37: the
+/// controller made data-web-2 owned by web-2, so the garbage collector deletes it with the pod:
+/// `claims` says so (info, not an orphan), `doctor` has no claim finding, `reclaim` skips it.
+/// v1.20 drops the policy: the claim has no owner and is an orphan left by scale-down.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_claim_deleted_with_its_condemned_pod_is_no_orphan() {
+    let Some(env) = env("modern-retention-window").await else { return };
+    let kubelet = env.kubelet(&["n1", "n2", "n3"]).await;
+    let modern = env.server_minor().await >= 27;
+    let policy = json!({ "persistentVolumeClaimRetentionPolicy": { "whenDeleted": "Retain", "whenScaled": "Delete" } });
+    env.create_sts_spread(&kubelet, &sts("web", 3).with(policy)).await;
+    env.wait_ready("web", 3).await;
+    env.wait_claims_bound(&["data-web-0", "data-web-1", "data-web-2"]).await;
+    kubelet.freeze("n3");
+    env.scale("web", 2).await;
+    env.wait_pod("web-2", "terminating", |p| p.terminating).await;
+    env.wait_claims_settled().await;
+    let claim = env.api::<PersistentVolumeClaim>().get("data-web-2").await.expect("get claim");
+    let owners: Vec<String> = claim
+        .metadata
+        .owner_references
+        .unwrap_or_default()
+        .into_iter()
+        .map(|o| format!("{} {}", o.kind, o.name))
+        .collect();
+    assert_eq!(owners, if modern { vec!["Pod web-2".to_string()] } else { vec![] });
+
+    let doc = json(&env.run(&["claims", "web", "-o", "json"]).await);
+    let flag = flags(&doc, "data-web-2");
+    let text = stdout(&env.run(&["claims", "web"]).await);
+    let doctor = json(&env.run(&["doctor", "web", "-o", "json"]).await);
+    let findings = doctor["statefulsets"][0]["findings"].as_array().unwrap_or_else(|| panic!("{doctor}"));
+    let about: Vec<&str> =
+        findings.iter().filter(|f| f["subject"] == "data-web-2").map(|f| f["code"].as_str().unwrap()).collect();
+    let reclaim = json(&env.run(&["reclaim", "web", "-o", "json"]).await);
+    let skipped: Vec<&str> =
+        reclaim["skipped"].as_array().unwrap().iter().map(|s| s["kind"].as_str().unwrap()).collect();
+    if modern {
+        assert_eq!(
+            (flag.len(), flag[0]["kind"].as_str(), flag[0]["severity"].as_str()),
+            (1, Some("deleted-with-pod"), Some("info")),
+            "{flag:?}"
+        );
+        assert!(text.contains("\n2 (deleting) "), "{text}");
+        assert!(
+            text.contains("data-web-2: info: deleted with its pod: ordinal 2 is outside [0, 2); owned by pod web-2"),
+            "{text}"
+        );
+        assert!(about.is_empty(), "{findings:?}");
+        assert_eq!(skipped, ["garbage-collected"], "{reclaim}");
+    } else {
+        assert_eq!(flag[0]["kind"], "orphan", "{flag:?}");
+        assert!(text.contains("\n2 (orphan) "), "{text}");
+        // No owner: nothing deletes it; reclaim refuses while the scale-down is under way.
+        assert!(!skipped.contains(&"garbage-collected"), "{reclaim}");
+    }
+}

@@ -69,8 +69,9 @@ pub enum Ownership {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Flag {
-    /// Stable identifier: missing, pending, lost, terminating, orphan, autoscaler-reserved, foreign, size-drift,
-    /// resize-pending, resize-failed, class-drift, access-drift, shared-mount, wrong-pod, pinned-to-lost-node.
+    /// Stable identifier: missing, pending, lost, terminating, orphan, autoscaler-reserved, deleted-with-pod,
+    /// foreign, size-drift, resize-pending, resize-failed, class-drift, access-drift, shared-mount, wrong-pod,
+    /// pinned-to-lost-node.
     pub kind: &'static str,
     pub severity: Severity,
     pub message: String,
@@ -372,4 +373,4 @@ fn flags(
 mod autoscaled_tests;
 #[cfg(test)]
 #[path = "claims_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -2,6 +2,7 @@
 //! a HorizontalPodAutoscaler that scales the StatefulSet back up over them.
 
 use super::{ClaimRow, Flag, Ownership, Severity};
+use crate::model::names::pod_ordinal;
 use crate::model::{Snapshot, StatefulSet};
 
 /// The flag of a claim of ours outside the range: an orphan left by scale-down, unless a
@@ -11,6 +12,23 @@ use crate::model::{Snapshot, StatefulSet};
 pub(super) fn out_of_range(snap: &Snapshot, sts: &StatefulSet, row: &ClaimRow) -> Flag {
     let range = sts.ordinal_range();
     let outside = format!("ordinal {} is outside [{}, {})", row.ordinal, range.start, range.end);
+    // whenScaled=Delete: the controller made the claim owned by its condemned pod, and the garbage
+    // collector deletes it once that pod is gone. Not an orphan: nothing is left behind.
+    if let Some(pod) = row
+        .owners
+        .iter()
+        .filter_map(|o| o.strip_prefix("Pod "))
+        .find(|p| pod_ordinal(&sts.name, p) == Some(row.ordinal))
+    {
+        return Flag {
+            kind: "deleted-with-pod",
+            severity: Severity::Info,
+            message: format!(
+                "deleted with its pod: {outside}; owned by pod {pod} (persistentVolumeClaimRetentionPolicy \
+                 whenScaled=Delete): the garbage collector deletes it once that pod is gone"
+            ),
+        };
+    }
     let by = match row.ownership {
         Some(Ownership::NameOnly) => " (matched by name only: the selector has no matchLabels to verify with)",
         _ => "",

@@ -122,6 +122,43 @@ fn retention_policy_owner_references_verify_ownership() {
     assert_eq!(r.statefulset.retention.when_deleted, "Delete");
 }
 
+/// What v1.37 showed (tests/e2e/modern.rs): whenScaled=Delete, scaled 2 -> 1 with web-1 still
+/// terminating; the controller made data-web-1 owned by web-1, so the garbage collector deletes
+/// it with the pod: not an orphan, and not reused by a scale-up.
+pub(crate) fn condemned_with_its_claim() -> Vec<serde_json::Value> {
+    let mut objects = healthy("web", 2);
+    let policy = json!({ "whenDeleted": "Retain", "whenScaled": "Delete" });
+    patch(
+        &mut objects,
+        "StatefulSet",
+        "web",
+        json!({ "spec": { "replicas": 1, "persistentVolumeClaimRetentionPolicy": policy } }),
+    );
+    patch(&mut objects, "Pod", "web-1", json!({ "metadata": { "deletionTimestamp": ago(5) } }));
+    let owner =
+        json!([{ "apiVersion": "v1", "kind": "Pod", "name": "web-1", "uid": uid("web-1"), "controller": true }]);
+    patch(&mut objects, "PersistentVolumeClaim", "data-web-1", json!({ "metadata": { "ownerReferences": owner } }));
+    objects
+}
+
+#[test]
+fn a_claim_owned_by_its_condemned_pod_is_deleted_with_it_not_an_orphan() {
+    let r = report(condemned_with_its_claim());
+    assert_eq!(kinds(&r, "data-web-1"), ["deleted-with-pod"]);
+    let flag = &r.claims[1].flags[0];
+    assert_eq!(flag.severity, Severity::Info);
+    assert_eq!(
+        flag.message,
+        "deleted with its pod: ordinal 1 is outside [0, 1); owned by pod web-1 (persistentVolumeClaimRetentionPolicy \
+         whenScaled=Delete): the garbage collector deletes it once that pod is gone"
+    );
+    // Owned by the StatefulSet only (whenDeleted=Delete): kept across scale-down, an orphan.
+    let mut objects = condemned_with_its_claim();
+    let owner = json!([{ "apiVersion": "apps/v1", "kind": "StatefulSet", "name": "web", "uid": uid("web") }]);
+    patch(&mut objects, "PersistentVolumeClaim", "data-web-1", json!({ "metadata": { "ownerReferences": owner } }));
+    assert_eq!(kinds(&report(objects), "data-web-1"), ["orphan"]);
+}
+
 #[test]
 fn missing_pending_and_lost_claims() {
     let mut objects = healthy("web", 3);

@@ -99,11 +99,15 @@ fn orphan_findings(
     let reserved = |claim: &str| {
         c.claims.iter().any(|r| r.claim == claim && r.flags.iter().any(|f| f.kind == "autoscaler-reserved"))
     };
+    // Owned by its condemned pod (whenScaled=Delete): the garbage collector deletes it with the pod,
+    // a scale-down the ordinal findings report.
+    let deleted_with_pod =
+        |claim: &str| c.claims.iter().any(|r| r.claim == claim && r.flags.iter().any(|f| f.kind == "deleted-with-pod"));
     for skip in plan
         .skipped
         .iter()
         .filter(|s| s.kind != "refused" && !COVERED.contains(&s.kind))
-        .filter(|s| !reserved(&s.claim))
+        .filter(|s| !reserved(&s.claim) && !deleted_with_pod(&s.claim))
         .filter(|s| !(s.kind == "in-use" && own_pod_only(&s.claim)))
     {
         out.push(finding(
@@ -124,7 +128,7 @@ fn orphan_findings(
 /// at all (a claim an autoscaler reuses is expected).
 pub(super) fn claim_code(flag: &claims::Flag) -> Option<(Severity, &'static str)> {
     Some(match flag.kind {
-        "orphan" | "autoscaler-reserved" => return None,
+        "orphan" | "autoscaler-reserved" | "deleted-with-pod" => return None,
         "missing" if flag.severity != Severity::Error => return None,
         "missing" => (Severity::Error, "claim-missing"),
         "pending" => (Severity::Warning, "claim-pending"),

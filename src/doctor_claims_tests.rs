@@ -170,6 +170,16 @@ fn a_claim_used_by_its_own_pod_during_scale_down_is_no_kept_orphan() {
 }
 
 #[test]
+fn a_claim_the_garbage_collector_deletes_with_its_pod_is_no_orphan() {
+    let snap = snapshot(crate::claims::tests::condemned_with_its_claim());
+    let r = diagnose(&snap, Some("shop"));
+    let findings = &r.statefulsets[0].findings;
+    assert!(!findings.iter().any(|f| f.subject.as_deref() == Some("data-web-1")), "{findings:#?}");
+    assert!(!findings.iter().any(|f| f.code == "claims-orphaned"), "{findings:#?}");
+    assert!(findings.iter().all(|f| f.severity == Severity::Info), "{findings:#?}");
+}
+
+#[test]
 fn a_claim_used_by_a_foreign_pod_named_like_its_ordinal_is_still_reported() {
     let mut objects = healthy("web", 2);
     patch(&mut objects, "StatefulSet", "web", json!({ "spec": { "replicas": 1 } }));

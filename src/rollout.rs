@@ -341,7 +341,10 @@ pub fn status_with(
         total: (replicas - boundary).max(0),
     };
     let notes = notes::notes(&view, revisions, facts);
-    let controller_next = verdict.action.describe(&view.rows);
+    let mut controller_next = verdict.action.describe(&view.rows);
+    if let Some((_, waits)) = controller::held_by_max_unavailable(&view, &verdict.action) {
+        controller_next.pods = waits.iter().map(|&i| view.rows[i].pod.clone()).collect();
+    }
     RolloutStatus {
         statefulset: summary(&view),
         phase: verdict.phase,

@@ -117,6 +117,7 @@ fn row(c: &ClaimRow, now: Timestamp, style: Style) -> Vec<String> {
     let ordinal = match () {
         _ if c.in_range => c.ordinal.to_string(),
         _ if c.flags.iter().any(|f| f.kind == "autoscaler-reserved") => format!("{} (reserved)", c.ordinal),
+        _ if c.flags.iter().any(|f| f.kind == "deleted-with-pod") => format!("{} (deleting)", c.ordinal),
         // Named like ours but owned by something else: not ours to call an orphan.
         _ if c.flags.iter().any(|f| f.kind == "foreign") => format!("{} (foreign)", c.ordinal),
         _ => format!("{} (orphan)", c.ordinal),

@@ -169,6 +169,27 @@ pub(crate) fn next_action(view: &View) -> Action {
     Action::Nothing
 }
 
+/// With maxUnavailable, when the update has no room left: every unavailable pod in range,
+/// highest index first, and the count. The controller replaces another pod once any of them is
+/// available, so it waits on them all, not only on the first (the one `action` names). None when
+/// `action` is not that wait, or only one pod is unavailable.
+pub(crate) fn held_by_max_unavailable(view: &View, action: &Action) -> Option<(usize, Vec<usize>)> {
+    let max = view.update.max_unavailable?;
+    let first = action.waits_on().filter(|_| !matches!(action, Action::ScaleDownBlocked { .. }))?;
+    let slots: Vec<Slot> = view.rows.iter().map(Row::slot).collect();
+    if replica_step(&view.rules, &slots) != ReplicaStep::Settled
+        || scale_down_step(&view.rules, &slots) != ScaleDownStep::Done
+    {
+        return None;
+    }
+    let rows = &view.rows;
+    let unavailable = |row: &Row| {
+        if view.update.waits_for_available { !row.is_available() } else { !row.running_ready || row.terminating }
+    };
+    let list: Vec<usize> = (0..rows.len()).rev().filter(|&i| rows[i].in_range && unavailable(&rows[i])).collect();
+    (list.len() > 1 && list.first() == Some(&first)).then_some((max, list))
+}
+
 /// maxUnavailable as a pod count (getStatefulSetMaxUnavailable): a percentage of replicas rounded
 /// down (intstr.GetScaledValueFromIntOrPercent with roundUp false), at least 1.
 pub(crate) fn scaled_max_unavailable(value: &str, replicas: i32) -> usize {

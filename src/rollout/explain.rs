@@ -4,7 +4,7 @@ use crate::controller_rules::{Finished, SucceededPods};
 use crate::duration::human;
 
 use super::blocked::{SUCCEEDED_ISSUE, blocked, trapped_now};
-use super::controller::{Action, next_action};
+use super::controller::{Action, held_by_max_unavailable, next_action};
 use super::holder;
 use super::{Phase, Row, View, Wants};
 
@@ -88,7 +88,17 @@ pub(crate) fn verdict(view: &View) -> Verdict {
         }
     }
     if !matches!(action, Action::Nothing) {
-        let reason = describe(view, &action);
+        let mut reason = describe(view, &action);
+        if let Some((max, waits)) = held_by_max_unavailable(view, &action) {
+            let others: Vec<String> =
+                waits[1..].iter().map(|&i| format!("{} ({})", view.rows[i].pod, state(&view.rows[i]))).collect();
+            reason.push_str(&format!(
+                ", and for {}: maxUnavailable {max} and {} pods unavailable, so the controller replaces no other pod \
+                 until one of them is available",
+                others.join(", "),
+                waits.len()
+            ));
+        }
         let blocking = action.waits_on().map(|i| view.rows[i].pod.clone());
         let mut v = Verdict::new(Phase::Progressing, reason, action);
         v.blocking_pod = blocking;
@@ -237,6 +247,13 @@ fn describe(view: &View, action: &Action) -> String {
 pub(crate) fn annotate(view: &mut View, verdict: &Verdict) {
     let sts = view.sts;
     let waiting_on = verdict.action.waits_on();
+    // maxUnavailable: the other unavailable pods the controller waits on (only while progressing:
+    // a blocked verdict names its pod).
+    let also_waiting: Vec<usize> = match held_by_max_unavailable(view, &verdict.action) {
+        Some((_, waits)) if !verdict.phase.is_blocked() => waits[1..].to_vec(),
+        _ => vec![],
+    };
+    let max_unavailable = view.update.max_unavailable.unwrap_or(1);
     let next: Vec<usize> = match &verdict.action {
         Action::Create(l) | Action::Recreate(l) | Action::DeleteForUpdate(l) | Action::ScaleDown(l) => l.clone(),
         _ => vec![],
@@ -261,6 +278,11 @@ pub(crate) fn annotate(view: &mut View, verdict: &Verdict) {
             Some(format!("removal blocked: waits for {first} (the lowest unhealthy pod) to be Running and Ready"))
         } else if waiting_on == Some(i) {
             Some(format!("the controller waits for it ({})", state(row)))
+        } else if also_waiting.contains(&i) {
+            Some(format!(
+                "the controller waits for it too ({}; counted against maxUnavailable {max_unavailable})",
+                state(row)
+            ))
         } else if next.contains(&i) {
             Some(match &verdict.action {
                 Action::Create(_) => "next: created".to_string(),

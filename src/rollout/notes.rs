@@ -43,7 +43,11 @@ pub(super) fn notes(view: &View, revisions: &Part<Vec<ControllerRevision>>, fact
             sts.partition
         ));
     }
-    if let Some(max) = &sts.max_unavailable {
+    // A server with the gate on defaults the field to 1 (v1.37 stores it on every StatefulSet):
+    // one pod at a time, as everywhere, so nothing to say.
+    if let Some(max) =
+        sts.max_unavailable.as_ref().filter(|m| super::controller::scaled_max_unavailable(m, sts.replicas) > 1)
+    {
         notes.push(format!(
             "maxUnavailable {max}: the controller updates up to that many pods at once where the \
              MaxUnavailableStatefulSet feature gate is on (alpha, off by default, in 1.24 to 1.34; on by default in \

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::tests::{STUCK_AFTER, failing, next, on, ready_since, revision, rolling, row, run};
 use super::*;
-use crate::testing::{now, with};
+use crate::testing::{now, pod, with};
 
 /// `set` and `pods` judged by a controller of version `git_version` ("v1.35.2").
 fn at(git_version: &str, set: Value, pods: Vec<Value>) -> RolloutStatus {
@@ -64,6 +64,63 @@ fn max_unavailable_updates_several_pods_at_once() {
     assert_eq!(controller::scaled_max_unavailable("50%", 5), 2);
     assert_eq!(controller::scaled_max_unavailable("10%", 3), 1);
     assert_eq!(controller::scaled_max_unavailable("0", 3), 1);
+}
+
+/// What v1.37 showed (tests/e2e/modern_rollout.rs): maxUnavailable 2, web-3 and web-2 recreated
+/// at once and both starting. The controller replaces web-1 once either is available, so it
+/// waits on both: the reason, controllerNext and the notes name both, not web-3 alone.
+#[test]
+fn max_unavailable_waits_on_every_unavailable_pod() {
+    let (set, mut pods) = rolling(4, 0);
+    let set = with(
+        set,
+        json!({ "spec": { "podManagementPolicy": "Parallel",
+                          "updateStrategy": { "rollingUpdate": { "maxUnavailable": 2 } } } }),
+    );
+    pods[3] = failing(on(pods[3].clone(), "web-r2"), "ContainerCreating", 5);
+    pods[2] = failing(on(pods[2].clone(), "web-r2"), "ContainerCreating", 5);
+    let s = run(set.clone(), pods.clone());
+    assert_eq!(s.phase, Phase::Progressing, "{}", s.reason);
+    assert_eq!(next(&s), ("waitReady", vec!["web-3", "web-2"]));
+    assert_eq!(s.blocking_pod.as_deref(), Some("web-3"));
+    assert_eq!(
+        s.reason,
+        "waiting for web-3 to be Running and Ready (it is Running, not Ready, ContainerCreating), and for web-2 \
+         (Running, not Ready, ContainerCreating): maxUnavailable 2 and 2 pods unavailable, so the controller replaces \
+         no other pod until one of them is available"
+    );
+    assert_eq!(
+        row(&s, "web-3").note.as_deref(),
+        Some("the controller waits for it (Running, not Ready, ContainerCreating)")
+    );
+    assert_eq!(
+        row(&s, "web-2").note.as_deref(),
+        Some(
+            "the controller waits for it too (Running, not Ready, ContainerCreating; counted against maxUnavailable 2)"
+        )
+    );
+    assert_eq!(row(&s, "web-1").note.as_deref(), Some("to be updated"));
+    // One of them available: room again, the next pod is replaced.
+    pods[2] = on(pod("web", 2, "n1"), "web-r2");
+    let s = run(set, pods);
+    assert_eq!(next(&s), ("deleteForUpdate", vec!["web-1"]));
+}
+
+/// A server with the MaxUnavailableStatefulSet gate on defaults the field to 1 (v1.37 stores it on
+/// every StatefulSet): one pod at a time, as without it, so no note about it.
+#[test]
+fn a_max_unavailable_of_one_gets_no_note() {
+    let (set, pods) = rolling(3, 0);
+    let one = with(set.clone(), json!({ "spec": { "updateStrategy": { "rollingUpdate": { "maxUnavailable": 1 } } } }));
+    let s = at("v1.37.2", one, pods.clone());
+    assert_eq!(s.statefulset.max_unavailable.as_deref(), Some("1"));
+    assert!(s.notes.iter().all(|n| !n.contains("maxUnavailable")), "{:?}", s.notes);
+    let half = with(set, json!({ "spec": { "updateStrategy": { "rollingUpdate": { "maxUnavailable": "50%" } } } }));
+    let s = at("v1.37.2", with(half.clone(), json!({ "spec": { "replicas": 3 } })), pods.clone());
+    assert!(s.notes.iter().all(|n| !n.contains("maxUnavailable")), "50% of 3 is 1: {:?}", s.notes);
+    let pods4: Vec<Value> = (0..4).map(|i| pod("web", i, "n1")).collect();
+    let s = at("v1.37.2", with(half, json!({ "spec": { "replicas": 4 } })), pods4);
+    assert!(s.notes.iter().any(|n| n.starts_with("maxUnavailable 50%")), "{:?}", s.notes);
 }
 
 #[test]

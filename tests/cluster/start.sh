@@ -136,17 +136,8 @@ echo $! > "$S/kube-controller-manager.pid"
 # The real scheduler, its back-off shortened (a pod waiting for its claim is retried soon).
 mkdir -p "$S/sched-certs"
 SCHED_API=kubescheduler.config.k8s.io/v1; [ "$MINOR" -lt 25 ] && SCHED_API=kubescheduler.config.k8s.io/v1beta1
-# With --config, old schedulers ignore --port=0 and serve healthz/metrics without TLS on
-# 0.0.0.0:10251 (the config cannot say none): a second such cluster on the machine would fail to
-# start its scheduler. Give them a port of this cluster's own, on loopback.
-SCHED_INSECURE=
-if [ "$MINOR" -lt 23 ]; then
-  SCHED_INSECURE="healthzBindAddress: 127.0.0.1:$((SCHED_PORT + 1))
-metricsBindAddress: 127.0.0.1:$((SCHED_PORT + 1))"
-fi
 cat > "$S/scheduler.yaml" <<YAML
 apiVersion: $SCHED_API
-$SCHED_INSECURE
 kind: KubeSchedulerConfiguration
 clientConnection: {kubeconfig: "$S/kcm.kubeconfig", qps: 300, burst: 500}
 leaderElection: {leaderElect: false}

@@ -10,6 +10,8 @@ mod doctor;
 mod force_delete;
 mod force_delete_confirm;
 mod force_delete_plan;
+mod modern;
+mod modern_rollout;
 mod ordinals;
 mod reclaim;
 mod rollout;

@@ -23,6 +23,9 @@ pub struct StsSpec {
     pub labels: Value,
     /// Pods tolerate an unreachable or not-ready node forever (no eviction by taint).
     pub tolerate_lost_node: bool,
+    /// Fields merged into `spec` as written (newer API fields: ordinals, retention policy,
+    /// maxUnavailable, minReadySeconds); a server without a field drops it.
+    pub extra: Value,
 }
 
 pub fn sts(name: &str, replicas: i32) -> StsSpec {
@@ -37,6 +40,7 @@ pub fn sts(name: &str, replicas: i32) -> StsSpec {
         service: Some(name.into()),
         labels: json!({ "app": name }),
         tolerate_lost_node: false,
+        extra: json!({}),
     }
 }
 
@@ -71,6 +75,11 @@ impl StsSpec {
         self.service = None;
         self
     }
+    /// Merges `fields` into the spec (objects merge key by key, as a JSON merge patch would).
+    pub fn with(mut self, fields: Value) -> Self {
+        merge(&mut self.extra, fields);
+        self
+    }
 
     pub fn to_json(&self) -> Value {
         let templates: Vec<Value> = self
@@ -98,7 +107,7 @@ impl StsSpec {
         } else {
             json!({ "type": "RollingUpdate", "rollingUpdate": { "partition": self.partition.unwrap_or(0) } })
         };
-        json!({
+        let mut object = json!({
             "apiVersion": "apps/v1",
             "kind": "StatefulSet",
             "metadata": { "name": self.name },
@@ -118,7 +127,20 @@ impl StsSpec {
                 },
                 "volumeClaimTemplates": templates
             }
-        })
+        });
+        merge(&mut object["spec"], self.extra.clone());
+        object
+    }
+}
+
+fn merge(into: &mut Value, from: Value) {
+    match (into, from) {
+        (Value::Object(into), Value::Object(from)) => {
+            for (k, v) in from {
+                merge(into.entry(k).or_insert(Value::Null), v);
+            }
+        }
+        (into, from) => *into = from,
     }
 }
 

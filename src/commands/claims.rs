@@ -3,17 +3,17 @@
 use anyhow::{Context as _, Result};
 
 use super::{Context, reject_all_namespaces, validate_name};
-use crate::cli::{GlobalArgs, StsArg};
+use crate::cli::{GlobalArgs, ListArgs};
 use crate::cluster::snapshot::{Scope, Want};
 use crate::error::Exit;
 use crate::{claims, render};
 
-pub fn validate(global: &GlobalArgs, args: &StsArg) -> Result<()> {
+pub fn validate(global: &GlobalArgs, args: &ListArgs) -> Result<()> {
     reject_all_namespaces(global, "claims")?;
     validate_name("statefulset", &args.name)
 }
 
-pub async fn run(ctx: &Context, args: &StsArg) -> Result<Exit> {
+pub async fn run(ctx: &Context, args: &ListArgs) -> Result<Exit> {
     let scope = Scope::StatefulSet { namespace: ctx.namespace().to_string(), name: args.name.clone() };
     // Every pod of the namespace: a claim may be mounted by pods the StatefulSet does not own;
     // autoscalers: a claim outside the range that an HPA's scale-up reuses is no orphan.

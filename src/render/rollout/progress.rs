@@ -25,7 +25,7 @@ pub enum Mode {
 
 impl Mode {
     pub fn detect(format: OutputFormat) -> Mode {
-        if format != OutputFormat::Table {
+        if !format.is_table() {
             Mode::Stderr
         } else if std::io::stdout().is_terminal() && std::io::stderr().is_terminal() {
             Mode::Bar

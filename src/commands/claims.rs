@@ -1,11 +1,14 @@
 //! `claims STS`
 
+use std::collections::BTreeSet;
+
 use anyhow::{Context as _, Result};
 
 use super::{Context, reject_all_namespaces, validate_name};
-use crate::cli::{GlobalArgs, ListArgs};
+use crate::cli::{GlobalArgs, ListArgs, OutputFormat};
 use crate::cluster::snapshot::{Scope, Want};
 use crate::error::Exit;
+use crate::render::compact::View;
 use crate::{claims, render};
 
 pub fn validate(global: &GlobalArgs, args: &ListArgs) -> Result<()> {
@@ -29,6 +32,8 @@ pub async fn run(ctx: &Context, args: &ListArgs) -> Result<Exit> {
     let snap = ctx.cluster.snapshot(&scope, want).await?;
     let sts = snap.statefulsets.first().context("the API returned no StatefulSet")?;
     let report = claims::diagnose(&snap, sts);
-    render::emit(ctx.output, "Claims", &report, || render::claims::table(&report, snap.now, ctx.style))?;
+    let ordinals: BTreeSet<i32> = report.claims.iter().map(|c| c.ordinal).collect();
+    let view = View::detect(ordinals.len(), args.wide || ctx.output == OutputFormat::Wide);
+    render::emit(ctx.output, "Claims", &report, || render::claims::view(&report, snap.now, ctx.style, view))?;
     Ok(Exit::Ok)
 }

@@ -4,6 +4,7 @@
 //! naming the subcommand, then the report's own fields (documented in README.md).
 
 pub mod claims;
+pub mod claims_compact;
 pub mod compact;
 pub mod doctor;
 pub mod force_delete;

@@ -84,10 +84,10 @@ pub fn table(report: &ClaimsReport, style: Style) -> String {
     }
     let ordinals: std::collections::BTreeSet<i32> = report.claims.iter().map(|c| c.ordinal).collect();
     out.push_str(&format!(
-        "{} claims of {} ordinals in {} lines: {} (--wide for one row each)\n",
+        "{} claims of {} ordinals in {}: {} (--wide for one row each)\n",
         report.claims.len(),
         ordinals.len(),
-        lines.len(),
+        super::compact::lines(lines.len()),
         counts(&report.claims)
     ));
     out.push_str(&render(

@@ -91,6 +91,11 @@ pub fn nodes<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
     }
 }
 
+/// "1 line", "5 lines".
+pub fn lines(n: usize) -> String {
+    if n == 1 { "1 line".into() } else { format!("{n} lines") }
+}
+
 /// Pods of a StatefulSet named by ordinals: `web-3`, or `web-3–5, 9 (4 pods)`.
 pub fn pods(sts: &str, ordinals: &[i32]) -> String {
     match ordinals {

@@ -54,9 +54,9 @@ pub fn table(report: &OrdinalsReport, style: Style, view: View) -> String {
     let rows = &report.ordinals;
     let folded = groups(rows.iter().map(|r| (r.ordinal, shown(r))));
     out.push_str(&format!(
-        "{} ordinals in {} lines: {} (--wide for one row each)\n",
+        "{} ordinals in {}: {} (--wide for one row each)\n",
         rows.len(),
-        folded.len(),
+        super::compact::lines(folded.len()),
         counts(rows)
     ));
     let mut next = 0;

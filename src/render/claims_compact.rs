@@ -122,7 +122,7 @@ fn counts(claims: &[ClaimRow]) -> String {
             None => counts.push((c.status, 1)),
         }
     }
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
     counts.iter().map(|(s, n)| format!("{n} {s:?}")).collect::<Vec<_>>().join(", ")
 }
 
@@ -156,11 +156,14 @@ fn line(ordinals: &[i32], s: &Shown, members: &[&ClaimRow], style: Style) -> Vec
     ]
 }
 
+/// A flag's kind, severity and message.
+type FlagKey<'a> = (&'a str, Severity, &'a str);
+
 /// The flags: the same message of many claims once, naming them; at most [`FLAGS_PER_KIND`] lines
 /// of each kind, then how many more and which.
 fn flag_lines(report: &ClaimsReport, style: Style) -> String {
     // (kind, severity, message) → claims, in order of first appearance.
-    let mut alike: Vec<((&str, Severity, &str), Vec<&ClaimRow>)> = Vec::new();
+    let mut alike: Vec<(FlagKey, Vec<&ClaimRow>)> = Vec::new();
     for c in &report.claims {
         for f in &c.flags {
             let key = (f.kind, f.severity, f.message.as_str());

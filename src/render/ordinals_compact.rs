@@ -117,7 +117,7 @@ fn counts(rows: &[OrdinalRow]) -> String {
             None => counts.push((label, 1)),
         }
     }
-    counts.sort_by(|a, b| b.1.cmp(&a.1));
+    counts.sort_by_key(|c| std::cmp::Reverse(c.1));
     counts.iter().map(|(l, n)| format!("{n} {l}")).collect::<Vec<_>>().join(", ")
 }
 

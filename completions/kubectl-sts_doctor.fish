@@ -27,7 +27,8 @@ end
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_needs_command" -s n -l namespace -d 'Namespace to use (default: the namespace of the current context)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_needs_command" -l context -d 'Kubeconfig context to use (default: current-context)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_needs_command" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_needs_command" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_needs_command" -s o -l output -d 'Output format: table, wide (table with one row per ordinal, however many), json or yaml' -r -f -a "table\t''
+wide\t'The table with one row per ordinal, also for big StatefulSets (see `--wide`)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_needs_command" -l request-timeout -d 'Give up on a single API request after this long (e.g. 30s, 2m)' -r
@@ -47,24 +48,28 @@ complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_needs_command" -f -
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand ordinals" -s n -l namespace -d 'Namespace to use (default: the namespace of the current context)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand ordinals" -l context -d 'Kubeconfig context to use (default: current-context)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand ordinals" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand ordinals" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand ordinals" -s o -l output -d 'Output format: table, wide (table with one row per ordinal, however many), json or yaml' -r -f -a "table\t''
+wide\t'The table with one row per ordinal, also for big StatefulSets (see `--wide`)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand ordinals" -l request-timeout -d 'Give up on a single API request after this long (e.g. 30s, 2m)' -r
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand ordinals" -l wide -d 'One row per ordinal even above 50 ordinals, where the table is otherwise compact (as -o wide)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand ordinals" -l no-color -d 'Disable colours (also honoured: the NO_COLOR environment variable)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand ordinals" -s v -l verbose -d 'More logging on stderr: -v info, -vv debug (API requests), -vvv trace'
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand ordinals" -s h -l help -d 'Print help'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand ordinals" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand ordinals" -s V -l version -d 'Print version'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand claims" -s n -l namespace -d 'Namespace to use (default: the namespace of the current context)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand claims" -l context -d 'Kubeconfig context to use (default: current-context)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand claims" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand claims" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand claims" -s o -l output -d 'Output format: table, wide (table with one row per ordinal, however many), json or yaml' -r -f -a "table\t''
+wide\t'The table with one row per ordinal, also for big StatefulSets (see `--wide`)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand claims" -l request-timeout -d 'Give up on a single API request after this long (e.g. 30s, 2m)' -r
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand claims" -l wide -d 'One row per ordinal even above 50 ordinals, where the table is otherwise compact (as -o wide)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand claims" -l no-color -d 'Disable colours (also honoured: the NO_COLOR environment variable)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand claims" -s v -l verbose -d 'More logging on stderr: -v info, -vv debug (API requests), -vvv trace'
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand claims" -s h -l help -d 'Print help'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand claims" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand claims" -s V -l version -d 'Print version'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand force-delete" -l not-ready-for -d 'How long the node\'s Ready condition must have been Unknown' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand force-delete" -l lease-stale-for -d 'How long the node\'s Lease must have gone unrenewed' -r
@@ -72,7 +77,8 @@ complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand fo
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand force-delete" -s n -l namespace -d 'Namespace to use (default: the namespace of the current context)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand force-delete" -l context -d 'Kubeconfig context to use (default: current-context)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand force-delete" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand force-delete" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand force-delete" -s o -l output -d 'Output format: table, wide (table with one row per ordinal, however many), json or yaml' -r -f -a "table\t''
+wide\t'The table with one row per ordinal, also for big StatefulSets (see `--wide`)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand force-delete" -l request-timeout -d 'Give up on a single API request after this long (e.g. 30s, 2m)' -r
@@ -83,12 +89,13 @@ complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand fo
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand force-delete" -l wait -d 'After deleting, wait until the StatefulSet has recreated the pod and it is Ready'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand force-delete" -l no-color -d 'Disable colours (also honoured: the NO_COLOR environment variable)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand force-delete" -s v -l verbose -d 'More logging on stderr: -v info, -vv debug (API requests), -vvv trace'
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand force-delete" -s h -l help -d 'Print help'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand force-delete" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand force-delete" -s V -l version -d 'Print version'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -s n -l namespace -d 'Namespace to use (default: the namespace of the current context)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -l context -d 'Kubeconfig context to use (default: current-context)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -s o -l output -d 'Output format: table, wide (table with one row per ordinal, however many), json or yaml' -r -f -a "table\t''
+wide\t'The table with one row per ordinal, also for big StatefulSets (see `--wide`)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -l request-timeout -d 'Give up on a single API request after this long (e.g. 30s, 2m)' -r
@@ -101,7 +108,7 @@ complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand re
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -l dry-run -d 'Ask the API server to validate the change without persisting it (server-side dry run)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -l no-color -d 'Disable colours (also honoured: the NO_COLOR environment variable)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -s v -l verbose -d 'More logging on stderr: -v info, -vv debug (API requests), -vvv trace'
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -s h -l help -d 'Print help'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand reclaim" -s V -l version -d 'Print version'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -l timeout -d 'Give up following after this long (exit code 5); 0 follows without a limit' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -l stuck-after -d 'An updated pod not Ready for this long makes the rollout stuck' -r
@@ -112,7 +119,8 @@ complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand ro
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -s n -l namespace -d 'Namespace to use (default: the namespace of the current context)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -l context -d 'Kubeconfig context to use (default: current-context)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -s o -l output -d 'Output format: table, wide (table with one row per ordinal, however many), json or yaml' -r -f -a "table\t''
+wide\t'The table with one row per ordinal, also for big StatefulSets (see `--wide`)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -l request-timeout -d 'Give up on a single API request after this long (e.g. 30s, 2m)' -r
@@ -123,7 +131,7 @@ complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand ro
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -l dry-run -d 'Ask the API server to validate the change without persisting it (server-side dry run)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -l no-color -d 'Disable colours (also honoured: the NO_COLOR environment variable)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -s v -l verbose -d 'More logging on stderr: -v info, -vv debug (API requests), -vvv trace'
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -s h -l help -d 'Print help'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -s V -l version -d 'Print version'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -a "history" -d 'The StatefulSet\'s ControllerRevisions: number, age, change-cause, which ordinals run each'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -a "diff" -d 'Unified diff of two revisions\' pod templates (default: current -> update revision)'
@@ -132,26 +140,28 @@ complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand ro
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from history" -s n -l namespace -d 'Namespace to use (default: the namespace of the current context)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from history" -l context -d 'Kubeconfig context to use (default: current-context)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from history" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from history" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from history" -s o -l output -d 'Output format: table, wide (table with one row per ordinal, however many), json or yaml' -r -f -a "table\t''
+wide\t'The table with one row per ordinal, also for big StatefulSets (see `--wide`)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from history" -l request-timeout -d 'Give up on a single API request after this long (e.g. 30s, 2m)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from history" -l no-color -d 'Disable colours (also honoured: the NO_COLOR environment variable)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from history" -s v -l verbose -d 'More logging on stderr: -v info, -vv debug (API requests), -vvv trace'
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from history" -s h -l help -d 'Print help'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from history" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from history" -s V -l version -d 'Print version'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from diff" -l from -d 'Old side: a revision number, a ControllerRevision name, or `live` (the StatefulSet\'s spec.template now). Default: the current revision' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from diff" -l to -d 'New side, as --from. Default: the update revision' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from diff" -s n -l namespace -d 'Namespace to use (default: the namespace of the current context)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from diff" -l context -d 'Kubeconfig context to use (default: current-context)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from diff" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from diff" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from diff" -s o -l output -d 'Output format: table, wide (table with one row per ordinal, however many), json or yaml' -r -f -a "table\t''
+wide\t'The table with one row per ordinal, also for big StatefulSets (see `--wide`)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from diff" -l request-timeout -d 'Give up on a single API request after this long (e.g. 30s, 2m)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from diff" -l no-color -d 'Disable colours (also honoured: the NO_COLOR environment variable)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from diff" -s v -l verbose -d 'More logging on stderr: -v info, -vv debug (API requests), -vvv trace'
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from diff" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from diff" -s V -l version -d 'Print version'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l to-revision -d 'The revision whose template to restore; 0 (the default) is the previous revision, as in `kubectl rollout undo`' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l timeout -d 'Give up following after this long (exit code 5); 0 follows without a limit' -r
@@ -159,7 +169,8 @@ complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand ro
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -s n -l namespace -d 'Namespace to use (default: the namespace of the current context)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l context -d 'Kubeconfig context to use (default: current-context)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -s o -l output -d 'Output format: table, wide (table with one row per ordinal, however many), json or yaml' -r -f -a "table\t''
+wide\t'The table with one row per ordinal, also for big StatefulSets (see `--wide`)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l request-timeout -d 'Give up on a single API request after this long (e.g. 30s, 2m)' -r
@@ -170,7 +181,7 @@ complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand ro
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l dry-run -d 'Ask the API server to validate the change without persisting it (server-side dry run)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l no-color -d 'Disable colours (also honoured: the NO_COLOR environment variable)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -s v -l verbose -d 'More logging on stderr: -v info, -vv debug (API requests), -vvv trace'
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -s h -l help -d 'Print help'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -s V -l version -d 'Print version'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "history" -d 'The StatefulSet\'s ControllerRevisions: number, age, change-cause, which ordinals run each'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from help" -f -a "diff" -d 'Unified diff of two revisions\' pod templates (default: current -> update revision)'
@@ -179,25 +190,27 @@ complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand ro
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand doctor" -s n -l namespace -d 'Namespace to use (default: the namespace of the current context)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand doctor" -l context -d 'Kubeconfig context to use (default: current-context)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand doctor" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand doctor" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand doctor" -s o -l output -d 'Output format: table, wide (table with one row per ordinal, however many), json or yaml' -r -f -a "table\t''
+wide\t'The table with one row per ordinal, also for big StatefulSets (see `--wide`)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand doctor" -l request-timeout -d 'Give up on a single API request after this long (e.g. 30s, 2m)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand doctor" -s A -l all-namespaces -d 'Check the StatefulSets of every namespace'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand doctor" -l no-color -d 'Disable colours (also honoured: the NO_COLOR environment variable)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand doctor" -s v -l verbose -d 'More logging on stderr: -v info, -vv debug (API requests), -vvv trace'
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand doctor" -s h -l help -d 'Print help'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand doctor" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand doctor" -s V -l version -d 'Print version'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand completion" -s n -l namespace -d 'Namespace to use (default: the namespace of the current context)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand completion" -l context -d 'Kubeconfig context to use (default: current-context)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand completion" -l kubeconfig -d 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster)' -r -F
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand completion" -s o -l output -d 'Output format' -r -f -a "table\t''
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand completion" -s o -l output -d 'Output format: table, wide (table with one row per ordinal, however many), json or yaml' -r -f -a "table\t''
+wide\t'The table with one row per ordinal, also for big StatefulSets (see `--wide`)'
 json\t''
 yaml\t''"
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand completion" -l request-timeout -d 'Give up on a single API request after this long (e.g. 30s, 2m)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand completion" -l no-color -d 'Disable colours (also honoured: the NO_COLOR environment variable)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand completion" -s v -l verbose -d 'More logging on stderr: -v info, -vv debug (API requests), -vvv trace'
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand completion" -s h -l help -d 'Print help'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand completion" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand completion" -s V -l version -d 'Print version'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand help; and not __fish_seen_subcommand_from ordinals claims force-delete reclaim rollout doctor completion help" -f -a "ordinals" -d 'Every ordinal of a StatefulSet: pod state, revision, node health, why a pod is missing'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand help; and not __fish_seen_subcommand_from ordinals claims force-delete reclaim rollout doctor completion help" -f -a "claims" -d 'Every claim of a StatefulSet: PVC, PV, sizes, who mounts it, orphans and drift'

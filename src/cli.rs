@@ -69,7 +69,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true, help_heading = GLOBAL, value_name = "PATH")]
     pub kubeconfig: Option<PathBuf>,
 
-    /// Output format.
+    /// Output format: table, wide (table with one row per ordinal, however many), json or yaml.
     #[arg(short = 'o', long, global = true, help_heading = GLOBAL, value_enum, default_value_t = OutputFormat::Table)]
     pub output: OutputFormat,
 
@@ -89,17 +89,32 @@ pub struct GlobalArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {
     Table,
+    /// The table with one row per ordinal, also for big StatefulSets (see `--wide`).
+    Wide,
     Json,
     Yaml,
+}
+
+impl OutputFormat {
+    /// Table or wide: output for people.
+    pub fn is_table(self) -> bool {
+        matches!(self, OutputFormat::Table | OutputFormat::Wide)
+    }
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Every ordinal of a StatefulSet: pod state, revision, node health, why a pod is missing.
-    Ordinals(StsArg),
+    ///
+    /// Above 50 ordinals the table is compact: consecutive ordinals in the same state fold into
+    /// one line, exceptions keep a line each (--wide or -o wide: one row per ordinal).
+    Ordinals(ListArgs),
 
     /// Every claim of a StatefulSet: PVC, PV, sizes, who mounts it, orphans and drift.
-    Claims(StsArg),
+    ///
+    /// Above 50 ordinals the table is compact: consecutive alike claims fold into one line,
+    /// flagged claims keep a line each (--wide or -o wide: one row per claim).
+    Claims(ListArgs),
 
     /// Force-delete a pod, only after node loss is confirmed from the API.
     ForceDelete(ForceDeleteArgs),
@@ -127,11 +142,24 @@ pub enum Command {
     Complete { words: Vec<String> },
 }
 
+/// A StatefulSet, by name.
 #[derive(Debug, Clone, Args)]
 pub struct StsArg {
     /// Name of the StatefulSet.
     #[arg(value_name = "STATEFULSET")]
     pub name: String,
+}
+
+/// A StatefulSet whose ordinals (or claims) are listed.
+#[derive(Debug, Clone, Args)]
+pub struct ListArgs {
+    /// Name of the StatefulSet.
+    #[arg(value_name = "STATEFULSET")]
+    pub name: String,
+
+    /// One row per ordinal even above 50 ordinals, where the table is otherwise compact (as -o wide).
+    #[arg(long)]
+    pub wide: bool,
 }
 
 #[derive(Debug, Clone, Args)]

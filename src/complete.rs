@@ -60,7 +60,7 @@ pub async fn kubectl_protocol(global: &GlobalArgs, words: &[String]) -> Result<E
         Want::Flag => (flags(line.subcommand.as_deref(), &line.current), NO_FILES),
         Want::FlagValue(flag) => match flag.as_str() {
             "kubeconfig" => (vec![], FILES),
-            "output" => (prefixed(["table", "json", "yaml"].map(String::from), &line.current), NO_FILES),
+            "output" => (prefixed(["table", "wide", "json", "yaml"].map(String::from), &line.current), NO_FILES),
             "context" => (prefixed(contexts(global, &line), &line.current), NO_FILES),
             "namespace" => (prefixed(cluster_names(global, &line, Kind::Namespace).await, &line.current), NO_FILES),
             _ => (vec![], NO_FILES),

@@ -7,7 +7,7 @@ mod wait;
 use anyhow::Result;
 
 use super::{Context, reject_all_namespaces, validate_name};
-use crate::cli::{ForceDeleteArgs, GlobalArgs, OutputFormat};
+use crate::cli::{ForceDeleteArgs, GlobalArgs};
 use crate::cluster::{ApiError, Cluster};
 use crate::error::{Exit, Outcome};
 use crate::force_delete::{
@@ -30,7 +30,7 @@ pub fn validate(global: &GlobalArgs, args: &ForceDeleteArgs) -> Result<()> {
 
 pub async fn run(ctx: &Context, args: &ForceDeleteArgs) -> Result<Exit> {
     let dry_run = args.confirm.dry_run;
-    let table = ctx.output == OutputFormat::Table;
+    let table = ctx.output.is_table();
     let evidence = ctx.cluster.force_delete_evidence(ctx.namespace(), &args.pod, args.fence).await?;
     let thresholds = Thresholds { not_ready_for: args.not_ready_for.0, lease_stale_for: args.lease_stale_for.0 };
     let decision = force_delete::assess(&evidence, &thresholds, args.node_fenced);
@@ -184,7 +184,7 @@ fn show_plan(ctx: &Context, report: &Report, shown: usize, dry_run: bool) -> Res
     for w in report.decision.warnings.iter().skip(shown) {
         text.push_str(&format!("{} {w}\n", ctx.style.yellow("warning:")));
     }
-    if ctx.output == OutputFormat::Table {
+    if ctx.output.is_table() {
         write_stdout(&text)
     } else {
         eprint!("{text}");
@@ -306,7 +306,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::cli::{Cli, Command};
+    use crate::cli::{Cli, Command, OutputFormat};
     use crate::cluster::Op;
     use crate::force_delete::{Clock, Evidence, Lookup, PodStatusTimes};
     use crate::model;

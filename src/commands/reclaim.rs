@@ -6,7 +6,7 @@ use anyhow::{Result, anyhow};
 
 use super::{Context, validate_name};
 use crate::apply::claims::ReclaimOptions;
-use crate::cli::{GlobalArgs, OutputFormat, ReclaimArgs};
+use crate::cli::{GlobalArgs, ReclaimArgs};
 use crate::cluster::snapshot::{Scope, Want};
 use crate::error::{Exit, Outcome};
 use crate::model::{ObjectKey, key};
@@ -59,7 +59,7 @@ pub async fn run(ctx: &Context, args: &ReclaimArgs) -> Result<Exit> {
         };
     }
 
-    let table = ctx.output == OutputFormat::Table;
+    let table = ctx.output.is_table();
     if table {
         render::write_stdout(&render::reclaim::table(&report, style))?;
     }

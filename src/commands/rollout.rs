@@ -23,7 +23,7 @@ use self::fix::fix;
 use self::session::{Session, compute, facts, follow_deadline, until_complete};
 use self::steps::steps;
 use super::{Context, reject_all_namespaces, validate_name};
-use crate::cli::{GlobalArgs, OutputFormat, RolloutAction, RolloutArgs};
+use crate::cli::{GlobalArgs, RolloutAction, RolloutArgs};
 use crate::cluster::ApiError;
 use crate::cluster::revisions::RolloutInputs;
 use crate::error::{Exit, Outcome};
@@ -199,7 +199,7 @@ fn start(ctx: &Context, args: &RolloutArgs, inputs: RolloutInputs) -> Session {
 /// Prints the status (ages at `now`, the API server's time); stuck or trapped is exit 5 (the
 /// reason on stderr).
 fn report_status(ctx: &Context, status: &RolloutStatus, now: Timestamp, doc: &mut Doc) -> Result<Exit> {
-    if ctx.output == OutputFormat::Table {
+    if ctx.output.is_table() {
         render::write_stdout(&render::rollout::table(status, now, ctx.style))?;
     }
     doc.status = Some(status.clone());
@@ -221,7 +221,7 @@ async fn finish(
     let now = session.inputs.now;
     let mut status = with_node_health(ctx, &session.inputs, session.status.clone(), args).await;
     status.notes.extend(session.lag_note());
-    if ctx.output == OutputFormat::Table {
+    if ctx.output.is_table() {
         render::write_stdout(&format!("\n{}", render::rollout::table(&status, now, ctx.style)))?;
     }
     doc.status = Some(status);
@@ -230,7 +230,7 @@ async fn finish(
 
 /// Text for the operator (plan, what was done): stdout for tables, stderr beside JSON/YAML.
 fn say(ctx: &Context, text: &str) -> Result<()> {
-    if ctx.output == OutputFormat::Table {
+    if ctx.output.is_table() {
         render::write_stdout(text)
     } else {
         eprint!("{text}");

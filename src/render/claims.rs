@@ -2,45 +2,21 @@
 
 use jiff::Timestamp;
 
+use super::compact::View;
 use super::style::Style;
 use super::table::{or_dash, render};
 use crate::claims::{ClaimRow, ClaimStatus, ClaimsReport};
 use crate::duration::age;
 use crate::severity::Severity;
 
+/// The table `view` asks for: compact for a big StatefulSet, otherwise one row per claim.
+pub fn view(report: &ClaimsReport, now: Timestamp, style: Style, view: View) -> String {
+    if view.compact { super::claims_compact::table(report, style) } else { table(report, now, style) }
+}
+
+/// One row per claim.
 pub fn table(report: &ClaimsReport, now: Timestamp, style: Style) -> String {
-    let s = &report.statefulset;
-    let templates: Vec<String> = s
-        .templates
-        .iter()
-        .map(|t| {
-            format!(
-                "{} ({}, {}, {})",
-                t.name,
-                or_dash(t.storage.as_ref()),
-                match t.storage_class.as_deref() {
-                    None => "default class",
-                    Some("") => "no class",
-                    Some(class) => class,
-                },
-                access_modes(&t.access_modes)
-            )
-        })
-        .collect();
-    let mut out = format!(
-        "statefulset {}/{}: ordinals [{}, {}); templates: {}\n",
-        s.namespace,
-        s.name,
-        s.ordinals_start,
-        s.ordinals_end,
-        if templates.is_empty() { "none".into() } else { templates.join(", ") }
-    );
-    out.push_str(&format!(
-        "claim retention: whenDeleted={} whenScaled={}{}\n\n",
-        s.retention.when_deleted,
-        s.retention.when_scaled,
-        if s.retention_field_present { "" } else { " (server default)" }
-    ));
+    let mut out = header(report);
     let rows = report.claims.iter().map(|c| row(c, now, style)).collect();
     out.push_str(&render(
         &[
@@ -79,6 +55,43 @@ pub fn table(report: &ClaimsReport, now: Timestamp, style: Style) -> String {
     out
 }
 
+/// The StatefulSet's templates and claim retention, and a blank line.
+pub(super) fn header(report: &ClaimsReport) -> String {
+    let s = &report.statefulset;
+    let templates: Vec<String> = s
+        .templates
+        .iter()
+        .map(|t| {
+            format!(
+                "{} ({}, {}, {})",
+                t.name,
+                or_dash(t.storage.as_ref()),
+                match t.storage_class.as_deref() {
+                    None => "default class",
+                    Some("") => "no class",
+                    Some(class) => class,
+                },
+                access_modes(&t.access_modes)
+            )
+        })
+        .collect();
+    let mut out = format!(
+        "statefulset {}/{}: ordinals [{}, {}); templates: {}\n",
+        s.namespace,
+        s.name,
+        s.ordinals_start,
+        s.ordinals_end,
+        if templates.is_empty() { "none".into() } else { templates.join(", ") }
+    );
+    out.push_str(&format!(
+        "claim retention: whenDeleted={} whenScaled={}{}\n\n",
+        s.retention.when_deleted,
+        s.retention.when_scaled,
+        if s.retention_field_present { "" } else { " (server default)" }
+    ));
+    out
+}
+
 /// RWO, ROX, RWX, RWOP as kubectl abbreviates them.
 pub fn access_modes(modes: &[String]) -> String {
     let short: Vec<&str> = modes
@@ -95,7 +108,7 @@ pub fn access_modes(modes: &[String]) -> String {
 }
 
 /// "1Gi" when request, capacity and template agree; otherwise each that is known.
-fn size(c: &ClaimRow) -> String {
+pub(super) fn size(c: &ClaimRow) -> String {
     let parts = [("req", &c.requested), ("cap", &c.capacity), ("tpl", &c.template_size)];
     let known: Vec<(&str, &String)> = parts.iter().filter_map(|(k, v)| v.as_ref().map(|v| (*k, v))).collect();
     let same =

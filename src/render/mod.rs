@@ -4,10 +4,13 @@
 //! naming the subcommand, then the report's own fields (documented in README.md).
 
 pub mod claims;
+pub mod claims_compact;
+pub mod compact;
 pub mod doctor;
 pub mod force_delete;
 pub mod history;
 pub mod ordinals;
+pub mod ordinals_compact;
 pub mod reclaim;
 pub mod rollout;
 pub mod style;
@@ -37,7 +40,7 @@ struct Document<'a, T: Serialize> {
 pub fn document<T: Serialize>(format: OutputFormat, kind: &'static str, body: &T) -> Result<Option<String>> {
     let doc = Document { api_version: API_VERSION, kind, body };
     Ok(match format {
-        OutputFormat::Table => None,
+        OutputFormat::Table | OutputFormat::Wide => None,
         OutputFormat::Json => Some(serde_json::to_string_pretty(&doc).context("cannot encode JSON")? + "\n"),
         OutputFormat::Yaml => Some(serde_saphyr::to_string(&doc).context("cannot encode YAML")?),
     })

@@ -2,11 +2,18 @@
 
 use jiff::Timestamp;
 
+use super::compact::View;
 use super::style::Style;
 use super::table::{or_dash, render};
 use crate::duration::age;
 use crate::ordinals::{OrdinalRow, OrdinalsReport, PodState, Summary};
 
+/// The table `view` asks for: compact for a big StatefulSet, otherwise one row per ordinal.
+pub fn view(report: &OrdinalsReport, now: Timestamp, style: Style, view: View) -> String {
+    if view.compact { super::ordinals_compact::table(report, style, view) } else { table(report, now, style) }
+}
+
+/// One row per ordinal.
 pub fn table(report: &OrdinalsReport, now: Timestamp, style: Style) -> String {
     let mut out = header(&report.statefulset, style);
     out.push('\n');

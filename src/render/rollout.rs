@@ -1,6 +1,7 @@
 //! Table form of the `rollout` report, the plan of a partition change, and (in `progress`) the
 //! live display while following.
 
+pub mod block;
 pub mod progress;
 
 use jiff::Timestamp;

@@ -54,7 +54,7 @@ fn complete_protocol_without_a_cluster() {
         .args(["__complete", "ordinals", "-o", ""])
         .output()
         .unwrap();
-    assert_eq!(String::from_utf8(out.stdout).unwrap(), "json\ntable\nyaml\n:4\n");
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), "json\ntable\nwide\nyaml\n:4\n");
 
     // A StatefulSet name with no cluster reachable: no candidates, no error output.
     let out = Command::cargo_bin("kubectl-sts_doctor")
@@ -88,7 +88,7 @@ fn bash_script_completes_subcommand_flags_and_values() {
         String::from_utf8(out.stdout).unwrap().trim().to_string()
     };
     assert_eq!(complete(&["kubectl-sts_doctor", "force-delete", "--no"]), "--node-fenced --not-ready-for --no-color");
-    assert_eq!(complete(&["kubectl-sts_doctor", "ordinals", "-o", ""]), "table json yaml");
+    assert_eq!(complete(&["kubectl-sts_doctor", "ordinals", "-o", ""]), "table wide json yaml");
     let top = complete(&["kubectl-sts_doctor", ""]);
     assert!(top.contains("ordinals") && !top.contains("__complete"), "{top}");
 }

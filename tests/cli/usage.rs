@@ -17,6 +17,24 @@ fn help_and_version() {
     }
 }
 
+/// Big StatefulSets: the help tells of the compact view's threshold and of --wide / -o wide.
+#[test]
+fn help_tells_of_the_compact_view_and_wide() {
+    for sub in ["ordinals", "claims"] {
+        bin()
+            .args([sub, "--help"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Above 50 ordinals the table is compact"))
+            .stdout(predicate::str::contains("--wide"))
+            .stdout(predicate::str::contains("wide (table with one row per ordinal"));
+    }
+    // -o wide is an output format like the others (it gets as far as connecting).
+    bin().args(["ordinals", "web", "-o", "wide"]).assert().code(1);
+    bin().args(["claims", "web", "--wide"]).assert().code(1);
+    bin().args(["ordinals", "web", "-o", "wider"]).assert().code(2);
+}
+
 /// Each subcommand's help lists what it accepts: -A only where it applies.
 #[test]
 fn help_lists_only_the_flags_a_subcommand_accepts() {

@@ -5,6 +5,7 @@
 mod support;
 
 mod claims;
+mod compact;
 mod cli;
 mod doctor;
 mod force_delete;

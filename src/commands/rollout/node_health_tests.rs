@@ -3,7 +3,8 @@
 use clap::Parser;
 use serde_json::json;
 
-use super::{OutputFormat, compute};
+use super::compute;
+use crate::cli::OutputFormat;
 use crate::cli::{Cli, Command};
 use crate::testing::mock_api::{self, failure, respond};
 use crate::testing::{ago, pod, rollout_inputs, sts, with};

@@ -7,9 +7,11 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use anyhow::Result;
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use crate::cli::OutputFormat;
+use crate::model::names::pod_ordinal;
+use crate::render::compact::pods;
 use crate::render::write_stdout;
 use crate::rollout::{NextStep, Phase, RolloutStatus};
 
@@ -25,7 +27,7 @@ pub enum Mode {
 
 impl Mode {
     pub fn detect(format: OutputFormat) -> Mode {
-        if format != OutputFormat::Table {
+        if !format.is_table() {
             Mode::Stderr
         } else if std::io::stdout().is_terminal() && std::io::stderr().is_terminal() {
             Mode::Bar
@@ -51,6 +53,8 @@ struct Key {
 pub struct Progress {
     mode: Mode,
     bar: Option<ProgressBar>,
+    /// On a terminal for a big StatefulSet: lines redrawn above the bar instead of a log.
+    block: Option<Block>,
     last: Option<Key>,
     /// Pods counted as updated (update revision, Ready, available) at the last update.
     updated: BTreeSet<String>,
@@ -59,13 +63,28 @@ pub struct Progress {
 
 impl Progress {
     pub fn new(mode: Mode) -> Progress {
-        Progress { mode, bar: None, last: None, updated: BTreeSet::new(), started: false }
+        Progress { mode, bar: None, block: None, last: None, updated: BTreeSet::new(), started: false }
     }
 
     /// Shows `status`: on a terminal redraws the bar; otherwise prints what changed.
     pub fn update(&mut self, status: &RolloutStatus) -> Result<()> {
+        let first = !self.started;
         let lines = self.changes(status);
         match self.mode {
+            Mode::Bar if self.block.is_some() || (self.bar.is_none() && super::block::big(status)) => {
+                let block = self.block.get_or_insert_with(Block::new);
+                let bar = self.bar.get_or_insert_with(|| block.multi.add(new_bar(0)));
+                bar.set_length(status.progress.total.max(0) as u64);
+                bar.set_position(status.progress.updated.max(0) as u64);
+                bar.set_message(String::new());
+                for (line, text) in block.lines.iter().zip(super::block::lines(status)) {
+                    line.set_message(text);
+                }
+                // No log of every pod: the block says where things stand; only the first line stays.
+                if let Some(line) = lines.first().filter(|_| first) {
+                    block.multi.println(line)?;
+                }
+            }
             Mode::Bar => {
                 let bar = self.bar.get_or_insert_with(|| new_bar(status.progress.total.max(0) as u64));
                 bar.set_length(status.progress.total.max(0) as u64);
@@ -117,10 +136,26 @@ impl Progress {
         let revision = update.as_deref().unwrap_or("-");
         let total = status.progress.total;
         let newly: Vec<&String> = updated.difference(&self.updated).collect();
-        for pod in self.updated.difference(&updated) {
-            lines.push(format!("{pod} is no longer Ready on the update revision"));
+        let lost: Vec<&String> = self.updated.difference(&updated).collect();
+        // A big StatefulSet: pods that change together make one line naming their ordinals.
+        let name = &status.statefulset.name;
+        let folded = |pods: &[&String]| {
+            let ordinals: Option<Vec<i32>> = pods.iter().map(|p| pod_ordinal(name, p)).collect();
+            ordinals.filter(|o| o.len() > 1 && super::block::big(status)).map(|o| self::pods(name, &o))
+        };
+        match folded(&lost) {
+            Some(pods) => lines.push(format!("{pods} are no longer Ready on the update revision")),
+            None => {
+                for pod in lost {
+                    lines.push(format!("{pod} is no longer Ready on the update revision"));
+                }
+            }
         }
-        if first && !newly.is_empty() {
+        if let Some(pods) = folded(&newly).filter(|_| !first) {
+            lines.push(format!("{pods} updated to {revision} and Ready ({}/{total})", updated.len()));
+        } else if first && let Some(pods) = folded(&newly) {
+            lines.push(format!("already updated to {revision} and Ready: {pods} ({}/{total})", updated.len()));
+        } else if first && !newly.is_empty() {
             // Updated before the follow began: where it starts, not news.
             let names: Vec<&str> = newly.iter().map(|p| p.as_str()).collect();
             lines.push(format!(
@@ -155,6 +190,10 @@ impl Progress {
 
     /// A line of its own (e.g. "partition set to 1"), above the bar on a terminal.
     pub fn say(&self, line: &str) -> Result<()> {
+        if let Some(block) = &self.block {
+            block.multi.println(line)?;
+            return Ok(());
+        }
         match (&self.bar, self.mode) {
             (Some(bar), _) => bar.println(line),
             (None, Mode::Stdout | Mode::Bar) => write_stdout(line)?,
@@ -166,6 +205,10 @@ impl Progress {
     /// A warning line on stderr (above the bar on a terminal) in every mode: stdout has the report.
     pub fn warn(&self, text: &str) {
         let line = format!("warning: {text}");
+        if let Some(block) = &self.block {
+            let _ = block.multi.println(&line);
+            return;
+        }
         match &self.bar {
             Some(bar) => bar.println(line),
             None => eprintln!("{line}"),
@@ -177,12 +220,33 @@ impl Progress {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
         }
+        if let Some(block) = self.block.take() {
+            for line in &block.lines {
+                line.finish_and_clear();
+            }
+            let _ = block.multi.clear();
+        }
     }
 }
 
 impl Drop for Progress {
     fn drop(&mut self) {
         self.finish();
+    }
+}
+
+/// The lines of [`super::block::lines`], redrawn above the bar.
+struct Block {
+    multi: MultiProgress,
+    lines: Vec<ProgressBar>,
+}
+
+impl Block {
+    fn new() -> Block {
+        let multi = MultiProgress::new();
+        let style = ProgressStyle::with_template("{wide_msg}").unwrap_or_else(|_| ProgressStyle::default_spinner());
+        let lines = (0..3).map(|_| multi.add(ProgressBar::new_spinner().with_style(style.clone()))).collect();
+        Block { multi, lines }
     }
 }
 
@@ -263,5 +327,27 @@ mod tests {
         );
         let lines = progress.changes(&status(set, back));
         assert_eq!(lines[0], "web-2 is no longer Ready on the update revision");
+    }
+
+    #[test]
+    fn a_big_statefulset_folds_the_pods_that_change_together() {
+        let set = with(
+            sts("web", 60),
+            json!({ "metadata": { "generation": 2 },
+                    "status": { "observedGeneration": 2, "updateRevision": "web-r2" } }),
+        );
+        let pods = |from: i32| -> Vec<serde_json::Value> {
+            let on_r2 = json!({ "metadata": { "labels": { "controller-revision-hash": "web-r2" } } });
+            (0..60)
+                .map(|i| if i >= from { with(pod("web", i, "n1"), on_r2.clone()) } else { pod("web", i, "n1") })
+                .collect()
+        };
+        let mut progress = Progress::new(Mode::Stdout);
+        let lines = progress.changes(&status(set.clone(), pods(57)));
+        assert_eq!(lines[1], "already updated to web-r2 and Ready: web-57–59 (3 pods) (3/60)");
+        let lines = progress.changes(&status(set.clone(), pods(50)));
+        assert_eq!(lines[0], "web-50–56 (7 pods) updated to web-r2 and Ready (10/60)");
+        let lines = progress.changes(&status(set, pods(58)));
+        assert_eq!(lines[0], "web-50–57 (8 pods) are no longer Ready on the update revision");
     }
 }

@@ -121,6 +121,7 @@ async fn a_claim_a_backup_pod_mounts_is_skipped() {
     let Some(env) = env("reclaim-backup").await else { return };
     let _kubelet = env.kubelet(&["n1", "n2"]).await;
     scaled_down(&env, 3, 1).await;
+    env.wait_claims_settled(&["data-web-1"]).await;
     env.create_pod_mounting("backup", &["data-web-2"]).await;
     env.wait_pods(&["web-0", "backup"]).await;
 
@@ -169,7 +170,7 @@ async fn statefulsets_whose_names_prefix_each_other_and_a_deleted_one() {
     // Delete web-1 (its pod goes, its claims stay): they become low-confidence candidates of a deleted StatefulSet.
     env.api::<StatefulSet>().delete("web-1", &DeleteParams::background()).await.expect("delete web-1");
     env.wait_pods(&["web-0"]).await;
-    env.wait_claims_settled().await;
+    env.wait_claims_settled(&["data-web-1-0", "data-web-1-1"]).await;
     let out = env.run(&["reclaim", "--deleted"]).await;
     assert_exit(&out, 0);
     crate::server_snapshot!(env, "reclaim_deleted", normalize(&stdout(&out), &env.ns));
@@ -298,7 +299,7 @@ async fn a_stale_plan_reports_conflicts_and_continues() {
     let Some(env) = env("reclaim-stale").await else { return };
     let _kubelet = env.kubelet(&["n1", "n2"]).await;
     scaled_down(&env, 4, 1).await;
-    env.wait_claims_settled().await;
+    env.wait_claims_settled(&["data-web-1", "data-web-2", "data-web-3"]).await;
     let cluster = env.cluster(Duration::from_secs(30));
     let want = Want { all_pods: true, claims: true, volumes: true, ..Want::default() };
     let snap = cluster.snapshot(&Scope::Namespace(env.ns.clone()), want).await.expect("snapshot");

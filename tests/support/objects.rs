@@ -258,10 +258,26 @@ impl Env {
         .await
     }
 
-    /// Waits until the namespace's claims stop changing (the same resourceVersions for 2s): after a
-    /// scale-down, newer StatefulSet controllers still update the condemned pods' claims (their
-    /// owner references, by the retention policy) for a moment.
-    pub async fn wait_claims_settled(&self) {
+    /// Waits until the claims in `unused` carry the `Unused` condition, on servers whose PVC
+    /// protection controller writes it (1.37: PersistentVolumeClaimUnusedSinceTime, beta) once no
+    /// pod mounts a claim, and then until the namespace's claims stop changing (the same
+    /// resourceVersions for 2s). A plan made before that write fails its resourceVersion
+    /// precondition, as it should.
+    pub async fn wait_claims_settled(&self, unused: &[&str]) {
+        if self.server_minor().await >= 37 {
+            let api = self.api::<PersistentVolumeClaim>();
+            for name in unused {
+                eventually(&format!("claim {name} marked Unused"), Duration::from_secs(60), || {
+                    let api = api.clone();
+                    async move {
+                        let c = api.get(name).await.ok()?;
+                        let conditions = c.status?.conditions.unwrap_or_default();
+                        conditions.iter().any(|c| c.type_ == "Unused" && c.status == "True").then_some(())
+                    }
+                })
+                .await;
+            }
+        }
         let api = self.api::<PersistentVolumeClaim>();
         let versions = || async {
             let list = api.list(&Default::default()).await.expect("list claims").items;

@@ -2,5 +2,6 @@
 
 mod completions;
 mod krew;
+mod man;
 mod rollout;
 mod usage;

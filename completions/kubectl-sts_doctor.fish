@@ -124,8 +124,8 @@ wide\t'The table with one row per ordinal, also for big StatefulSets (see `--wid
 json\t''
 yaml\t''"
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -l request-timeout -d 'Give up on a single API request after this long (e.g. 30s, 2m)' -r
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -s w -l watch -d 'Follow until done or stuck (default when stdout is a terminal)'
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -l no-watch -d 'Print the status once and exit'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -s w -l watch -d 'Follow the rollout until done or stuck (default when stdout is a terminal)'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -l no-watch -d 'Do not follow: print the status once and return'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -l fix -d 'Delete the pod that holds the rollout in the forced-rollback trap (kubernetes#67250)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -s y -l yes -d 'Do not prompt; proceed (for scripts). Safety checks still apply'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and not __fish_seen_subcommand_from history diff undo help" -l dry-run -d 'Ask the API server to validate the change without persisting it (server-side dry run)'
@@ -175,8 +175,8 @@ json\t''
 yaml\t''"
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l request-timeout -d 'Give up on a single API request after this long (e.g. 30s, 2m)' -r
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l fix -d 'After the undo, delete a pod of the abandoned revision that holds the rollout in the forced-rollback trap (kubernetes#67250), as `rollout --fix` does'
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -s w -l watch -d 'After the undo, follow the rollout until done or stuck (default when stdout is a terminal)'
-complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l no-watch -d 'Return after the undo without following'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -s w -l watch -d 'Follow the rollout until done or stuck (default when stdout is a terminal)'
+complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l no-watch -d 'Do not follow: print the status once and return'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -s y -l yes -d 'Do not prompt; proceed (for scripts). Safety checks still apply'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l dry-run -d 'Ask the API server to validate the change without persisting it (server-side dry run)'
 complete -c kubectl-sts_doctor -n "__fish_kubectl_sts_doctor_using_subcommand rollout; and __fish_seen_subcommand_from undo" -l no-color -d 'Disable colours (also honoured: the NO_COLOR environment variable)'

@@ -253,21 +253,8 @@ pub struct RolloutArgs {
     #[arg(value_name = "STATEFULSET", required = true)]
     pub name: Option<String>,
 
-    /// Follow until done or stuck (default when stdout is a terminal).
-    #[arg(short = 'w', long, overrides_with = "no_watch")]
-    pub watch: bool,
-
-    /// Print the status once and exit.
-    #[arg(long, overrides_with = "watch")]
-    pub no_watch: bool,
-
-    /// Give up following after this long (exit code 5); 0 follows without a limit.
-    #[arg(long, value_name = "DURATION", default_value = "15m")]
-    pub timeout: HumanDuration,
-
-    /// An updated pod not Ready for this long makes the rollout stuck.
-    #[arg(long, value_name = "DURATION", default_value = "5m")]
-    pub stuck_after: HumanDuration,
+    #[command(flatten)]
+    pub follow: FollowArgs,
 
     /// Canary: lower the partition by N, once, when the already-updated pods are Ready
     /// (with --until, step by step down to P).
@@ -335,6 +322,26 @@ pub struct DiffArgs {
     pub to: Option<String>,
 }
 
+/// How a rollout is followed (`rollout STS`, and after `rollout undo`).
+#[derive(Debug, Clone, Args)]
+pub struct FollowArgs {
+    /// Follow the rollout until done or stuck (default when stdout is a terminal).
+    #[arg(short = 'w', long, overrides_with = "no_watch")]
+    pub watch: bool,
+
+    /// Do not follow: print the status once and return.
+    #[arg(long, overrides_with = "watch")]
+    pub no_watch: bool,
+
+    /// Give up following after this long (exit code 5); 0 follows without a limit.
+    #[arg(long, value_name = "DURATION", default_value = "15m")]
+    pub timeout: HumanDuration,
+
+    /// An updated pod not Ready for this long makes the rollout stuck.
+    #[arg(long, value_name = "DURATION", default_value = "5m")]
+    pub stuck_after: HumanDuration,
+}
+
 #[derive(Debug, Clone, Args)]
 pub struct UndoArgs {
     /// Name of the StatefulSet.
@@ -351,21 +358,8 @@ pub struct UndoArgs {
     #[arg(long)]
     pub fix: bool,
 
-    /// After the undo, follow the rollout until done or stuck (default when stdout is a terminal).
-    #[arg(short = 'w', long, overrides_with = "no_watch")]
-    pub watch: bool,
-
-    /// Return after the undo without following.
-    #[arg(long, overrides_with = "watch")]
-    pub no_watch: bool,
-
-    /// Give up following after this long (exit code 5); 0 follows without a limit.
-    #[arg(long, value_name = "DURATION", default_value = "15m")]
-    pub timeout: HumanDuration,
-
-    /// An updated pod not Ready for this long makes the rollout stuck.
-    #[arg(long, value_name = "DURATION", default_value = "5m")]
-    pub stuck_after: HumanDuration,
+    #[command(flatten)]
+    pub follow: FollowArgs,
 
     #[command(flatten)]
     pub confirm: ConfirmArgs,

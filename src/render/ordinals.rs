@@ -22,23 +22,34 @@ pub fn table(report: &OrdinalsReport, now: Timestamp, style: Style) -> String {
         &["ordinal", "pod", "state", "ready", "restarts", "revision", "node", "node health", "age", "dns"],
         rows,
     ));
-    let whys: Vec<&OrdinalRow> = report.ordinals.iter().filter(|r| r.why.is_some()).collect();
-    if !whys.is_empty() {
-        out.push('\n');
-        for r in whys {
-            out.push_str(&format!("{}: {}\n", style.bold(&r.pod), r.why.as_deref().unwrap_or_default()));
-            if let Some(suggestion) = &r.suggestion {
-                out.push_str(&format!("  {} {suggestion}\n", style.dim("→")));
-            }
+    let whys = report.ordinals.iter().filter_map(|r| Some((r.pod.clone(), r.why.as_deref()?, r.suggestion.as_deref())));
+    explanations(&mut out, whys, &report.notes, style);
+    out
+}
+
+/// Under the table: each explained pod (or run of pods) with the suggestion for it, then the notes.
+pub(super) fn explanations<'a>(
+    out: &mut String,
+    whys: impl Iterator<Item = (String, &'a str, Option<&'a str>)>,
+    notes: &[String],
+    style: Style,
+) {
+    let mut first = true;
+    for (pods, why, suggestion) in whys {
+        if std::mem::take(&mut first) {
+            out.push('\n');
+        }
+        out.push_str(&format!("{}: {why}\n", style.bold(&pods)));
+        if let Some(suggestion) = suggestion {
+            out.push_str(&format!("  {} {suggestion}\n", style.dim("→")));
         }
     }
-    if !report.notes.is_empty() {
+    if !notes.is_empty() {
         out.push('\n');
-        for note in &report.notes {
+        for note in notes {
             out.push_str(&format!("note: {note}\n"));
         }
     }
-    out
 }
 
 pub fn header(s: &Summary, style: Style) -> String {

@@ -3,7 +3,7 @@
 //! folded the same way, and on a terminal a map of every ordinal's state.
 
 use super::compact::{Glyph, View, groups, map, nodes, pods};
-use super::ordinals::header;
+use super::ordinals::{explanations, header};
 use super::style::Style;
 use super::table::{or_dash, render};
 use crate::fold::ranges;
@@ -85,21 +85,10 @@ pub fn table(report: &OrdinalsReport, style: Style, view: View) -> String {
             None => whys.push((ordinals.clone(), s)),
         }
     }
-    if !whys.is_empty() {
-        out.push('\n');
-        for (ordinals, s) in whys {
-            out.push_str(&format!("{}: {}\n", style.bold(&pods(sts, &ordinals)), s.why.as_deref().unwrap_or_default()));
-            if let Some(suggestion) = &s.suggestion {
-                out.push_str(&format!("  {} {suggestion}\n", style.dim("→")));
-            }
-        }
-    }
-    if !report.notes.is_empty() {
-        out.push('\n');
-        for note in &report.notes {
-            out.push_str(&format!("note: {note}\n"));
-        }
-    }
+    let whys = whys.into_iter().map(|(ordinals, s)| {
+        (pods(sts, &ordinals), s.why.as_deref().unwrap_or_default(), s.suggestion.as_deref())
+    });
+    explanations(&mut out, whys, &report.notes, style);
     out
 }
 

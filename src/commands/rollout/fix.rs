@@ -115,7 +115,7 @@ async fn run_fix(
         // The answer may have taken minutes: judge again (a new template or partition changes what
         // the deletion does, though the pod may not have changed).
         let again = ctx.cluster.rollout_inputs(&ns, args.sts(), &inputs.server).await?;
-        let again = compute(&again, args.stuck_after.0);
+        let again = compute(&again, args.follow.stuck_after.0);
         let still = rollout::still_trapped(&status, &again);
         doc.status = Some(again);
         still.map_err(Outcome::Refused)?;
@@ -128,7 +128,7 @@ async fn run_fix(
     // Start from a fresh read: the watch must not see the deleted pod as still trapped.
     let inputs = ctx.cluster.rollout_inputs(&ns, args.sts(), &inputs.server).await?;
     if !watch {
-        let status = compute(&inputs, args.stuck_after.0);
+        let status = compute(&inputs, args.follow.stuck_after.0);
         let status = with_node_health(ctx, &inputs, status, args).await;
         return report_status(ctx, &status, inputs.now, doc);
     }

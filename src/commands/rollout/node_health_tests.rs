@@ -44,7 +44,7 @@ async fn a_node_that_cannot_be_read_is_a_note_of_the_status() {
     let inputs = rollout_inputs(set, vec![broken]);
     let cli = Cli::parse_from(["kubectl-sts_doctor", "-n", "shop", "rollout", "web"]);
     let Some(Command::Rollout(args)) = cli.command else { panic!("not rollout") };
-    let status = compute(&inputs, args.stuck_after.0);
+    let status = compute(&inputs, args.follow.stuck_after.0);
     assert!(status.phase.is_blocked() && status.blocking_pod.as_deref() == Some("web-0"), "{status:?}");
 
     let status = super::with_node_health(&ctx, &inputs, status, &args).await;

@@ -88,7 +88,7 @@ async fn run_steps(
     prompt::confirm(&question, args.confirm.yes)?;
     // The prompt may have waited long: judge from a fresh read (a changed spec is refused below).
     let fresh = ctx.cluster.rollout_inputs(&ns, &plan.statefulset, &inputs.server).await?;
-    doc.status = Some(compute(&fresh, args.stuck_after.0));
+    doc.status = Some(compute(&fresh, args.follow.stuck_after.0));
     // Under way: from here an error stops the steps (see `steps`).
     doc.step.as_mut().expect("set by steps").action.status = ActionStatus::Stopped;
     let mut session = start(ctx, args, fresh);

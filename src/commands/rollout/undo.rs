@@ -72,10 +72,7 @@ fn rollout_args(args: &UndoArgs) -> RolloutArgs {
     RolloutArgs {
         action: None,
         name: Some(args.name.clone()),
-        watch: args.watch,
-        no_watch: args.no_watch,
-        timeout: args.timeout,
-        stuck_after: args.stuck_after,
+        follow: args.follow.clone(),
         step: None,
         to: None,
         until: None,
@@ -122,9 +119,9 @@ async fn run_undo(ctx: &Context, args: &UndoArgs, doc: &mut UndoDoc) -> Result<E
     doc.action = Action::new(ActionStatus::Restored, false, done);
 
     let rargs = rollout_args(args);
-    let watch = rargs.watch || (!rargs.no_watch && std::io::IsTerminal::is_terminal(&std::io::stdout()));
+    let watch = rargs.follow.watch || (!rargs.follow.no_watch && std::io::IsTerminal::is_terminal(&std::io::stdout()));
     let inputs = observed(ctx, &ns, &args.name, &server).await?;
-    let status = with_node_health(ctx, &inputs, compute(&inputs, args.stuck_after.0), &rargs).await;
+    let status = with_node_health(ctx, &inputs, compute(&inputs, args.follow.stuck_after.0), &rargs).await;
     if status.phase == Phase::Trapped {
         if args.fix {
             return fix(ctx, &rargs, &inputs, status, watch, &mut doc.rollout).await;

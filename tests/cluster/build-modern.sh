@@ -28,13 +28,16 @@ t "building $VERSION with $("$GO" version)"
 
 mkdir -p "$WORK" "$OUT"
 cd "$WORK"
-PROXY=$("$GO" env GOPROXY | cut -d, -f1)
-# The release's own go.mod: which staging modules it requires (the replace block names them all,
-# some never published, e.g. the sample-* ones).
-curl -sfL "$PROXY/k8s.io/kubernetes/@v/$VERSION.mod" -o kubernetes.mod
+rm -f go.mod go.sum # a build interrupted earlier
+# Everything through the go command (its GOPROXY, GOFLAGS, netrc), never a hand-made request.
+# The release's own go.mod says which staging modules it replaces (all of them, some never
+# published, e.g. the sample-* ones).
+download() { "$GO" mod download -json "$1" 2>/dev/null; }
+field() { sed -n "s/^[[:space:]]*\"$1\": \"\(.*\)\",\{0,1\}\$/\1/p" | head -1; }
+KUBERNETES=$(download "k8s.io/kubernetes@$VERSION") || { echo "k8s.io/kubernetes@$VERSION: not served by the Go module proxy" >&2; exit 1; }
+cp "$(printf '%s\n' "$KUBERNETES" | field GoMod)" kubernetes.mod
 STAGING=$(awk '/=> \.\/staging\/src\// { print $1 }' kubernetes.mod)
 STAGING_VERSION=v0.${VERSION#v1.}
-
 {
   echo "module sts-doctor.local/k8s-build"
   echo
@@ -45,10 +48,11 @@ STAGING_VERSION=v0.${VERSION#v1.}
   echo "replace ("
   for m in $STAGING; do
     # Only what the proxy serves at this release (required ones all are).
-    if curl -sf -o /dev/null "$PROXY/$m/@v/$STAGING_VERSION.info"; then echo "	$m => $m $STAGING_VERSION"; fi
+    if download "$m@$STAGING_VERSION" | grep -q '"GoMod"'; then echo "	$m => $m $STAGING_VERSION"; fi
   done
   echo ")"
-} > go.mod
+} > go.mod.new # not go.mod yet: `go mod download` above must not read a half-written one
+rm -f go.mod; mv go.mod.new go.mod
 cat > tools.go <<'EOF'
 //go:build tools
 
@@ -64,9 +68,8 @@ EOF
 t "go mod tidy (downloads the module graph)"
 "$GO" mod tidy -e >/dev/null 2>tidy.log || { cat tidy.log; exit 1; }
 
-# The release's commit, from the proxy's .info (pseudo-version data is not given for tags: use
-# the module's Origin when present, else leave it empty).
-COMMIT=$(curl -sfL "$PROXY/k8s.io/kubernetes/@v/$VERSION.info" | sed -n 's/.*"Hash":"\([0-9a-f]*\)".*/\1/p')
+# The release's commit, from the module's .info Origin when the proxy gives one (else empty).
+COMMIT=$(tr -d '\n' < "$(printf '%s\n' "$KUBERNETES" | field Info)" | sed -n 's/.*"Hash": *"\([0-9a-f]*\)".*/\1/p')
 MAJOR=${MINOR%%.*}; MINOR_ONLY=${MINOR#*.}
 BUILD_DATE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS="-s -w"

@@ -16,6 +16,7 @@ use crate::severity::Severity;
 use claim_findings::claim_code;
 use claim_findings::claim_findings;
 pub use codes::CODES;
+use disruption::disruption_findings;
 use codes::needs;
 
 #[path = "doctor_claims.rs"]
@@ -24,6 +25,8 @@ mod claim_findings;
 mod codes;
 #[path = "doctor_fold.rs"]
 mod fold;
+#[path = "doctor_disruption.rs"]
+pub mod disruption;
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -68,7 +71,7 @@ pub struct Finding {
     pub severity: Severity,
     /// Stable identifier (documented in README.md).
     pub code: &'static str,
-    /// The pod or claim concerned, if one.
+    /// The pod, claim or PodDisruptionBudget concerned, if one.
     pub subject: Option<String>,
     pub message: String,
     /// A command that shows more or fixes it.
@@ -108,7 +111,19 @@ pub fn diagnose(snap: &Snapshot, namespace: Option<&str>) -> DoctorReport {
             summary.unchecked.push(code);
         }
     }
-    let notes = snap.unavailable_notes();
+    let mut notes = snap.unavailable_notes();
+    // policy/v1beta1 (1.20) has no unhealthyPodEvictionPolicy: those findings are not checked.
+    if let Some(old) = snap.disruption_budgets.iter().flatten().find(|b| !b.knows_eviction_policy()) {
+        for code in disruption::NEEDS_V1 {
+            if !summary.unchecked.contains(code) {
+                summary.unchecked.push(code);
+            }
+        }
+        notes.push(format!(
+            "unhealthyPodEvictionPolicy not checked: this server serves PodDisruptionBudgets as {} only, which has              no such field (pods Running but not Ready are evicted only while the budget is met)",
+            old.api_version
+        ));
+    }
     DoctorReport { namespace: namespace.map(String::from), summary, statefulsets, notes }
 }
 
@@ -121,6 +136,7 @@ pub fn findings(snap: &Snapshot, sts: &StatefulSet) -> Vec<Finding> {
     ordinal_findings(snap, sts, &o, &mut out);
     rollout_findings(snap, sts, &o, &mut out);
     claim_findings(snap, sts, &c, &mut out);
+    disruption_findings(snap, sts, &mut out);
     for note in o.notes.iter().filter(|n| n.contains("overlapping selectors")) {
         out.push(finding(Severity::Warning, "overlapping-selector", None, note.clone(), None));
     }
@@ -319,3 +335,7 @@ mod tests;
 #[cfg(test)]
 #[path = "doctor_claims_tests.rs"]
 mod claims_tests;
+
+#[cfg(test)]
+#[path = "doctor_disruption_tests.rs"]
+mod disruption_tests;

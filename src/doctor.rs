@@ -120,7 +120,8 @@ pub fn diagnose(snap: &Snapshot, namespace: Option<&str>) -> DoctorReport {
             }
         }
         notes.push(format!(
-            "unhealthyPodEvictionPolicy not checked: this server serves PodDisruptionBudgets as {} only, which has              no such field (pods Running but not Ready are evicted only while the budget is met)",
+            "unhealthyPodEvictionPolicy not checked: this server serves PodDisruptionBudgets as {} only, which has \
+             no such field (pods Running but not Ready are evicted only while the budget is met)",
             old.api_version
         ));
     }

@@ -7,6 +7,7 @@ mod support;
 mod claims;
 mod compact;
 mod cli;
+mod disruption;
 mod doctor;
 mod force_delete;
 mod force_delete_confirm;

@@ -1,0 +1,166 @@
+//! Disruption safety: PodDisruptionBudgets as `doctor` findings, with the real disruption
+//! controller filling their status. Budgets are policy/v1 on 1.21+ and policy/v1beta1 on 1.20
+//! (the only version it serves), which has no unhealthyPodEvictionPolicy: that check is reported
+//! as not checked there.
+
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::Pod;
+use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
+use kube::core::GroupVersionKind;
+use serde_json::{Value, json};
+
+use crate::support::normalize::normalize;
+use crate::support::objects::sts;
+use crate::support::{Env, assert_exit, env, eventually, json, stdout};
+
+/// The PodDisruptionBudget version this server serves: v1 from 1.21, only v1beta1 before.
+async fn pdb_version(env: &Env) -> &'static str {
+    if env.server_minor().await >= 21 { "v1" } else { "v1beta1" }
+}
+
+async fn pdb_api(env: &Env) -> Api<DynamicObject> {
+    let gvk = GroupVersionKind::gvk("policy", pdb_version(env).await, "PodDisruptionBudget");
+    Api::namespaced_with(env.client.clone(), &env.ns, &ApiResource::from_gvk_with_plural(&gvk, "poddisruptionbudgets"))
+}
+
+/// Creates budget `name` over `app=<app>` with `spec` (minAvailable or maxUnavailable), and waits
+/// until the disruption controller has computed its status for `expected` pods.
+async fn create_pdb(env: &Env, name: &str, app: &str, mut spec: Value, expected: i64) -> Value {
+    let api = pdb_api(env).await;
+    spec["selector"] = json!({ "matchLabels": { "app": app } });
+    let object: DynamicObject = serde_json::from_value(json!({
+        "apiVersion": format!("policy/{}", pdb_version(env).await),
+        "kind": "PodDisruptionBudget",
+        "metadata": { "name": name },
+        "spec": spec
+    }))
+    .unwrap();
+    api.create(&PostParams::default(), &object).await.unwrap_or_else(|e| panic!("create pdb {name}: {e}"));
+    wait_pdb(env, name, |s| s["expectedPods"] == expected).await
+}
+
+/// Waits until budget `name`'s status is computed for its current spec and passes `check`.
+async fn wait_pdb(env: &Env, name: &str, check: impl Fn(&Value) -> bool) -> Value {
+    let api = pdb_api(env).await;
+    eventually(&format!("pdb {name}'s status"), Duration::from_secs(60), || async {
+        let pdb = serde_json::to_value(api.get(name).await.ok()?).ok()?;
+        let observed = pdb["status"]["observedGeneration"] == pdb["metadata"]["generation"];
+        (observed && check(&pdb["status"])).then_some(pdb)
+    })
+    .await
+}
+
+fn codes(doc: &Value) -> Vec<String> {
+    doc["statefulsets"][0]["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap().into()).collect()
+}
+
+fn finding<'a>(doc: &'a Value, code: &str) -> &'a Value {
+    doc["statefulsets"][0]["findings"].as_array().unwrap().iter().find(|f| f["code"] == code).unwrap_or_else(|| {
+        panic!("no {code} in {doc}");
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn budgets_that_would_block_a_drain_are_doctor_findings() {
+    let Some(env) = env("pdb-findings").await else { return };
+    let kubelet = env.kubelet(&["n1", "n2"]).await;
+    env.create_sts_spread(&kubelet, &sts("web", 3)).await;
+    env.wait_ready("web", 3).await;
+
+    // No budget over 3 replicas: worth knowing, not a warning.
+    let out = env.run(&["doctor", "web", "-o", "json"]).await;
+    assert_exit(&out, 0);
+    let doc = json(&out);
+    let missing = finding(&doc, "pdb-missing");
+    assert_eq!(missing["severity"], "info");
+    assert_eq!(
+        missing["suggestion"],
+        format!("kubectl -n {} create poddisruptionbudget web --selector=app=web --max-unavailable=1", env.ns)
+    );
+
+    // minAvailable 3 of 3: every eviction refused (disruptionsAllowed 0 says the same: one finding).
+    create_pdb(&env, "web-all", "web", json!({ "minAvailable": 3 }), 3).await;
+    let out = env.run(&["doctor", "web", "-o", "json"]).await;
+    assert_exit(&out, 6);
+    let doc = json(&out);
+    assert_eq!(codes(&doc), ["pdb-forbids-all"], "{doc}");
+    // 1.20 (policy/v1beta1): the unhealthy-pod check is not made, whatever the pods' health.
+    let unchecked = if pdb_version(&env).await == "v1" { json!([]) } else { json!(["pdb-unhealthy-pod-blocks"]) };
+    assert_eq!(doc["summary"]["unchecked"], unchecked, "{doc}");
+
+    // A second budget over the same pods: the eviction API refuses them all.
+    create_pdb(&env, "web-one", "web", json!({ "maxUnavailable": 1 }), 3).await;
+    let out = env.run(&["doctor", "web"]).await;
+    assert_exit(&out, 7);
+    crate::server_snapshot!(env, "doctor_pdb_forbids_all_and_overlapping", normalize(&stdout(&out), &env.ns));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_disruption_allowed_says_why_and_unhealthy_pods_under_if_healthy_budget() {
+    let Some(env) = env("pdb-unhealthy").await else { return };
+    let kubelet = env.kubelet(&["n1", "n2"]).await;
+    kubelet.break_image("registry.example/broken:1");
+    env.create_sts(&sts("db", 2).parallel().image("registry.example/broken:1")).await;
+    env.wait_pods(&["db-0", "db-1"]).await;
+    let pods = env.api::<Pod>();
+    eventually("db-0 and db-1 Running, crash-looping", Duration::from_secs(60), || async {
+        let list = pods.list(&Default::default()).await.ok()?;
+        let running = list
+            .items
+            .iter()
+            .filter(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running"))
+            .count();
+        (running == 2).then_some(())
+    })
+    .await;
+    create_pdb(&env, "db", "db", json!({ "maxUnavailable": 1 }), 2).await;
+    wait_pdb(&env, "db", |s| s["currentHealthy"] == 0 && s["desiredHealthy"] == 1).await;
+
+    let out = env.run(&["doctor", "db", "-o", "json"]).await;
+    let doc = json(&out);
+    let none = finding(&doc, "pdb-no-disruptions-allowed");
+    assert_eq!((none["severity"].as_str(), none["subject"].as_str()), (Some("warning"), Some("db")), "{none}");
+    let message = none["message"].as_str().unwrap();
+    assert!(
+        message.contains("0 of 2 expected pod(s) healthy, 1 needed (maxUnavailable 1); not healthy: db-0, db-1"),
+        "{message}"
+    );
+    let minor = env.server_minor().await;
+    if minor >= 21 {
+        // policy/v1: unset means IfHealthyBudget; the crash-looping pods cannot be evicted.
+        let blocks = finding(&doc, "pdb-unhealthy-pod-blocks");
+        let message = blocks["message"].as_str().unwrap();
+        assert!(message.starts_with("db-0, db-1 Running but not Ready"), "{message}");
+        assert!(message.contains("IfHealthyBudget (unset: the default)") && message.contains("AlwaysAllow (1.31+)"));
+        assert!(!doc["summary"]["unchecked"].as_array().unwrap().iter().any(|c| c == "pdb-unhealthy-pod-blocks"));
+
+        let patch = json!({ "spec": { "unhealthyPodEvictionPolicy": "AlwaysAllow" } });
+        pdb_api(&env).await.patch("db", &PatchParams::default(), &Patch::Merge(&patch)).await.expect("patch pdb");
+        wait_pdb(&env, "db", |_| true).await;
+        let doc = json(&env.run(&["doctor", "db", "-o", "json"]).await);
+        let found = codes(&doc);
+        assert!(!found.iter().any(|c| c == "pdb-unhealthy-pod-blocks"), "{found:?}");
+        assert!(found.iter().any(|c| c == "pdb-no-disruptions-allowed"), "{found:?}");
+    } else {
+        // policy/v1beta1 has no unhealthyPodEvictionPolicy: not checked, and said so.
+        assert!(!codes(&doc).iter().any(|c| c == "pdb-unhealthy-pod-blocks"), "{doc}");
+        assert_eq!(doc["summary"]["unchecked"], json!(["pdb-unhealthy-pod-blocks"]), "{doc}");
+        let notes = doc["notes"].as_array().unwrap();
+        assert!(
+            notes.iter().any(|n| n.as_str().unwrap().starts_with(
+                "unhealthyPodEvictionPolicy not checked: this server serves PodDisruptionBudgets as policy/v1beta1 only"
+            )),
+            "{doc}"
+        );
+    }
+
+    // A budget deleted: none left over 2 replicas.
+    pdb_api(&env).await.delete("db", &DeleteParams::default()).await.expect("delete pdb");
+    let doc = eventually("the budget to be gone", Duration::from_secs(10), || async {
+        let doc = json(&env.run(&["doctor", "db", "-o", "json"]).await);
+        codes(&doc).iter().any(|c| c == "pdb-missing").then_some(doc)
+    })
+    .await;
+    assert!(!codes(&doc).iter().any(|c| c.starts_with("pdb-") && c != "pdb-missing"), "{doc}");
+}

@@ -16,17 +16,17 @@ use crate::severity::Severity;
 use claim_findings::claim_code;
 use claim_findings::claim_findings;
 pub use codes::CODES;
-use disruption::disruption_findings;
 use codes::needs;
+use disruption::disruption_findings;
 
 #[path = "doctor_claims.rs"]
 mod claim_findings;
 #[path = "doctor_codes.rs"]
 mod codes;
-#[path = "doctor_fold.rs"]
-mod fold;
 #[path = "doctor_disruption.rs"]
 pub mod disruption;
+#[path = "doctor_fold.rs"]
+mod fold;
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -55,7 +55,12 @@ fn a_budget_that_forbids_every_eviction() {
 #[test]
 fn no_disruption_allowed_now_says_why_and_an_unready_pod_blocks_under_if_healthy_budget() {
     let mut objects = unguarded("web", 3);
-    patch(&mut objects, "Pod", "web-1", json!({ "status": { "conditions": [{ "type": "Ready", "status": "False" }] } }));
+    patch(
+        &mut objects,
+        "Pod",
+        "web-1",
+        json!({ "status": { "conditions": [{ "type": "Ready", "status": "False" }] } }),
+    );
     let status = json!({ "disruptionsAllowed": 0, "currentHealthy": 2, "desiredHealthy": 2, "expectedPods": 3 });
     objects.push(pdb("web", "web", json!({ "minAvailable": 2 }), status));
     let found = codes(objects.clone());
@@ -71,10 +76,20 @@ fn no_disruption_allowed_now_says_why_and_an_unready_pod_blocks_under_if_healthy
     let found = codes(objects.clone());
     let blocks = found.iter().find(|f| f.0 == "pdb-unhealthy-pod-blocks").unwrap_or_else(|| panic!("{found:?}"));
     assert!(blocks.1.contains("web-1 Running but not Ready") && blocks.1.contains("AlwaysAllow (1.31+)"), "{blocks:?}");
-    patch(&mut objects, "PodDisruptionBudget", "web", json!({ "spec": { "unhealthyPodEvictionPolicy": "AlwaysAllow" } }));
+    patch(
+        &mut objects,
+        "PodDisruptionBudget",
+        "web",
+        json!({ "spec": { "unhealthyPodEvictionPolicy": "AlwaysAllow" } }),
+    );
     assert!(!codes(objects.clone()).iter().any(|f| f.0 == "pdb-unhealthy-pod-blocks"));
     // policy/v1beta1 (1.20): not checked, and the report says so.
-    patch(&mut objects, "PodDisruptionBudget", "web", json!({ "apiVersion": "policy/v1beta1", "spec": { "unhealthyPodEvictionPolicy": null } }));
+    patch(
+        &mut objects,
+        "PodDisruptionBudget",
+        "web",
+        json!({ "apiVersion": "policy/v1beta1", "spec": { "unhealthyPodEvictionPolicy": null } }),
+    );
     let snap = snapshot(objects);
     let report = diagnose(&snap, Some("shop"));
     assert!(!report.statefulsets[0].findings.iter().any(|f| f.code == "pdb-unhealthy-pod-blocks"));
@@ -92,8 +107,11 @@ fn overlapping_budgets_and_one_covering_other_workloads() {
     assert!(found[0].1.contains("(web, web-too)"), "{found:?}");
 
     let mut objects = unguarded("web", 2);
-    let stranger = with(pod("api", 0, "n1"), json!({ "metadata": { "labels": { "app": "web" }, "ownerReferences": [
-        { "apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "api-1", "uid": "uid-rs", "controller": true }] } }));
+    let stranger = with(
+        pod("api", 0, "n1"),
+        json!({ "metadata": { "labels": { "app": "web" }, "ownerReferences": [
+        { "apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "api-1", "uid": "uid-rs", "controller": true }] } }),
+    );
     objects.push(stranger);
     objects.push(pdb("web", "web", json!({ "maxUnavailable": 1 }), healthy_status(3, 1)));
     let found = codes(objects);

@@ -258,11 +258,9 @@ pub fn snapshot(objects: Vec<Value>) -> Snapshot {
             "HorizontalPodAutoscaler" => snap.autoscalers.as_mut().unwrap().push(model::Autoscaler::from(
                 &serde_json::from_value::<autoscaling::HorizontalPodAutoscaler>(object).unwrap(),
             )),
-            "PodDisruptionBudget" if object["apiVersion"] == "policy/v1beta1" => snap
-                .disruption_budgets
-                .as_mut()
-                .unwrap()
-                .push(model::DisruptionBudget::from_v1beta1(object).unwrap()),
+            "PodDisruptionBudget" if object["apiVersion"] == "policy/v1beta1" => {
+                snap.disruption_budgets.as_mut().unwrap().push(model::DisruptionBudget::from_v1beta1(object).unwrap())
+            }
             "PodDisruptionBudget" => snap.disruption_budgets.as_mut().unwrap().push(model::DisruptionBudget::from(
                 &serde_json::from_value::<k8s_openapi::api::policy::v1::PodDisruptionBudget>(object).unwrap(),
             )),

@@ -21,10 +21,10 @@ use crate::model::{self, Snapshot};
 pub(super) const GET_LIMIT: usize = 16;
 const LEASE_NAMESPACE: &str = "kube-node-lease";
 
-#[path = "snapshot_namespaced.rs"]
-mod namespaced;
 #[path = "snapshot_disruption.rs"]
 mod disruption;
+#[path = "snapshot_namespaced.rs"]
+mod namespaced;
 
 /// Which optional parts a command needs.
 #[derive(Debug, Clone, Copy, Default)]

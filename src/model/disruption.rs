@@ -103,9 +103,13 @@ impl From<&policy::PodDisruptionBudget> for DisruptionBudget {
             current_healthy: status.map_or(0, |s| s.current_healthy),
             desired_healthy: status.map_or(0, |s| s.desired_healthy),
             expected_pods: status.map_or(0, |s| s.expected_pods),
-            condition: condition
-                .filter(|c| c.status != "True")
-                .map(|c| format!("{}{}", c.reason, Some(&c.message).filter(|m| !m.is_empty()).map(|m| format!(": {m}")).unwrap_or_default())),
+            condition: condition.filter(|c| c.status != "True").map(|c| {
+                format!(
+                    "{}{}",
+                    c.reason,
+                    Some(&c.message).filter(|m| !m.is_empty()).map(|m| format!(": {m}")).unwrap_or_default()
+                )
+            }),
         }
     }
 }

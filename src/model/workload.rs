@@ -42,6 +42,10 @@ pub struct StatefulSet {
     /// persistentVolumeClaimRetentionPolicy; None when absent (servers < 1.23 behave as Retain/Retain).
     pub retention: Option<RetentionPolicy>,
     pub claim_templates: Vec<ClaimTemplate>,
+    /// Where its pods may run: the template's nodeName, nodeSelector and required node affinity
+    /// (PVs are not in it: see the claims).
+    #[serde(skip)]
+    pub placement: crate::force_delete::Placement,
     pub status: StatefulSetStatus,
 }
 
@@ -142,6 +146,7 @@ impl From<&apps::StatefulSet> for StatefulSet {
                 when_scaled: p.when_scaled.clone().unwrap_or_else(|| "Retain".into()),
             }),
             claim_templates: spec.volume_claim_templates.iter().flatten().map(ClaimTemplate::from).collect(),
+            placement: crate::force_delete::Placement::of_template(spec.template.spec.as_ref()),
             status: StatefulSetStatus {
                 observed_generation: status.observed_generation,
                 replicas: status.replicas,

@@ -25,6 +25,11 @@ pub fn covering<'a>(snap: &'a Snapshot, sts: &'a StatefulSet) -> Vec<&'a Disrupt
         .collect()
 }
 
+/// The budgets of `all` that select a pod with `labels` in `namespace`.
+pub fn selecting<'a>(all: &'a [DisruptionBudget], namespace: &str, labels: &Labels) -> Vec<&'a DisruptionBudget> {
+    all.iter().filter(|b| b.selects(namespace, labels)).collect()
+}
+
 fn own_pods<'a>(snap: &'a Snapshot, sts: &'a StatefulSet) -> Vec<&'a Pod> {
     snap.pods_in(&sts.namespace).filter(|p| sts.owns_pod(p) && !p.is_finished()).collect()
 }

@@ -106,11 +106,8 @@ async fn no_disruption_allowed_says_why_and_unhealthy_pods_under_if_healthy_budg
     let pods = env.api::<Pod>();
     eventually("db-0 and db-1 Running, crash-looping", Duration::from_secs(60), || async {
         let list = pods.list(&Default::default()).await.ok()?;
-        let running = list
-            .items
-            .iter()
-            .filter(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running"))
-            .count();
+        let running =
+            list.items.iter().filter(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running")).count();
         (running == 2).then_some(())
     })
     .await;
@@ -163,4 +160,71 @@ async fn no_disruption_allowed_says_why_and_unhealthy_pods_under_if_healthy_budg
     })
     .await;
     assert!(!codes(&doc).iter().any(|c| c.starts_with("pdb-") && c != "pdb-missing"), "{doc}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn drain_check_says_whether_a_drain_would_go_through_and_in_what_order() {
+    let Some(env) = env("drain-check").await else { return };
+    let kubelet = env.kubelet(&["n1", "n2"]).await;
+    // web-0 and web-2 on n1, web-1 on n2.
+    env.create_sts_spread(&kubelet, &sts("web", 3)).await;
+    env.wait_ready("web", 3).await;
+    create_pdb(&env, "web", "web", json!({ "maxUnavailable": 1 }), 3).await;
+    wait_pdb(&env, "web", |s| s["disruptionsAllowed"] == 1).await;
+    let (n1, n2) = (kubelet.node("n1"), kubelet.node("n2"));
+
+    // maxUnavailable 1: web-2 goes now, web-0 once web-2 is Ready elsewhere.
+    let out = env.run(&["drain-check", &n1, "-o", "json"]).await;
+    assert_exit(&out, 0);
+    let doc = json(&out);
+    assert_eq!(doc["kind"], "DrainCheck");
+    assert_eq!(doc["wouldComplete"], true, "{doc}");
+    let pods: Vec<(&str, &str)> = doc["pods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["pod"].as_str().unwrap(), p["eviction"].as_str().unwrap()))
+        .collect();
+    assert_eq!(pods, [("web-2", "allowed"), ("web-0", "waits")], "{doc}");
+    assert_eq!(doc["statefulsets"][0]["onNode"], json!(["web-0", "web-2"]), "{doc}");
+    assert!(
+        doc["statefulsets"][0]["message"].as_str().unwrap().contains("below a majority (2 of 3)"),
+        "{}",
+        doc["statefulsets"][0]["message"]
+    );
+    let text = stdout(&env.run(&["drain-check", &n1]).await);
+    assert!(
+        text.starts_with(&format!("a drain of {n1} would go through now (StatefulSets of namespace {}", env.ns)),
+        "{text}"
+    );
+    assert!(text.contains(&format!("kubectl cordon {n1}")), "{text}");
+    assert!(text.contains("--pod-selector=statefulset.kubernetes.io/pod-name=web-2"), "{text}");
+
+    // minAvailable 3: every eviction refused, the drain would hang: exit 3.
+    let patch = json!({ "spec": { "maxUnavailable": null, "minAvailable": 3 } });
+    let api = pdb_api(&env).await;
+    if env.server_minor().await >= 21 {
+        api.patch("web", &PatchParams::default(), &Patch::Merge(&patch)).await.expect("patch pdb");
+    } else {
+        // policy/v1beta1 PodDisruptionBudget specs are immutable on 1.20: replace it.
+        api.delete("web", &DeleteParams::default()).await.expect("delete pdb");
+        eventually("pdb web gone", Duration::from_secs(10), || async {
+            api.get_opt("web").await.ok()?.is_none().then_some(())
+        })
+        .await;
+        create_pdb(&env, "web", "web", json!({ "minAvailable": 3 }), 3).await;
+    }
+    wait_pdb(&env, "web", |s| s["disruptionsAllowed"] == 0).await;
+    let out = env.run(&["drain-check", &n2, "-A", "-o", "json"]).await;
+    assert_exit(&out, 3);
+    let doc = json(&out);
+    assert_eq!(doc["namespace"], Value::Null);
+    assert_eq!(doc["pods"][0]["pod"], "web-1", "{doc}");
+    assert_eq!(doc["pods"][0]["eviction"], "blocked", "{doc}");
+    assert!(doc["pods"][0]["evictionReason"].as_str().unwrap().contains("forbids every eviction"), "{doc}");
+
+    // A node that does not exist: an error, not a clean check.
+    let out = env.run(&["drain-check", "no-such-node"]).await;
+    assert_exit(&out, 1);
+    assert!(crate::support::stderr(&out).contains("not found"), "{}", crate::support::stderr(&out));
 }

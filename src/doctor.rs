@@ -25,6 +25,8 @@ mod claim_findings;
 mod codes;
 #[path = "doctor_disruption.rs"]
 pub mod disruption;
+#[path = "doctor_domains.rs"]
+mod domains;
 #[path = "doctor_fold.rs"]
 mod fold;
 
@@ -138,6 +140,7 @@ pub fn findings(snap: &Snapshot, sts: &StatefulSet) -> Vec<Finding> {
     rollout_findings(snap, sts, &o, &mut out);
     claim_findings(snap, sts, &c, &mut out);
     disruption_findings(snap, sts, &mut out);
+    domains::domain_findings(snap, sts, &mut out);
     for note in o.notes.iter().filter(|n| n.contains("overlapping selectors")) {
         out.push(finding(Severity::Warning, "overlapping-selector", None, note.clone(), None));
     }
@@ -340,3 +343,7 @@ mod claims_tests;
 #[cfg(test)]
 #[path = "doctor_disruption_tests.rs"]
 mod disruption_tests;
+
+#[cfg(test)]
+#[path = "doctor_domains_tests.rs"]
+mod domains_tests;

@@ -41,6 +41,7 @@ pub const CODES: &[(&str, Severity)] = &[
     ("pdb-no-disruptions-allowed", Severity::Warning),
     ("pdb-covers-other-pods", Severity::Warning),
     ("pdb-unhealthy-pod-blocks", Severity::Warning),
+    ("replicas-share-a-node", Severity::Warning),
     ("rollout-in-progress", Severity::Info),
     ("rollout-partitioned", Severity::Info),
     ("on-delete-pending", Severity::Info),
@@ -50,13 +51,15 @@ pub const CODES: &[(&str, Severity)] = &[
     ("scale-down-in-progress", Severity::Info),
     ("statefulset-deleting", Severity::Info),
     ("pdb-missing", Severity::Info),
+    ("replicas-in-one-zone", Severity::Info),
 ];
 
 /// The findings a part of the snapshot is needed for (revisions only number the explanations).
 pub(super) fn needs(part: &str) -> &'static [&'static str] {
     match part {
         // Without Nodes or Leases no node is judged lost (a deleted Node, a stale Lease).
-        "nodes" | "leases" => &["pod-on-lost-node", "claim-pinned-to-lost-node"],
+        "nodes" => &["pod-on-lost-node", "claim-pinned-to-lost-node", "replicas-in-one-zone"],
+        "leases" => &["pod-on-lost-node", "claim-pinned-to-lost-node"],
         // A local volume's node affinity is on its PV.
         "volumes" => &["claim-pinned-to-lost-node"],
         // A missing ordinal then reads as ordinal-missing.

@@ -66,7 +66,11 @@ pub fn sts(name: &str, replicas: i32) -> Value {
             "selector": { "matchLabels": { "app": name } },
             "podManagementPolicy": "OrderedReady",
             "updateStrategy": { "type": "RollingUpdate", "rollingUpdate": { "partition": 0 } },
-            "template": { "metadata": { "labels": { "app": name } }, "spec": { "containers": [{ "name": "app", "image": "app:1" }] } },
+            "template": { "metadata": { "labels": { "app": name } }, "spec": {
+                "containers": [{ "name": "app", "image": "app:1" }],
+                "affinity": { "podAntiAffinity": { "preferredDuringSchedulingIgnoredDuringExecution": [{ "weight": 100,
+                    "podAffinityTerm": { "topologyKey": "kubernetes.io/hostname",
+                                         "labelSelector": { "matchLabels": { "app": name } } } }] } } } },
             "volumeClaimTemplates": [{ "metadata": { "name": "data" }, "spec": {
                 "accessModes": ["ReadWriteOnce"], "storageClassName": "fast",
                 "resources": { "requests": { "storage": "1Gi" } } } }]

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{Node, Pod};
 use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
 use kube::core::GroupVersionKind;
 use serde_json::{Value, json};
@@ -68,10 +68,34 @@ async fn budgets_that_would_block_a_drain_are_doctor_findings() {
     env.create_sts_spread(&kubelet, &sts("web", 3)).await;
     env.wait_ready("web", 3).await;
 
-    // No budget over 3 replicas: worth knowing, not a warning.
+    // No budget over 3 replicas: worth knowing, not a warning. web-0 and web-2 share n1 without
+    // anti-affinity: a warning, which says what losing n1 leaves.
     let out = env.run(&["doctor", "web", "-o", "json"]).await;
-    assert_exit(&out, 0);
+    assert_exit(&out, 6);
     let doc = json(&out);
+    let shared = finding(&doc, "replicas-share-a-node");
+    assert_eq!(
+        shared["message"],
+        format!(
+            "web-0, web-2 run on node {} with no pod anti-affinity or topology spread on kubernetes.io/hostname: \
+             losing that node takes out 2 of 3 replicas, leaving 1: below a majority (2 of 3): a quorum-based \
+             system (etcd, ZooKeeper, Raft) stops",
+            kubelet.node("n1")
+        )
+    );
+    assert!(!codes(&doc).iter().any(|c| c == "replicas-in-one-zone"), "no zone labels yet: {doc}");
+    // Both nodes in one zone: a zone failure takes all three.
+    for n in ["n1", "n2"] {
+        let labels = json!({ "metadata": { "labels": { "topology.kubernetes.io/zone": "zone-a" } } });
+        env.cluster_api::<Node>()
+            .patch(&kubelet.node(n), &PatchParams::default(), &Patch::Merge(&labels))
+            .await
+            .unwrap();
+    }
+    let doc = json(&env.run(&["doctor", "web", "-o", "json"]).await);
+    let zone = finding(&doc, "replicas-in-one-zone");
+    assert!(zone["message"].as_str().unwrap().contains("all 3 running pod(s) are in zone zone-a"), "{zone}");
+    assert!(zone["message"].as_str().unwrap().contains("takes out 3 of 3 replicas, leaving 0"), "{zone}");
     let missing = finding(&doc, "pdb-missing");
     assert_eq!(missing["severity"], "info");
     assert_eq!(
@@ -84,7 +108,8 @@ async fn budgets_that_would_block_a_drain_are_doctor_findings() {
     let out = env.run(&["doctor", "web", "-o", "json"]).await;
     assert_exit(&out, 6);
     let doc = json(&out);
-    assert_eq!(codes(&doc), ["pdb-forbids-all"], "{doc}");
+    let pdb_codes: Vec<String> = codes(&doc).into_iter().filter(|c| c.starts_with("pdb-")).collect();
+    assert_eq!(pdb_codes, ["pdb-forbids-all"], "{doc}");
     // 1.20 (policy/v1beta1): the unhealthy-pod check is not made, whatever the pods' health.
     let unchecked = if pdb_version(&env).await == "v1" { json!([]) } else { json!(["pdb-unhealthy-pod-blocks"]) };
     assert_eq!(doc["summary"]["unchecked"], unchecked, "{doc}");

@@ -158,7 +158,7 @@ async fn a_namespace_scoped_user_gets_an_incomplete_report_that_says_so() {
         stdout(&out).contains(
             "1 statefulset(s): 0 error(s), 1 warning(s), 0 info; incomplete: nodes, leases, volumes, \
              autoscalers and poddisruptionbudgets unreadable, not checked: pod-on-lost-node, \
-             claim-pinned-to-lost-node, pdb-missing, pdb-overlapping, pdb-forbids-all, pdb-no-disruptions-allowed, \
+             claim-pinned-to-lost-node, replicas-in-one-zone, pdb-missing, pdb-overlapping, pdb-forbids-all, pdb-no-disruptions-allowed, \
              pdb-covers-other-pods, pdb-unhealthy-pod-blocks\n"
         ),
         "{}",

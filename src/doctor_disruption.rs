@@ -60,7 +60,7 @@ pub(super) fn disruption_findings(snap: &Snapshot, sts: &StatefulSet, out: &mut 
                     &format!(
                         "create poddisruptionbudget {} --selector={} --max-unavailable=1",
                         sts.name,
-                        sts.selector.to_query()
+                        shell_word(&sts.selector.to_query())
                     ),
                 ),
             ));
@@ -199,6 +199,15 @@ fn budget_findings(snap: &Snapshot, sts: &StatefulSet, b: &DisruptionBudget, pod
                 ),
             ),
         ));
+    }
+}
+
+/// `value` as one shell word: quoted when it holds what a shell would split or expand.
+fn shell_word(value: &str) -> String {
+    if value.chars().all(|c| c.is_ascii_alphanumeric() || "=,-_./".contains(c)) {
+        value.to_string()
+    } else {
+        format!("'{}'", value.replace('\'', r"'\''"))
     }
 }
 

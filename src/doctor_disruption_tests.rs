@@ -140,3 +140,16 @@ fn unreadable_budgets_are_not_checked() {
     assert!(report.statefulsets[0].findings.iter().all(|f| !f.code.starts_with("pdb-")));
     assert!(report.summary.unchecked.contains(&"pdb-missing"), "{:?}", report.summary.unchecked);
 }
+
+#[test]
+fn the_suggested_selector_is_one_shell_word() {
+    let mut objects = unguarded("web", 3);
+    let expr = json!({ "spec": { "selector": { "matchExpressions": [{ "key": "tier", "operator": "In", "values": ["db"] }] } } });
+    patch(&mut objects, "StatefulSet", "web", expr);
+    let snap = snapshot(objects);
+    let f = findings(&snap, &snap.statefulsets[0]).into_iter().find(|f| f.code == "pdb-missing").unwrap();
+    assert_eq!(
+        f.suggestion.as_deref(),
+        Some("kubectl -n shop create poddisruptionbudget web --selector='app=web,tier in (db)' --max-unavailable=1")
+    );
+}

@@ -25,6 +25,9 @@ _kubectl__sts_doctor() {
             kubectl__sts_doctor,doctor)
                 cmd="kubectl__sts_doctor__subcmd__doctor"
                 ;;
+            kubectl__sts_doctor,drain-check)
+                cmd="kubectl__sts_doctor__subcmd__drain__subcmd__check"
+                ;;
             kubectl__sts_doctor,force-delete)
                 cmd="kubectl__sts_doctor__subcmd__force__subcmd__delete"
                 ;;
@@ -48,6 +51,9 @@ _kubectl__sts_doctor() {
                 ;;
             kubectl__sts_doctor__subcmd__help,doctor)
                 cmd="kubectl__sts_doctor__subcmd__help__subcmd__doctor"
+                ;;
+            kubectl__sts_doctor__subcmd__help,drain-check)
+                cmd="kubectl__sts_doctor__subcmd__help__subcmd__drain__subcmd__check"
                 ;;
             kubectl__sts_doctor__subcmd__help,force-delete)
                 cmd="kubectl__sts_doctor__subcmd__help__subcmd__force__subcmd__delete"
@@ -104,7 +110,7 @@ _kubectl__sts_doctor() {
 
     case "${cmd}" in
         kubectl__sts_doctor)
-            opts="-n -A -o -v -h -V --namespace --all-namespaces --context --kubeconfig --output --no-color --request-timeout --verbose --help --version ordinals claims force-delete reclaim rollout doctor completion help"
+            opts="-n -A -o -v -h -V --namespace --all-namespaces --context --kubeconfig --output --no-color --request-timeout --verbose --help --version ordinals claims force-delete reclaim rollout doctor drain-check completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -271,6 +277,48 @@ _kubectl__sts_doctor() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        kubectl__sts_doctor__subcmd__drain__subcmd__check)
+            opts="-A -n -o -v -h -V --all-namespaces --namespace --context --kubeconfig --output --no-color --request-timeout --verbose --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "table wide json yaml" -- "${cur}"))
+                    return 0
+                    ;;
+                --request-timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         kubectl__sts_doctor__subcmd__force__subcmd__delete)
             opts="-y -n -o -v -h -V --yes --dry-run --fence --node-fenced --not-ready-for --lease-stale-for --wait --timeout --namespace --context --kubeconfig --output --no-color --request-timeout --verbose --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -326,7 +374,7 @@ _kubectl__sts_doctor() {
             return 0
             ;;
         kubectl__sts_doctor__subcmd__help)
-            opts="ordinals claims force-delete reclaim rollout doctor completion help"
+            opts="ordinals claims force-delete reclaim rollout doctor drain-check completion help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -368,6 +416,20 @@ _kubectl__sts_doctor() {
             return 0
             ;;
         kubectl__sts_doctor__subcmd__help__subcmd__doctor)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        kubectl__sts_doctor__subcmd__help__subcmd__drain__subcmd__check)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

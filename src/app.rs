@@ -65,6 +65,7 @@ async fn dispatch(cli: Cli) -> Result<Exit> {
                 Command::Reclaim(args) => commands::reclaim::run(&ctx, &args).await,
                 Command::Rollout(args) => commands::rollout::run(&ctx, &args).await,
                 Command::Doctor(args) => commands::doctor::run(&ctx, &args).await,
+                Command::DrainCheck(args) => commands::drain_check::run(&ctx, &args).await,
                 Command::Completion { .. } | Command::Complete { .. } => {
                     unreachable!("handled above")
                 }

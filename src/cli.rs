@@ -18,7 +18,8 @@ use crate::duration::HumanDuration;
     version,
     propagate_version = true,
     after_help = "Exit codes: 0 ok, 1 error, 2 usage, 3 refused/declined, 4 partial, 5 rollout not done, \
-                  6 doctor found warnings, 7 doctor found errors, 130 interrupted."
+                  6 doctor found warnings, 7 doctor found errors, 130 interrupted \
+                  (drain-check: 0 a drain would go through, 3 it would not)."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -42,7 +43,8 @@ pub fn parse(args: Vec<OsString>) -> Result<Cli, clap::Error> {
     // that every other subcommand's help leaves it out; the commands read it in one place.
     match &cli.command {
         Some(Command::Doctor(DoctorArgs { all_namespaces: true, .. }))
-        | Some(Command::Reclaim(ReclaimArgs { all_namespaces: true, .. })) => cli.global.all_namespaces = true,
+        | Some(Command::Reclaim(ReclaimArgs { all_namespaces: true, .. }))
+        | Some(Command::DrainCheck(DrainCheckArgs { all_namespaces: true, .. })) => cli.global.all_namespaces = true,
         _ => {}
     }
     Ok(cli)
@@ -127,6 +129,13 @@ pub enum Command {
 
     /// Check every StatefulSet in the namespace (or -A) and list findings by severity.
     Doctor(DoctorArgs),
+
+    /// What draining a node would do to StatefulSets (read-only): evictions, pods that cannot
+    /// move, ordinals down together, and a careful order.
+    ///
+    /// Exit 0: a drain would go through now; 3: it would be refused or hang, or leave a pod unable
+    /// to run elsewhere.
+    DrainCheck(DrainCheckArgs),
 
     /// Print a shell completion script (bash, zsh, fish).
     Completion {
@@ -372,6 +381,17 @@ pub struct DoctorArgs {
     pub name: Option<String>,
 
     /// Check the StatefulSets of every namespace.
+    #[arg(short = 'A', long = "all-namespaces")]
+    pub all_namespaces: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DrainCheckArgs {
+    /// Name of the node.
+    #[arg(value_name = "NODE")]
+    pub node: String,
+
+    /// Look at the StatefulSets of every namespace (a drain evicts them all).
     #[arg(short = 'A', long = "all-namespaces")]
     pub all_namespaces: bool,
 }

@@ -12,7 +12,7 @@ use std::time::Duration;
 use anyhow::Result;
 use clap::{Command, CommandFactory};
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::{Namespace, Pod};
+use k8s_openapi::api::core::v1::{Namespace, Node, Pod};
 use kube::api::{Api, ListParams};
 
 use crate::cli::{Cli, GlobalArgs};
@@ -81,6 +81,7 @@ pub async fn kubectl_protocol(global: &GlobalArgs, words: &[String]) -> Result<E
                 (prefixed(cluster_names(global, &line, Kind::StatefulSet).await, &line.current), NO_FILES)
             }
             Some("force-delete") => (prefixed(cluster_names(global, &line, Kind::Pod).await, &line.current), NO_FILES),
+            Some("drain-check") => (prefixed(cluster_names(global, &line, Kind::Node).await, &line.current), NO_FILES),
             Some("completion") => (prefixed(["bash", "zsh", "fish"].map(String::from), &line.current), NO_FILES),
             _ => (vec![], NO_FILES),
         },
@@ -258,6 +259,7 @@ enum Kind {
     Namespace,
     StatefulSet,
     Pod,
+    Node,
 }
 
 /// Names from the cluster; any failure (no cluster, no permission) just completes nothing.
@@ -277,6 +279,7 @@ async fn cluster_names(global: &GlobalArgs, line: &Line, kind: Kind) -> Vec<Stri
                 names(Api::<StatefulSet>::namespaced(client, ns).list_metadata(&params).await.ok()?.items)
             }
             Kind::Pod => names(Api::<Pod>::namespaced(client, ns).list_metadata(&params).await.ok()?.items),
+            Kind::Node => names(Api::<Node>::all(client).list_metadata(&params).await.ok()?.items),
         };
         Some(metas)
     };

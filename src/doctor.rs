@@ -17,11 +17,16 @@ use claim_findings::claim_code;
 use claim_findings::claim_findings;
 pub use codes::CODES;
 use codes::needs;
+use disruption::disruption_findings;
 
 #[path = "doctor_claims.rs"]
 mod claim_findings;
 #[path = "doctor_codes.rs"]
 mod codes;
+#[path = "doctor_disruption.rs"]
+pub mod disruption;
+#[path = "doctor_domains.rs"]
+mod domains;
 #[path = "doctor_fold.rs"]
 mod fold;
 
@@ -68,7 +73,7 @@ pub struct Finding {
     pub severity: Severity,
     /// Stable identifier (documented in README.md).
     pub code: &'static str,
-    /// The pod or claim concerned, if one.
+    /// The pod, claim or PodDisruptionBudget concerned, if one.
     pub subject: Option<String>,
     pub message: String,
     /// A command that shows more or fixes it.
@@ -108,7 +113,20 @@ pub fn diagnose(snap: &Snapshot, namespace: Option<&str>) -> DoctorReport {
             summary.unchecked.push(code);
         }
     }
-    let notes = snap.unavailable_notes();
+    let mut notes = snap.unavailable_notes();
+    // policy/v1beta1 (1.20) has no unhealthyPodEvictionPolicy: those findings are not checked.
+    if let Some(old) = snap.disruption_budgets.iter().flatten().find(|b| !b.knows_eviction_policy()) {
+        for code in disruption::NEEDS_V1 {
+            if !summary.unchecked.contains(code) {
+                summary.unchecked.push(code);
+            }
+        }
+        notes.push(format!(
+            "unhealthyPodEvictionPolicy not checked: this server serves PodDisruptionBudgets as {} only, which has \
+             no such field (pods Running but not Ready are evicted only while the budget is met)",
+            old.api_version
+        ));
+    }
     DoctorReport { namespace: namespace.map(String::from), summary, statefulsets, notes }
 }
 
@@ -121,6 +139,8 @@ pub fn findings(snap: &Snapshot, sts: &StatefulSet) -> Vec<Finding> {
     ordinal_findings(snap, sts, &o, &mut out);
     rollout_findings(snap, sts, &o, &mut out);
     claim_findings(snap, sts, &c, &mut out);
+    disruption_findings(snap, sts, &mut out);
+    domains::domain_findings(snap, sts, &mut out);
     for note in o.notes.iter().filter(|n| n.contains("overlapping selectors")) {
         out.push(finding(Severity::Warning, "overlapping-selector", None, note.clone(), None));
     }
@@ -319,3 +339,11 @@ mod tests;
 #[cfg(test)]
 #[path = "doctor_claims_tests.rs"]
 mod claims_tests;
+
+#[cfg(test)]
+#[path = "doctor_disruption_tests.rs"]
+mod disruption_tests;
+
+#[cfg(test)]
+#[path = "doctor_domains_tests.rs"]
+mod domains_tests;

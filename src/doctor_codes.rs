@@ -15,6 +15,7 @@ pub const CODES: &[(&str, Severity)] = &[
     ("claim-lost", Severity::Error),
     ("claim-missing", Severity::Error),
     ("claim-pinned-to-lost-node", Severity::Error),
+    ("pdb-overlapping", Severity::Error),
     ("ordinal-blocked", Severity::Warning),
     ("ordinal-missing", Severity::Warning),
     ("pod-pending", Severity::Warning),
@@ -36,6 +37,11 @@ pub const CODES: &[(&str, Severity)] = &[
     ("claim-resize-failed", Severity::Warning),
     ("partition-exceeds-replicas", Severity::Warning),
     ("overlapping-selector", Severity::Warning),
+    ("pdb-forbids-all", Severity::Warning),
+    ("pdb-no-disruptions-allowed", Severity::Warning),
+    ("pdb-covers-other-pods", Severity::Warning),
+    ("pdb-unhealthy-pod-blocks", Severity::Warning),
+    ("replicas-share-a-node", Severity::Warning),
     ("rollout-in-progress", Severity::Info),
     ("rollout-partitioned", Severity::Info),
     ("on-delete-pending", Severity::Info),
@@ -44,18 +50,29 @@ pub const CODES: &[(&str, Severity)] = &[
     ("claim-resize-pending", Severity::Info),
     ("scale-down-in-progress", Severity::Info),
     ("statefulset-deleting", Severity::Info),
+    ("pdb-missing", Severity::Info),
+    ("replicas-in-one-zone", Severity::Info),
 ];
 
 /// The findings a part of the snapshot is needed for (revisions only number the explanations).
 pub(super) fn needs(part: &str) -> &'static [&'static str] {
     match part {
         // Without Nodes or Leases no node is judged lost (a deleted Node, a stale Lease).
-        "nodes" | "leases" => &["pod-on-lost-node", "claim-pinned-to-lost-node"],
+        "nodes" => &["pod-on-lost-node", "claim-pinned-to-lost-node", "replicas-in-one-zone"],
+        "leases" => &["pod-on-lost-node", "claim-pinned-to-lost-node"],
         // A local volume's node affinity is on its PV.
         "volumes" => &["claim-pinned-to-lost-node"],
         // A missing ordinal then reads as ordinal-missing.
         "events" => &["ordinal-create-failing"],
         "services" => &["service-missing", "service-not-headless", "service-selects-no-pods"],
+        "poddisruptionbudgets" => &[
+            "pdb-missing",
+            "pdb-overlapping",
+            "pdb-forbids-all",
+            "pdb-no-disruptions-allowed",
+            "pdb-covers-other-pods",
+            "pdb-unhealthy-pod-blocks",
+        ],
         _ => &[],
     }
 }

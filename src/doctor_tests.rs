@@ -232,7 +232,7 @@ fn unreadable_nodes_and_leases_make_the_report_incomplete_and_say_what_was_not_c
     let parts: Vec<&str> = r.summary.unavailable.iter().map(|u| u.part).collect();
     assert_eq!(parts, ["nodes", "leases"]);
     assert_eq!(r.summary.unavailable[0].reason, "forbidden: needs get nodes");
-    assert_eq!(r.summary.unchecked, ["pod-on-lost-node", "claim-pinned-to-lost-node"]);
+    assert_eq!(r.summary.unchecked, ["pod-on-lost-node", "claim-pinned-to-lost-node", "replicas-in-one-zone"]);
     let json = serde_json::to_value(&r).unwrap();
     assert_eq!(json["summary"]["incomplete"], true);
     assert_eq!(json["summary"]["unavailable"][1]["part"], "leases");
@@ -240,7 +240,7 @@ fn unreadable_nodes_and_leases_make_the_report_incomplete_and_say_what_was_not_c
     assert!(
         table.contains(
             "1 statefulset(s): 0 error(s), 0 warning(s), 0 info; incomplete: nodes and leases unreadable, not \
-             checked: pod-on-lost-node, claim-pinned-to-lost-node\n"
+             checked: pod-on-lost-node, claim-pinned-to-lost-node, replicas-in-one-zone\n"
         ),
         "{table}"
     );

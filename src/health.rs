@@ -182,6 +182,7 @@ mod tests {
             resource_version: "1".into(),
             deleting: None,
             hostname: None,
+            zone: None,
             ready: Some(NodeCondition {
                 status: status.into(),
                 reason: None,

@@ -14,6 +14,7 @@ pub mod commands;
 pub mod complete;
 pub mod controller_rules;
 pub mod doctor;
+pub mod drain;
 pub mod duration;
 pub mod error;
 pub mod fold;

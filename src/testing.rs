@@ -66,7 +66,11 @@ pub fn sts(name: &str, replicas: i32) -> Value {
             "selector": { "matchLabels": { "app": name } },
             "podManagementPolicy": "OrderedReady",
             "updateStrategy": { "type": "RollingUpdate", "rollingUpdate": { "partition": 0 } },
-            "template": { "metadata": { "labels": { "app": name } }, "spec": { "containers": [{ "name": "app", "image": "app:1" }] } },
+            "template": { "metadata": { "labels": { "app": name } }, "spec": {
+                "containers": [{ "name": "app", "image": "app:1" }],
+                "affinity": { "podAntiAffinity": { "preferredDuringSchedulingIgnoredDuringExecution": [{ "weight": 100,
+                    "podAffinityTerm": { "topologyKey": "kubernetes.io/hostname",
+                                         "labelSelector": { "matchLabels": { "app": name } } } }] } } } },
             "volumeClaimTemplates": [{ "metadata": { "name": "data" }, "spec": {
                 "accessModes": ["ReadWriteOnce"], "storageClassName": "fast",
                 "resources": { "requests": { "storage": "1Gi" } } } }]
@@ -209,6 +213,20 @@ pub fn hpa(name: &str, target: &str, min: i32, max: i32) -> Value {
     })
 }
 
+/// A policy/v1 PodDisruptionBudget `name` selecting `app=<app>` with `spec` (minAvailable or
+/// maxUnavailable), its status as the disruption controller writes it.
+pub fn pdb(name: &str, app: &str, spec: Value, status: Value) -> Value {
+    let mut spec = spec;
+    spec["selector"] = json!({ "matchLabels": { "app": app } });
+    let mut status = status;
+    status["observedGeneration"] = json!(1);
+    json!({
+        "apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+        "metadata": { "name": name, "namespace": "shop", "uid": uid(name), "generation": 1 },
+        "spec": spec, "status": status
+    })
+}
+
 /// Builds a snapshot from JSON objects of any kind (dispatching on `kind`).
 pub fn snapshot(objects: Vec<Value>) -> Snapshot {
     let mut snap = Snapshot::empty(now());
@@ -244,14 +262,30 @@ pub fn snapshot(objects: Vec<Value>) -> Snapshot {
             "HorizontalPodAutoscaler" => snap.autoscalers.as_mut().unwrap().push(model::Autoscaler::from(
                 &serde_json::from_value::<autoscaling::HorizontalPodAutoscaler>(object).unwrap(),
             )),
+            "PodDisruptionBudget" if object["apiVersion"] == "policy/v1beta1" => {
+                snap.disruption_budgets.as_mut().unwrap().push(model::DisruptionBudget::from_v1beta1(object).unwrap())
+            }
+            "PodDisruptionBudget" => snap.disruption_budgets.as_mut().unwrap().push(model::DisruptionBudget::from(
+                &serde_json::from_value::<k8s_openapi::api::policy::v1::PodDisruptionBudget>(object).unwrap(),
+            )),
             other => panic!("fixture kind {other} not supported"),
         }
     }
     snap
 }
 
-/// A healthy StatefulSet `name` with `replicas` pods on n1/n2, claims, PVs, nodes, leases, service.
+/// A healthy StatefulSet `name` with `replicas` pods on n1/n2, claims, PVs, nodes, leases, service,
+/// and a PodDisruptionBudget `name` of maxUnavailable 1 (one disruption allowed).
 pub fn healthy(name: &str, replicas: i32) -> Vec<Value> {
+    let mut objects = unguarded(name, replicas);
+    let status = json!({ "disruptionsAllowed": 1, "currentHealthy": replicas, "desiredHealthy": replicas - 1,
+                         "expectedPods": replicas });
+    objects.push(pdb(name, name, json!({ "maxUnavailable": 1 }), status));
+    objects
+}
+
+/// [`healthy`] without its PodDisruptionBudget.
+pub fn unguarded(name: &str, replicas: i32) -> Vec<Value> {
     let mut objects =
         vec![sts(name, replicas), service(name, true), node("n1"), node("n2"), lease("n1", 5), lease("n2", 5)];
     for i in 0..replicas {

@@ -89,3 +89,23 @@ fn is_label_value(v: &str) -> bool {
         && b[b.len() - 1].is_ascii_alphanumeric()
         && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
 }
+
+impl Cluster {
+    /// The Node `name`, or None when it does not exist; a 403 is an error.
+    pub async fn node_opt(&self, name: &str) -> Result<Option<model::Node>, ApiError> {
+        let api = Api::<core::Node>::all(self.client.clone());
+        let op = Op::of::<core::Node>("get").name(name.to_string());
+        Ok(self.get_opt(&api, name, op).await?.as_ref().map(model::Node::from))
+    }
+
+    /// Fails with the API's 404 ("node ... not found") when Node `name` does not exist. A user who
+    /// may not read Nodes goes on without knowing.
+    pub async fn require_node(&self, name: &str) -> Result<(), ApiError> {
+        let api = Api::<core::Node>::all(self.client.clone());
+        let op = Op::of::<core::Node>("get").name(name.to_string());
+        match self.call(op, api.get(name)).await {
+            Err(ApiError::Forbidden { .. }) | Ok(_) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+}

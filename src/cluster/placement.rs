@@ -7,7 +7,7 @@ use k8s_openapi::api::core::v1 as core;
 use kube::api::Api;
 
 use super::{ApiError, Cluster, Op, optional};
-use crate::force_delete::{Placement, PodVolume, Requirement};
+use crate::force_delete::{Placement, PodVolume};
 use crate::model::{self, Part};
 
 impl Cluster {
@@ -26,7 +26,7 @@ impl Cluster {
             Ok(sts) => sts,
             Err(reason) => return Ok(Err(reason)),
         };
-        let mut placement = template_placement(sts.as_ref().and_then(|s| s.spec.as_ref()?.template.spec.as_ref()));
+        let mut placement = Placement::of_template(sts.as_ref().and_then(|s| s.spec.as_ref()?.template.spec.as_ref()));
         let pvs: Vec<String> = volumes.iter().flatten().filter_map(|v| v.volume.clone()).collect();
         let api: Api<core::PersistentVolume> = Api::all(self.client.clone());
         for pv in pvs {
@@ -38,35 +38,5 @@ impl Cluster {
             }
         }
         Ok(Ok(placement))
-    }
-}
-
-fn template_placement(spec: Option<&core::PodSpec>) -> Placement {
-    let Some(spec) = spec else { return Placement::default() };
-    let required = spec
-        .affinity
-        .as_ref()
-        .and_then(|a| a.node_affinity.as_ref()?.required_during_scheduling_ignored_during_execution.as_ref());
-    let requirement = |r: &core::NodeSelectorRequirement| Requirement {
-        key: r.key.clone(),
-        operator: r.operator.clone(),
-        values: r.values.clone().unwrap_or_default(),
-    };
-    let required_terms = required
-        .map(|r| {
-            r.node_selector_terms
-                .iter()
-                .map(|t| {
-                    let expressions = t.match_expressions.iter().flatten().map(requirement);
-                    expressions.chain(t.match_fields.iter().flatten().map(requirement)).collect()
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    Placement {
-        node_name: spec.node_name.clone().filter(|n| !n.is_empty()),
-        node_selector: spec.node_selector.clone().unwrap_or_default(),
-        required_terms,
-        volumes: vec![],
     }
 }

@@ -21,6 +21,8 @@ use crate::model::{self, Snapshot};
 pub(super) const GET_LIMIT: usize = 16;
 const LEASE_NAMESPACE: &str = "kube-node-lease";
 
+#[path = "snapshot_disruption.rs"]
+mod disruption;
 #[path = "snapshot_namespaced.rs"]
 mod namespaced;
 
@@ -40,6 +42,8 @@ pub struct Want {
     pub revisions: bool,
     /// HorizontalPodAutoscalers (one LIST): which out-of-range claims an autoscaler reuses.
     pub autoscalers: bool,
+    /// PodDisruptionBudgets (one LIST): what a node drain may evict.
+    pub disruption_budgets: bool,
     /// With all namespaces: keep namespaced objects only from namespaces that have a
     /// StatefulSet, so memory follows the StatefulSets, not the size of the cluster.
     pub statefulset_namespaces_only: bool,
@@ -84,7 +88,7 @@ impl Cluster {
         let expected_claims: usize =
             snap.statefulsets.iter().map(|s| s.replicas.max(0) as usize * s.claim_templates.len()).sum();
         let list_volumes_early = want.volumes && expected_claims > GET_LIMIT;
-        let (pods, claims, services, events, early_volumes, revisions, autoscalers) = futures::join!(
+        let (pods, claims, services, events, early_volumes, revisions, autoscalers, budgets) = futures::join!(
             self.pods(scope, &snap.statefulsets, want.all_pods, only),
             async {
                 match (want.claims, &namespace) {
@@ -104,7 +108,11 @@ impl Cluster {
             async { if list_volumes_early { Some(self.all_volumes().await) } else { None } },
             async { if want.revisions { Some(self.revisions(scope, only).await) } else { None } },
             async { if want.autoscalers { Some(self.autoscalers(scope, only).await) } else { None } },
+            async { if want.disruption_budgets { Some(self.disruption_budgets(scope, only).await) } else { None } },
         );
+        if let Some(budgets) = budgets {
+            snap.disruption_budgets = budgets?;
+        }
         if let Some(revisions) = revisions {
             snap.revisions = optional(revisions)?;
         }

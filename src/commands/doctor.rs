@@ -37,6 +37,7 @@ pub async fn run(ctx: &Context, args: &DoctorArgs) -> Result<Exit> {
         events: true,
         revisions: true,
         autoscalers: true,
+        disruption_budgets: true,
         statefulset_namespaces_only: true,
         // `doctor NAME`: the namespace's other StatefulSets too, so that its claims are judged
         // by `reclaim`'s rules (a claim another StatefulSet's naming rule also produces is kept).

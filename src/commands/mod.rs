@@ -3,6 +3,7 @@
 
 pub mod claims;
 pub mod doctor;
+pub mod drain_check;
 pub mod force_delete;
 pub mod ordinals;
 pub mod reclaim;
@@ -62,6 +63,7 @@ pub fn validate(command: &Command, global: &GlobalArgs) -> Result<()> {
         Command::Ordinals(args) => ordinals::validate(global, args),
         Command::Claims(args) => claims::validate(global, args),
         Command::Doctor(args) => doctor::validate(global, args),
+        Command::DrainCheck(args) => validate_name("node", &args.node),
         Command::ForceDelete(args) => force_delete::validate(global, args),
         Command::Reclaim(args) => reclaim::validate(global, args),
         Command::Rollout(args) => rollout::validate(global, args),

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use k8s_openapi::api::core::v1 as core;
+
 use crate::model::infra::LABEL_HOSTNAME;
 
 /// One requirement of a required node-affinity term (matchExpressions or matchFields).
@@ -30,6 +32,39 @@ pub struct Placement {
     pub required_terms: Vec<Vec<Requirement>>,
     /// PVs of the pod's claims with the hostnames their node affinity allows (kubernetes.io/hostname In).
     pub volumes: Vec<(String, Vec<String>)>,
+}
+
+impl Placement {
+    /// The placement rules of a pod template's spec (claims' PVs are added by the caller).
+    pub fn of_template(spec: Option<&core::PodSpec>) -> Placement {
+        let Some(spec) = spec else { return Placement::default() };
+        let required = spec
+            .affinity
+            .as_ref()
+            .and_then(|a| a.node_affinity.as_ref()?.required_during_scheduling_ignored_during_execution.as_ref());
+        let requirement = |r: &core::NodeSelectorRequirement| Requirement {
+            key: r.key.clone(),
+            operator: r.operator.clone(),
+            values: r.values.clone().unwrap_or_default(),
+        };
+        let required_terms = required
+            .map(|r| {
+                r.node_selector_terms
+                    .iter()
+                    .map(|t| {
+                        let expressions = t.match_expressions.iter().flatten().map(requirement);
+                        expressions.chain(t.match_fields.iter().flatten().map(requirement)).collect()
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Placement {
+            node_name: spec.node_name.clone().filter(|n| !n.is_empty()),
+            node_selector: spec.node_selector.clone().unwrap_or_default(),
+            required_terms,
+            volumes: vec![],
+        }
+    }
 }
 
 /// Why the replacement can only run on `node` (its hostname label `hostname`, when known): one

@@ -36,6 +36,8 @@ pub fn lease_expiry(lease: &Lease) -> Option<(Timestamp, i64, Timestamp)> {
 /// The label a local PV's node affinity names its node by. The kubelet sets it to its hostname,
 /// which need not be the Node's name (cloud providers name nodes, `--hostname-override`).
 pub const LABEL_HOSTNAME: &str = "kubernetes.io/hostname";
+pub const LABEL_ZONE: &str = "topology.kubernetes.io/zone";
+const LABEL_ZONE_BETA: &str = "failure-domain.beta.kubernetes.io/zone";
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -50,6 +52,9 @@ pub struct Node {
     pub ready: Option<NodeCondition>,
     pub taints: Vec<Taint>,
     pub unschedulable: bool,
+    /// The topology.kubernetes.io/zone label (failure-domain.beta.kubernetes.io/zone before 1.17).
+    #[serde(skip)]
+    pub zone: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -94,7 +99,10 @@ impl From<&core::Node> for Node {
                 last_transition: meta_time(&c.last_transition_time),
             });
         let spec = n.spec.as_ref();
+        let labels = n.metadata.labels.as_ref();
+        let zone = labels.and_then(|l| l.get(LABEL_ZONE).or_else(|| l.get(LABEL_ZONE_BETA))).cloned();
         Node {
+            zone,
             name: n.metadata.name.clone().unwrap_or_default(),
             uid: n.metadata.uid.clone().unwrap_or_default(),
             resource_version: n.metadata.resource_version.clone().unwrap_or_default(),

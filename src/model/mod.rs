@@ -4,6 +4,7 @@
 //! objects and on JSON fixtures (including fields only newer servers send).
 
 pub mod autoscaler;
+pub mod disruption;
 pub mod history;
 pub mod infra;
 pub mod names;
@@ -20,6 +21,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1 as meta;
 use serde::Serialize;
 
 pub use autoscaler::Autoscaler;
+pub use disruption::DisruptionBudget;
 pub use infra::{Event, Lease, Node, NodeCondition, ServerVersion, Service, Taint};
 pub use revision::ControllerRevision;
 pub use selector::{LabelSelector, Labels};
@@ -124,6 +126,9 @@ pub struct Snapshot {
     /// HorizontalPodAutoscalers of the namespace(s), when asked for: they scale StatefulSets back
     /// up over ordinals whose claims look orphaned.
     pub autoscalers: Part<Vec<Autoscaler>>,
+    /// PodDisruptionBudgets of the namespace(s), when asked for (policy/v1, or policy/v1beta1 on
+    /// servers without it).
+    pub disruption_budgets: Part<Vec<DisruptionBudget>>,
     /// (namespace, claim) -> pods whose volumes reference it; maintained by `add_pod`.
     mounts: BTreeMap<ObjectKey, Vec<String>>,
 }
@@ -135,7 +140,8 @@ pub type ObjectKey = (String, String);
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Unavailable {
-    /// Stable identifier: nodes, leases, volumes, events, services, revisions or autoscalers.
+    /// Stable identifier: nodes, leases, volumes, events, services, revisions, autoscalers,
+    /// statefulsets or poddisruptionbudgets.
     pub part: &'static str,
     pub reason: String,
 }
@@ -172,6 +178,7 @@ impl Snapshot {
             events: Ok(vec![]),
             revisions: Ok(vec![]),
             autoscalers: Ok(vec![]),
+            disruption_budgets: Ok(vec![]),
             mounts: BTreeMap::new(),
         }
     }
@@ -188,6 +195,7 @@ impl Snapshot {
             ("revisions", self.revisions.as_ref().err()),
             ("autoscalers", self.autoscalers.as_ref().err()),
             ("statefulsets", self.other_statefulsets.as_ref().err()),
+            ("poddisruptionbudgets", self.disruption_budgets.as_ref().err()),
         ]
         .into_iter()
         .filter_map(|(part, reason)| Some(Unavailable { part, reason: reason?.clone() }))

@@ -42,6 +42,13 @@ pub struct StatefulSet {
     /// persistentVolumeClaimRetentionPolicy; None when absent (servers < 1.23 behave as Retain/Retain).
     pub retention: Option<RetentionPolicy>,
     pub claim_templates: Vec<ClaimTemplate>,
+    /// The topology keys its template spreads pods over (pod anti-affinity, topology spread).
+    #[serde(skip)]
+    pub spread_keys: Vec<String>,
+    /// Where its pods may run: the template's nodeName, nodeSelector and required node affinity
+    /// (PVs are not in it: see the claims).
+    #[serde(skip)]
+    pub placement: crate::force_delete::Placement,
     pub status: StatefulSetStatus,
 }
 
@@ -142,6 +149,8 @@ impl From<&apps::StatefulSet> for StatefulSet {
                 when_scaled: p.when_scaled.clone().unwrap_or_else(|| "Retain".into()),
             }),
             claim_templates: spec.volume_claim_templates.iter().flatten().map(ClaimTemplate::from).collect(),
+            placement: crate::force_delete::Placement::of_template(spec.template.spec.as_ref()),
+            spread_keys: spread_keys(spec.template.spec.as_ref()),
             status: StatefulSetStatus {
                 observed_generation: status.observed_generation,
                 replicas: status.replicas,
@@ -174,6 +183,27 @@ impl From<&core::PersistentVolumeClaim> for ClaimTemplate {
             access_modes: spec.access_modes.clone().unwrap_or_default(),
         }
     }
+}
+
+/// The topology keys a pod template spreads its pods over: pod anti-affinity terms (required or
+/// preferred) and topologySpreadConstraints. (Whom a term selects is not checked.)
+fn spread_keys(spec: Option<&core::PodSpec>) -> Vec<String> {
+    let Some(spec) = spec else { return vec![] };
+    let anti = spec.affinity.as_ref().and_then(|a| a.pod_anti_affinity.as_ref());
+    let required =
+        anti.into_iter().flat_map(|a| a.required_during_scheduling_ignored_during_execution.iter().flatten());
+    let preferred = anti
+        .into_iter()
+        .flat_map(|a| a.preferred_during_scheduling_ignored_during_execution.iter().flatten())
+        .map(|w| &w.pod_affinity_term);
+    let mut keys: Vec<String> = required
+        .chain(preferred)
+        .map(|t| t.topology_key.clone())
+        .chain(spec.topology_spread_constraints.iter().flatten().map(|c| c.topology_key.clone()))
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
 }
 
 fn int_or_string(v: &k8s_openapi::apimachinery::pkg::util::intstr::IntOrString) -> String {

@@ -7,6 +7,7 @@ pub mod claims;
 pub mod claims_compact;
 pub mod compact;
 pub mod doctor;
+pub mod drain;
 pub mod force_delete;
 pub mod history;
 pub mod ordinals;

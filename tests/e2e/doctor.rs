@@ -148,7 +148,7 @@ async fn a_namespace_scoped_user_gets_an_incomplete_report_that_says_so() {
     assert_eq!((summary["incomplete"].as_bool(), summary["worst"].as_str()), (Some(true), Some("warning")), "{doc}");
     let parts: Vec<&str> =
         summary["unavailable"].as_array().unwrap().iter().map(|u| u["part"].as_str().unwrap()).collect();
-    assert_eq!(parts, ["nodes", "leases", "volumes", "autoscalers"], "{doc}");
+    assert_eq!(parts, ["nodes", "leases", "volumes", "autoscalers", "poddisruptionbudgets"], "{doc}");
     assert!(summary["unavailable"][0]["reason"].as_str().unwrap().contains("nodes"), "{doc}");
     assert_eq!(summary["unchecked"][0], "pod-on-lost-node", "{doc}");
 
@@ -156,8 +156,10 @@ async fn a_namespace_scoped_user_gets_an_incomplete_report_that_says_so() {
     assert_exit(&out, 6);
     assert!(
         stdout(&out).contains(
-            "1 statefulset(s): 0 error(s), 1 warning(s), 0 info; incomplete: nodes, leases, volumes and \
-             autoscalers unreadable, not checked: pod-on-lost-node, claim-pinned-to-lost-node\n"
+            "1 statefulset(s): 0 error(s), 1 warning(s), 0 info; incomplete: nodes, leases, volumes, \
+             autoscalers and poddisruptionbudgets unreadable, not checked: pod-on-lost-node, \
+             claim-pinned-to-lost-node, replicas-in-one-zone, pdb-missing, pdb-overlapping, pdb-forbids-all, pdb-no-disruptions-allowed, \
+             pdb-covers-other-pods, pdb-unhealthy-pod-blocks\n"
         ),
         "{}",
         stdout(&out)

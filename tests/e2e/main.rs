@@ -5,8 +5,9 @@
 mod support;
 
 mod claims;
-mod compact;
 mod cli;
+mod compact;
+mod disruption;
 mod doctor;
 mod force_delete;
 mod force_delete_confirm;

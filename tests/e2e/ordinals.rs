@@ -327,6 +327,9 @@ async fn completes_statefulset_and_pod_names_from_the_cluster() {
     assert_eq!(stdout(&out), "web\n:4\n");
     let out = complete(vec!["-n", &env.ns, "force-delete", "web-"]).await;
     assert_eq!(stdout(&out), "web-0\n:4\n");
+    // drain-check: node names (this test's node is named after its namespace).
+    let out = complete(vec!["drain-check", &env.ns]).await;
+    assert_eq!(stdout(&out), format!("{}-n1\n:4\n", env.ns));
     let out = complete(vec!["-n", &env.ns[..env.ns.len() - 1]]).await;
     assert!(stdout(&out).lines().any(|l| l == env.ns), "{}", stdout(&out));
 }

@@ -123,7 +123,8 @@ fn curl_measure(what: &str, kubeconfig: &str, paths: &[String]) -> Figure {
 fn kubectl_requests(out: &Output) -> usize {
     String::from_utf8_lossy(&out.stderr)
         .lines()
-        .filter(|l| l.contains("round_trippers") && l.contains(" https://"))
+        // "GET https://…" before kubectl 1.3x, `"Response" verb="GET" url="https://…"` since.
+        .filter(|l| l.contains("round_trippers") && (l.contains(" https://") || l.contains("url=\"https://")))
         .count()
 }
 

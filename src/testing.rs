@@ -108,6 +108,11 @@ pub fn pod(sts: &str, ordinal: i32, node: &str) -> Value {
     })
 }
 
+/// `pod` labelled as created from ControllerRevision `hash`.
+pub fn on_revision(pod: Value, hash: &str) -> Value {
+    with(pod, serde_json::json!({ "metadata": { "labels": { "controller-revision-hash": hash } } }))
+}
+
 pub fn with(mut value: Value, patch: Value) -> Value {
     merge(&mut value, patch);
     value

@@ -89,7 +89,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::testing::{pod, sts, with};
+    use crate::testing::{on_revision, pod, sts, with};
 
     #[test]
     fn a_thousand_replicas_in_three_lines() {
@@ -101,9 +101,7 @@ mod tests {
                     "spec": { "updateStrategy": { "rollingUpdate": { "partition": 100 } } },
                     "status": { "observedGeneration": 2, "updateRevision": "web-r2" } }),
         );
-        let on_r2 = |i: i32| {
-            with(pod("web", i, "n1"), json!({ "metadata": { "labels": { "controller-revision-hash": "web-r2" } } }))
-        };
+        let on_r2 = |i: i32| on_revision(pod("web", i, "n1"), "web-r2");
         let mut pods: Vec<serde_json::Value> =
             (0..995).map(|i| pod("web", i, "n1")).chain((997..1000).map(on_r2)).collect();
         pods.push(with(

@@ -265,7 +265,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::testing::{ago, pod, sts, with};
+    use crate::testing::{ago, on_revision, pod, sts, with};
 
     fn status(set: serde_json::Value, pods: Vec<serde_json::Value>) -> RolloutStatus {
         crate::rollout::tests::run_with(set, pods, Ok(vec![]))
@@ -307,9 +307,7 @@ mod tests {
                     "spec": { "updateStrategy": { "rollingUpdate": { "partition": 1 } } },
                     "status": { "observedGeneration": 2, "updateRevision": "web-r2" } }),
         );
-        let on_r2 = |i: i32| {
-            with(pod("web", i, "n1"), json!({ "metadata": { "labels": { "controller-revision-hash": "web-r2" } } }))
-        };
+        let on_r2 = |i: i32| on_revision(pod("web", i, "n1"), "web-r2");
         let pods = |updated: &[i32]| -> Vec<serde_json::Value> {
             (0..4).map(|i| if updated.contains(&i) { on_r2(i) } else { pod("web", i, "n1") }).collect()
         };

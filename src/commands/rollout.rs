@@ -116,7 +116,8 @@ async fn run_to_end(ctx: &Context, args: &RolloutArgs, doc: &mut Doc) -> Result<
     // Stepping --until a partition already follows between its steps: a script asking for that
     // expects it to end when the rollout is done (or stuck), as on a terminal, not right after the
     // last patch. --no-watch returns after it.
-    let watch = args.follow.watch || (!args.follow.no_watch && (std::io::stdout().is_terminal() || args.until.is_some()));
+    let watch =
+        args.follow.watch || (!args.follow.no_watch && (std::io::stdout().is_terminal() || args.until.is_some()));
     // Every judgement ("not Ready for longer than --stuck-after") is made on the API server's clock.
     // (A skewed local clock, or a server without a Date header, is a note in the status.)
     let server = ctx.cluster.server_time().await?;
@@ -170,7 +171,14 @@ async fn with_node_health(
     match ctx.cluster.node_health_of(&node, inputs.now).await {
         Ok(health) => {
             let facts = facts(inputs, BTreeMap::from([(node.clone(), health)]));
-            rollout::status_with(&inputs.sts, &inputs.pods, &inputs.revisions, &facts, inputs.now, args.follow.stuck_after.0)
+            rollout::status_with(
+                &inputs.sts,
+                &inputs.pods,
+                &inputs.revisions,
+                &facts,
+                inputs.now,
+                args.follow.stuck_after.0,
+            )
         }
         Err(e) => {
             let mut status = status;
@@ -193,7 +201,14 @@ fn node_unknown(sts: &crate::model::StatefulSet, pod: &str, node: &str, e: &ApiE
 /// Starts following; --timeout counts from here (after any confirmation).
 fn start(ctx: &Context, args: &RolloutArgs, inputs: RolloutInputs) -> Session {
     let deadline = follow_deadline(args.follow.timeout.as_std());
-    Session::start(&ctx.cluster, inputs, Mode::detect(ctx.output), deadline, args.follow.timeout, args.follow.stuck_after.0)
+    Session::start(
+        &ctx.cluster,
+        inputs,
+        Mode::detect(ctx.output),
+        deadline,
+        args.follow.timeout,
+        args.follow.stuck_after.0,
+    )
 }
 
 /// Prints the status (ages at `now`, the API server's time); stuck or trapped is exit 5 (the

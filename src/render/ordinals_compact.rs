@@ -85,9 +85,9 @@ pub fn table(report: &OrdinalsReport, style: Style, view: View) -> String {
             None => whys.push((ordinals.clone(), s)),
         }
     }
-    let whys = whys.into_iter().map(|(ordinals, s)| {
-        (pods(sts, &ordinals), s.why.as_deref().unwrap_or_default(), s.suggestion.as_deref())
-    });
+    let whys = whys
+        .into_iter()
+        .map(|(ordinals, s)| (pods(sts, &ordinals), s.why.as_deref().unwrap_or_default(), s.suggestion.as_deref()));
     explanations(&mut out, whys, &report.notes, style);
     out
 }
